@@ -1,0 +1,100 @@
+// The pipeline: load → resolve → expand (with shape inference) → count → lint → expect. Each pass is a
+// pure function returning its result and diagnostics; compile() never throws for a user error.
+import { SourceFile } from '../dsl/source.js';
+import type { ModelDecl } from '../dsl/ast.js';
+import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import type { IrGraph } from './ir.js';
+import { load, type CompileHost } from './loader.js';
+import { resolve } from './passes/resolve.js';
+import { expand, type ExpandOptions } from './passes/expand.js';
+import { count } from './passes/count.js';
+import { lint } from './passes/lint.js';
+import type { ModelReport } from './report.js';
+
+export interface CompileOptions extends ExpandOptions {
+  /** Which model of the file to compile; by default the file's only (or first) model. */
+  readonly model?: string;
+  /** The source text, when it does not come from the host. */
+  readonly text?: string;
+}
+
+export interface CompileResult {
+  readonly ok: boolean;
+  readonly graph?: IrGraph;
+  readonly report?: ModelReport;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Every file read, for printing diagnostics with their source lines. */
+  readonly sources: ReadonlyMap<string, SourceFile>;
+}
+
+export function compile(path: string, host: CompileHost, options: CompileOptions = {}): CompileResult {
+  try {
+    return run(path, host, options);
+  } catch (e) {
+    // A bug in archc, never the user's fault: say so distinctly, with what we know.
+    const where = new SourceFile(path, '').span(0, 0);
+    const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    return {
+      ok: false,
+      diagnostics: [diagnostic('E0900', `internal compiler error: ${e instanceof Error ? e.message : String(e)}`, where, {
+        notes: detail.split('\n').slice(1, 6).map((l) => l.trim()),
+        hint: 'this is a bug in archc, not in your model; please report it with the file that triggered it',
+      })],
+      sources: new Map(),
+    };
+  }
+}
+
+function run(path: string, host: CompileHost, options: CompileOptions): CompileResult {
+  const loaded = load(path, host, options.text);
+  const diagnostics = [...loaded.diagnostics];
+  const done = (extra: Partial<CompileResult> = {}): CompileResult => {
+    const all = dedupe(sortDiagnostics(diagnostics));
+    return { ok: !hasErrors(all), diagnostics: all, sources: loaded.sources, ...extra };
+  };
+  if (loaded.fatal || !loaded.root) return done();
+  diagnostics.push(...resolve(loaded.modules.values()));
+  const model = pickModel(loaded.root.ast.decls.filter((d): d is ModelDecl => d.kind === 'model'), options.model);
+  if (!model) {
+    const names = loaded.root.ast.decls.filter((d) => d.kind === 'model').map((d) => d.name);
+    const message = options.model
+      ? `no model named '${options.model}' in ${path}${names.length ? ` (it has ${names.join(', ')})` : ''}`
+      : `${path} defines no model`;
+    diagnostics.push(diagnostic('E0208', message, loaded.root.source.span(0, 0), { hint: names.length ? undefined : 'a file to compile needs a `model name { ... }`' }));
+    return done();
+  }
+  const expanded = expand(model, loaded.root, options);
+  diagnostics.push(...expanded.diagnostics);
+  if (!expanded.graph || hasErrors(expanded.diagnostics)) return done({ graph: expanded.graph });
+  const report = count(expanded.graph);
+  diagnostics.push(...lint(expanded.graph));
+  const counters = {
+    params: report.params.learnable,
+    buffers: report.params.buffers,
+    trainable: report.params.trainable,
+    frozen: report.params.frozen,
+    macs: report.macs,
+    flops: report.flops,
+  };
+  for (const e of expanded.expects) {
+    const d = e.evaluate(counters);
+    if (d) diagnostics.push(d);
+  }
+  return done({ graph: expanded.graph, report });
+}
+
+function pickModel(models: ModelDecl[], name?: string): ModelDecl | undefined {
+  if (name) return models.find((m) => m.name === name);
+  return models[0];
+}
+
+/** The static resolve pass and the evaluator can both see an unknown name: report it once. */
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.code}@${d.span.file}:${d.span.start.offset}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,39 @@
+// The IR: a flat graph of primitive op nodes, in topological order. Shapes exclude the batch
+// dimension, which is symbolic (`N`) everywhere; tensors are logically NCHW.
+import type { Span } from '../dsl/source.js';
+
+/** A per-sample shape: [C, H, W] for images, [C] after flatten, [T, D] for token sequences. */
+export type Shape = readonly number[];
+
+export interface IrNode {
+  readonly id: number;
+  /** Dotted, unique path such as `layer3.bottleneck2.conv1`; weights are `<name>.<weight>`. */
+  readonly name: string;
+  /** The registry key of the primitive op, or `input`. */
+  readonly op: string;
+  readonly inputs: readonly number[];
+  /** The op's resolved, typed attributes (see its file under compiler/ops). */
+  readonly attrs: unknown;
+  /** The checked arguments the attributes were resolved from (defaults filled in). */
+  readonly args: Readonly<Record<string, unknown>>;
+  /** The arguments the user wrote out, as opposed to defaults. */
+  readonly written: readonly string[];
+  readonly shape: Shape;
+  /** The op call in the source. */
+  readonly span: Span;
+  /** The block call sites that led here, innermost first. */
+  readonly callStack: readonly Span[];
+  readonly frozen: boolean;
+}
+
+export interface IrGraph {
+  readonly model: string;
+  readonly file: string;
+  readonly nodes: readonly IrNode[];
+  readonly inputs: readonly { name: string; node: number }[];
+  readonly outputs: readonly { name: string; node: number }[];
+}
+
+export const elementCount = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+
+export const formatShape = (shape: Shape): string => `[${shape.join(', ')}]`;

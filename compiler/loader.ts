@@ -1,0 +1,96 @@
+// Loads a .arch file and its imports into modules. `use "std/x"` names zoo/std/x.arch; any other
+// path is relative to the importing file. Reading never throws: problems become diagnostics.
+import { parse } from '../dsl/parser.js';
+import { SourceFile } from '../dsl/source.js';
+import type { ArchFile, Decl, UseDecl } from '../dsl/ast.js';
+import { diagnostic, type Diagnostic } from './diagnostics.js';
+
+/** Where source text comes from: the file system in the CLI, a map in tests and the browser. */
+export interface CompileHost {
+  /** The text, or an error message when it cannot be read. */
+  read(path: string): { text: string } | { error: string };
+  /** The path an import names, seen from the importing file. */
+  resolve(from: string, spec: string): string;
+}
+
+export interface Module {
+  readonly path: string;
+  readonly source: SourceFile;
+  readonly ast: ArchFile;
+  /** Declarations visible in this module: its own, then those of the files it uses. */
+  readonly scope: Map<string, { decl: Decl; module: Module }>;
+}
+
+export interface LoadResult {
+  readonly root?: Module;
+  readonly modules: Map<string, Module>;
+  readonly sources: Map<string, SourceFile>;
+  readonly diagnostics: Diagnostic[];
+  /** True when some file failed to read or parse: later passes do not run. */
+  readonly fatal: boolean;
+}
+
+/** Rejects files that are not text before the lexer sees them. */
+function looksBinary(text: string): boolean {
+  const sample = text.slice(0, 4096);
+  return sample.includes('\u0000') || (sample.match(/[\u0001-\u0008\u000e-\u001f\ufffd]/g)?.length ?? 0) > sample.length / 20;
+}
+
+export function load(path: string, host: CompileHost, text?: string): LoadResult {
+  const modules = new Map<string, Module>();
+  const sources = new Map<string, SourceFile>();
+  const diagnostics: Diagnostic[] = [];
+  let fatal = false;
+
+  const visit = (file: string, from?: UseDecl, given?: string): Module | undefined => {
+    const existing = modules.get(file);
+    if (existing) return existing;
+    let content = given;
+    if (content === undefined) {
+      const read = host.read(file);
+      if ('error' in read) {
+        fatal = true;
+        const where = from?.pathSpan ?? new SourceFile(file, '').span(0, 0);
+        diagnostics.push(diagnostic(from ? 'E0103' : 'E0100', from ? `cannot import "${from.path}": ${read.error}` : `cannot read ${file}: ${read.error}`, where));
+        return undefined;
+      }
+      content = read.text;
+    }
+    const source = new SourceFile(file, content);
+    sources.set(file, source);
+    if (looksBinary(content)) {
+      fatal = true;
+      diagnostics.push(diagnostic('E0100', `${file} is not a text file`, source.span(0, 0), { hint: 'archc reads UTF-8 .arch source files' }));
+      return undefined;
+    }
+    const parsed = parse(source);
+    for (const e of parsed.errors) diagnostics.push(diagnostic(e.code, e.message, e.span));
+    if (parsed.errors.length) fatal = true;
+    const module: Module = { path: file, source, ast: parsed.file, scope: new Map() };
+    modules.set(file, module);
+    for (const decl of parsed.file.decls) {
+      const clash = module.scope.get(decl.name);
+      if (clash) {
+        diagnostics.push(
+          diagnostic('E0205', `'${decl.name}' is defined twice`, decl.nameSpan, {
+            related: [{ span: clash.decl.nameSpan, message: 'first defined here' }],
+          }),
+        );
+        continue;
+      }
+      module.scope.set(decl.name, { decl, module });
+    }
+    for (const use of parsed.file.uses) {
+      const imported = visit(host.resolve(file, use.path), use);
+      if (!imported) continue;
+      for (const decl of imported.ast.decls) {
+        if (decl.kind !== 'block' || module.scope.has(decl.name)) continue; // local definitions win
+        module.scope.set(decl.name, { decl, module: imported });
+      }
+    }
+    return module;
+  };
+
+  const root = visit(path, undefined, text);
+  return { root, modules, sources, diagnostics, fatal };
+}

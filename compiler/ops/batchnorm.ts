@@ -1,0 +1,32 @@
+// bn: batch normalization over the channel axis (axis 0 of the per-sample shape). Learnable γ and β;
+// the running mean and variance are buffers. Keras counts all four as params; torchvision only γ, β.
+import { defineOp } from './op.js';
+
+export interface BatchNormAttrs {
+  readonly channels: number;
+  readonly epsilon: number;
+  readonly momentum: number;
+}
+
+export const bn = defineOp<BatchNormAttrs>({
+  kind: 'bn',
+  summary: 'batch normalization (inference form uses the running statistics)',
+  arity: { min: 1, max: 1 },
+  params: {
+    epsilon: { type: 'float', default: 1e-5, doc: 'PyTorch 1e-5; Keras 1e-3' },
+    momentum: { type: 'float', default: 0.1, doc: "PyTorch's convention: weight of the new batch" },
+  },
+  infer([x], args, ctx) {
+    const epsilon = args['epsilon'] as number;
+    const momentum = args['momentum'] as number;
+    if (epsilon <= 0) return ctx.error('E0305', `bn epsilon must be positive, got ${epsilon}`, { arg: 'epsilon' });
+    if (momentum < 0 || momentum > 1) return ctx.error('E0305', `bn momentum must be in [0, 1], got ${momentum}`, { arg: 'momentum' });
+    return { attrs: { channels: x![0]!, epsilon, momentum }, shape: x! };
+  },
+  weights: (a) => [
+    { name: 'weight', shape: [a.channels], role: 'learnable', init: 'ones' },
+    { name: 'bias', shape: [a.channels], role: 'learnable', init: 'zeros' },
+    { name: 'running_mean', shape: [a.channels], role: 'buffer', init: 'zeros' },
+    { name: 'running_var', shape: [a.channels], role: 'buffer', init: 'ones' },
+  ],
+});

@@ -1,0 +1,44 @@
+// concat: joins tensors along one axis (default 0, the channels). Every other axis must match; the
+// compiler adds the input sizes that would work when the model's input size is the cause.
+import { defineOp } from './op.js';
+import type { Shape } from '../ir.js';
+import { AXIS_NAMES } from './spatial.js';
+
+export interface ConcatAttrs {
+  readonly axis: number;
+}
+
+export const concat = defineOp<ConcatAttrs>({
+  kind: 'concat',
+  summary: 'join tensors along an axis (channels by default)',
+  arity: { min: 1, max: Infinity },
+  params: { axis: { type: 'int', default: 0, doc: 'per-sample axis; 0 is the channel axis, negative counts from the end' } },
+  infer(inputs, args, ctx) {
+    const first = inputs[0]!;
+    const rank = first.length;
+    const written = args['axis'] as number;
+    const axis = written < 0 ? written + rank : written;
+    if (axis < 0 || axis >= rank) return ctx.error('E0305', `concat axis ${written} is out of range for rank ${rank}`, { arg: 'axis' });
+    for (let i = 1; i < inputs.length; i++) {
+      const other = inputs[i]!;
+      const bad = other.length !== rank ? -1 : other.findIndex((d, k) => k !== axis && d !== first[k]);
+      if (other.length === rank && bad < 0) continue;
+      const axisName = bad >= 0 ? describeAxis(rank, bad) : 'rank';
+      const what = bad >= 0 ? `${first[bad]} vs ${other[bad]}` : `${rank} vs ${other.length}`;
+      return ctx.error('E0401', `concat needs equal ${axisName} outside the concat axis: ${what}`, {
+        input: i,
+        notes: inputs.map((s, k) => `input ${k}: ${fmt(s)}`),
+      });
+    }
+    const shape = [...first];
+    shape[axis] = inputs.reduce((sum, s) => sum + s[axis]!, 0);
+    return { attrs: { axis }, shape };
+  },
+});
+
+function describeAxis(rank: number, axis: number): string {
+  if (axis === 0) return 'channels';
+  return `${AXIS_NAMES[rank - 1]?.[axis - 1] ?? `axis ${axis}`}s`;
+}
+
+const fmt = (s: Shape): string => `[${s.join(', ')}]`;

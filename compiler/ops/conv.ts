@@ -1,0 +1,86 @@
+// conv: 1-D, 2-D and 3-D convolution (cross-correlation) with stride, padding, dilation, groups, bias.
+// The rank follows the input: [C, L], [C, H, W] or [C, D, H, W]. Weights are OIHW, as in ONNX.
+import { defineOp } from './op.js';
+import { perAxis, product, resolvePads, spatialRank, windowOutput, type Pads } from './spatial.js';
+
+export interface ConvAttrs {
+  readonly filters: number;
+  readonly kernel: readonly number[];
+  readonly stride: readonly number[];
+  readonly dilation: readonly number[];
+  readonly pads: Pads;
+  readonly groups: number;
+  readonly bias: boolean;
+}
+
+export const conv = defineOp<ConvAttrs>({
+  kind: 'conv',
+  summary: 'convolution over 1, 2 or 3 spatial axes',
+  arity: { min: 1, max: 1 },
+  params: {
+    filters: { type: 'int', doc: 'output channels' },
+    kernel: { type: 'ints', doc: 'window size, one value or one per axis' },
+    stride: { type: 'ints', default: 1 },
+    pad: { type: 'pad', default: 0, doc: 'int, per axis, begin/end pairs, "same", "valid" or "full"' },
+    dilation: { type: 'ints', default: 1 },
+    groups: { type: 'int', default: 1 },
+    bias: { type: 'bool', default: true },
+  },
+  infer([x], args, ctx) {
+    const rank = spatialRank('conv', x!, ctx);
+    if (rank === undefined) return undefined;
+    const channels = x![0]!;
+    const filters = args['filters'] as number;
+    const groups = args['groups'] as number;
+    if (filters <= 0) return ctx.error('E0305', `conv needs at least one filter, got ${filters}`, { arg: 'filters' });
+    if (groups <= 0) return ctx.error('E0305', `groups must be positive, got ${groups}`, { arg: 'groups' });
+    if (channels % groups !== 0 || filters % groups !== 0) {
+      const which = channels % groups !== 0 ? `input channels (${channels})` : `filters (${filters})`;
+      return ctx.error('E0304', `conv groups (${groups}) must divide both the input channels and the filters: ${which} is not divisible`, {
+        arg: 'groups',
+        notes: [`${channels} input channels, ${filters} filters, ${groups} groups`],
+        hint: `use a groups value that divides ${channels} and ${filters}, such as ${commonDivisors(channels, filters).slice(-3).join(', ')}`,
+      });
+    }
+    const kernel = perAxis(args['kernel']!, rank, 'kernel', ctx);
+    const stride = perAxis(args['stride']!, rank, 'stride', ctx);
+    const dilation = perAxis(args['dilation']!, rank, 'dilation', ctx);
+    if (!kernel || !stride || !dilation) return undefined;
+    for (const [name, values] of [['kernel', kernel], ['stride', stride], ['dilation', dilation]] as const) {
+      if (values.some((v) => v <= 0)) return ctx.error('E0305', `${name} values must be positive, got ${JSON.stringify(values)}`, { arg: name });
+    }
+    const spatial = x!.slice(1);
+    const window = { kernel, stride, dilation };
+    const pads = resolvePads(args['pad']!, spatial, window, ctx);
+    if (!pads) return undefined;
+    warnAsymmetricSame(pads, stride, ctx);
+    const out = windowOutput('conv', spatial, window, pads, ctx);
+    if (!out) return undefined;
+    const attrs: ConvAttrs = { filters, kernel, stride, dilation, pads, groups, bias: args['bias'] as boolean };
+    return { attrs, shape: [filters, ...out] };
+  },
+  weights: (a, [x]) => [
+    { name: 'weight', shape: [a.filters, x![0]! / a.groups, ...a.kernel], role: 'learnable', init: 'he' },
+    ...(a.bias ? [{ name: 'bias', shape: [a.filters], role: 'learnable', init: 'zeros' } as const] : []),
+  ],
+  macs: (a, [x], out) => product(a.kernel) * (x![0]! / a.groups) * product(out),
+  field: (a) => ({ kernel: a.kernel.at(-2) ?? a.kernel[0]!, stride: a.stride.at(-2) ?? a.stride[0]!, dilation: a.dilation.at(-2) ?? a.dilation[0]! }),
+});
+
+/** TF-style "same" with stride > 1 and an odd total padding puts the extra row at the end. */
+export function warnAsymmetricSame(pads: Pads, stride: readonly number[], ctx: { warn: (c: 'W0102', m: string, o: object) => void }): void {
+  if (pads.mode !== 'same') return;
+  const uneven = pads.begin.findIndex((b, i) => b !== pads.end[i] && stride[i]! > 1);
+  if (uneven < 0) return;
+  ctx.warn('W0102', `"same" padding with stride ${stride[uneven]} pads ${pads.begin[uneven]} before and ${pads.end[uneven]} after`, {
+    arg: 'pad',
+    notes: ['TF, Keras and ONNX SAME_UPPER put the extra padding at the end; PyTorch pads symmetrically'],
+    hint: `write explicit pads (e.g. pad=${Math.max(pads.begin[uneven]!, pads.end[uneven]!)}) to get PyTorch's alignment`,
+  });
+}
+
+function commonDivisors(a: number, b: number): number[] {
+  const out: number[] = [];
+  for (let d = 1; d <= Math.min(a, b); d++) if (a % d === 0 && b % d === 0) out.push(d);
+  return out;
+}

@@ -1,0 +1,34 @@
+// dense: a fully connected layer on the last axis (torch Linear, Keras Dense). Weight [out, in].
+import { defineOp } from './op.js';
+import { product } from './spatial.js';
+
+export interface DenseAttrs {
+  readonly units: number;
+  readonly bias: boolean;
+}
+
+export const dense = defineOp<DenseAttrs>({
+  kind: 'dense',
+  summary: 'fully connected layer over the last axis',
+  arity: { min: 1, max: 1 },
+  params: {
+    units: { type: 'int', doc: 'output features' },
+    bias: { type: 'bool', default: true },
+  },
+  infer([x], args, ctx) {
+    const units = args['units'] as number;
+    if (units <= 0) return ctx.error('E0305', `dense needs at least one unit, got ${units}`, { arg: 'units' });
+    if (x!.length > 2) {
+      return ctx.error('E0303', `dense takes [features] or [tokens, features], got [${x!.join(', ')}]`, {
+        input: 0,
+        hint: 'flatten or global-pool the feature map first',
+      });
+    }
+    return { attrs: { units, bias: args['bias'] as boolean }, shape: [...x!.slice(0, -1), units] };
+  },
+  weights: (a, [x]) => [
+    { name: 'weight', shape: [a.units, x!.at(-1)!], role: 'learnable', init: 'glorot' },
+    ...(a.bias ? [{ name: 'bias', shape: [a.units], role: 'learnable', init: 'zeros' } as const] : []),
+  ],
+  macs: (a, [x]) => product(x!) * a.units,
+});

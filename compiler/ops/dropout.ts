@@ -1,0 +1,24 @@
+// dropout: zeroes a fraction `rate` of activations while training (inverted scaling); identity at
+// inference, so it is dropped from ONNX exports.
+import { defineOp } from './op.js';
+
+export interface DropoutAttrs {
+  readonly rate: number;
+}
+
+export const dropout = defineOp<DropoutAttrs>({
+  kind: 'dropout',
+  summary: 'random zeroing while training; identity at inference',
+  arity: { min: 1, max: 1 },
+  params: { rate: { type: 'float', default: 0.5, doc: 'drop probability in [0, 1)' } },
+  infer([x], args, ctx) {
+    const rate = args['rate'] as number;
+    if (!(rate >= 0 && rate < 1)) {
+      return ctx.error('E0305', `dropout rate must be in [0, 1), got ${rate}`, {
+        arg: 'rate',
+        hint: Number.isInteger(rate) && rate >= 1 && rate < 100 ? `rate is a probability: did you mean ${rate / 100}?` : 'rate is the probability of dropping a unit, in [0, 1)',
+      });
+    }
+    return { attrs: { rate }, shape: x! };
+  },
+});

@@ -1,0 +1,53 @@
+// add, sub, mul: element-wise binary ops with NumPy broadcasting over the per-sample shape (the
+// batch axis always matches). `a + b`, `a - b` and `a * b` on tensors lower to these.
+import { defineOp, type OpDef, type OpContext } from './op.js';
+import type { Shape } from '../ir.js';
+
+export type ElementwiseAttrs = Record<string, never>;
+
+/** NumPy broadcasting, right-aligned; undefined when some axis is neither equal nor 1. */
+export function broadcast(a: Shape, b: Shape): number[] | undefined {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const x = a[a.length - rank + i] ?? 1;
+    const y = b[b.length - rank + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) return undefined;
+    out.push(Math.max(x, y));
+  }
+  return out;
+}
+
+function elementwise(kind: 'add' | 'sub' | 'mul', symbol: string): OpDef<ElementwiseAttrs> {
+  return defineOp<ElementwiseAttrs>({
+    kind,
+    summary: `element-wise a ${symbol} b with broadcasting`,
+    arity: { min: 2, max: 2 },
+    params: {},
+    infer([a, b], _args, ctx: OpContext) {
+      const shape = broadcast(a!, b!);
+      if (!shape) {
+        return ctx.error('E0302', `${kind} needs shapes that match or broadcast: [${a!.join(', ')}] ${symbol} [${b!.join(', ')}]`, {
+          input: 1,
+          notes: [`left  [${a!.join(', ')}]`, `right [${b!.join(', ')}]`, 'each axis, aligned from the right, must be equal or 1'],
+          hint: explainMismatch(a!, b!),
+        });
+      }
+      return { attrs: {}, shape };
+    },
+  });
+}
+
+function explainMismatch(a: Shape, b: Shape): string {
+  if (a.length === b.length && a.length >= 1 && a[0] !== b[0] && a.slice(1).join() === b.slice(1).join()) {
+    return `the channels differ (${a[0]} vs ${b[0]}): project the shortcut with a 1×1 conv to ${a[0]} channels`;
+  }
+  if (a.length === b.length && a[0] === b[0]) {
+    return 'the spatial sizes differ: give the shortcut the same stride as the main path';
+  }
+  return 'reshape one side, or check which tensors you meant to combine';
+}
+
+export const add = elementwise('add', '+');
+export const sub = elementwise('sub', '−');
+export const mul = elementwise('mul', '×');

@@ -1,0 +1,23 @@
+// global_avgpool, global_maxpool: reduce every spatial axis to 1, keeping [C, 1, 1] (as ONNX
+// GlobalAveragePool does; flatten afterwards for a dense head).
+import { defineOp, type OpDef } from './op.js';
+import { spatialRank } from './spatial.js';
+
+export type GlobalPoolAttrs = Record<string, never>;
+
+function globalPool(kind: 'global_avgpool' | 'global_maxpool'): OpDef<GlobalPoolAttrs> {
+  return defineOp<GlobalPoolAttrs>({
+    kind,
+    summary: `${kind === 'global_avgpool' ? 'mean' : 'maximum'} over all spatial positions, per channel`,
+    arity: { min: 1, max: 1 },
+    params: {},
+    infer([x], _args, ctx) {
+      if (spatialRank(kind, x!, ctx) === undefined) return undefined;
+      return { attrs: {}, shape: [x![0]!, ...x!.slice(1).map(() => 1)] };
+    },
+    field: (_a, [x]) => ({ kernel: x!.at(-2) ?? x![1]!, stride: 1, dilation: 1 }),
+  });
+}
+
+export const global_avgpool = globalPool('global_avgpool');
+export const global_maxpool = globalPool('global_maxpool');

@@ -1,0 +1,81 @@
+// The contract every primitive op fulfils, in one file per op under compiler/ops/. Parameter counts
+// are derived from `weights`, never written as a second formula.
+import type { Shape } from '../ir.js';
+import type { DiagnosticCode } from '../diagnostics.js';
+
+/** Argument types the evaluator checks before an op sees them. */
+export type ParamType =
+  | 'int' // an integer
+  | 'float' // any number
+  | 'bool'
+  | 'string' // see `oneOf`
+  | 'ints' // an integer, or a list of integers (one per spatial axis)
+  | 'floats' // a number or a list of numbers
+  | 'pad'; // an integer, a list of integers, or "same" | "valid" | "full"
+
+export interface ParamSpec {
+  readonly type: ParamType;
+  /** Omitted: the argument is required. */
+  readonly default?: ArgValue;
+  /** For strings: the accepted values. */
+  readonly oneOf?: readonly string[];
+  readonly doc?: string;
+}
+
+/** A checked argument: numbers, booleans, strings and lists of them. */
+export type ArgValue = number | boolean | string | readonly number[] | null;
+
+export type Args = Readonly<Record<string, ArgValue>>;
+
+export interface WeightSpec {
+  /** `weight`, `bias`, `running_mean`, ... : the node name is prefixed. */
+  readonly name: string;
+  readonly shape: Shape;
+  /** Learnable parameters are trained; buffers (batch-norm statistics) are not. */
+  readonly role: 'learnable' | 'buffer';
+  readonly init: 'he' | 'glorot' | 'zeros' | 'ones' | 'uniform';
+}
+
+/** Where an op reports problems. `arg` names the argument whose text the diagnostic underlines. */
+export interface OpContext {
+  error(code: DiagnosticCode, message: string, options?: ReportOptions): undefined;
+  warn(code: DiagnosticCode, message: string, options?: ReportOptions): void;
+  /** Whether the user wrote this argument (as opposed to taking its default). */
+  given(arg: string): boolean;
+}
+
+export interface ReportOptions {
+  readonly arg?: string;
+  readonly notes?: readonly string[];
+  readonly hint?: string;
+  /** Index of the input tensor this is about; adds a note on where it came from. */
+  readonly input?: number;
+}
+
+/** How an op moves a window over the height axis; drives the receptive-field report. */
+export interface FieldStep {
+  readonly kernel: number;
+  readonly stride: number;
+  readonly dilation: number;
+}
+
+export interface OpDef<A = unknown> {
+  /** The name used in the DSL and the registry key. */
+  readonly kind: string;
+  readonly summary: string;
+  /** How many tensor inputs it takes. */
+  readonly arity: { readonly min: number; readonly max: number };
+  /** Arguments after the tensors, in positional order. */
+  readonly params: Readonly<Record<string, ParamSpec>>;
+  /** Typed attributes and the output shape, or undefined after reporting through ctx. */
+  infer(inputs: readonly Shape[], args: Args, ctx: OpContext): { attrs: A; shape: Shape } | undefined;
+  /** Declared weights; parameters and buffers are counted from these. */
+  weights?(attrs: A, inputs: readonly Shape[]): WeightSpec[];
+  /** Multiply-accumulates per sample (conv, dense, matmul only: torchvision's convention). */
+  macs?(attrs: A, inputs: readonly Shape[], output: Shape): number;
+  /** A windowed op's step along the height axis; ops without one keep the field as it is. */
+  field?(attrs: A, inputs: readonly Shape[]): FieldStep;
+}
+
+/** Keeps the attribute type of an op definition while storing it in the registry. */
+export const defineOp = <A>(def: OpDef<A>): OpDef<A> => def;

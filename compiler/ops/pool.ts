@@ -1,0 +1,65 @@
+// maxpool, avgpool: 1-D, 2-D and 3-D sliding-window pooling with padding and ceil mode. The stride
+// defaults to the window size. avgpool divides by the window size including padding (PyTorch's
+// count_include_pad=True) unless count_pad=false.
+import { defineOp, type OpDef } from './op.js';
+import { perAxis, resolvePads, spatialRank, windowOutput, axisName, type Pads } from './spatial.js';
+import { warnAsymmetricSame } from './conv.js';
+
+export interface PoolAttrs {
+  readonly kernel: readonly number[];
+  readonly stride: readonly number[];
+  readonly dilation: readonly number[];
+  readonly pads: Pads;
+  readonly ceil: boolean;
+  readonly countPad: boolean;
+}
+
+function pool(kind: 'maxpool' | 'avgpool'): OpDef<PoolAttrs> {
+  return defineOp<PoolAttrs>({
+    kind,
+    summary: kind === 'maxpool' ? 'maximum over each window' : 'mean over each window',
+    arity: { min: 1, max: 1 },
+    params: {
+      kernel: { type: 'ints' },
+      stride: { type: 'ints', default: null, doc: 'defaults to the kernel' },
+      pad: { type: 'pad', default: 0 },
+      ceil: { type: 'bool', default: false, doc: 'ceil mode: keep a last partial window' },
+      count_pad: { type: 'bool', default: true, doc: 'avgpool: count padded zeros in the divisor' },
+    },
+    infer([x], args, ctx) {
+      const rank = spatialRank(kind, x!, ctx);
+      if (rank === undefined) return undefined;
+      const kernel = perAxis(args['kernel']!, rank, 'kernel', ctx);
+      const stride = args['stride'] === null ? kernel : perAxis(args['stride']!, rank, 'stride', ctx);
+      if (!kernel || !stride) return undefined;
+      if ([...kernel, ...stride].some((v) => v <= 0)) {
+        return ctx.error('E0305', `${kind} kernel and stride must be positive`, { arg: 'kernel' });
+      }
+      const dilation = kernel.map(() => 1);
+      const spatial = x!.slice(1);
+      const window = { kernel, stride, dilation };
+      const pads = resolvePads(args['pad']!, spatial, window, ctx);
+      if (!pads) return undefined;
+      const tooWide = pads.begin.findIndex((p, i) => p > kernel[i]! / 2 || pads.end[i]! > kernel[i]! / 2);
+      if (pads.mode === 'explicit' && tooWide >= 0) {
+        return ctx.error('E0305', `${kind} padding must be at most half the window (${kernel[tooWide]}), got ${Math.max(pads.begin[tooWide]!, pads.end[tooWide]!)}`, { arg: 'pad' });
+      }
+      warnAsymmetricSame(pads, stride, ctx);
+      const larger = kernel.findIndex((k, i) => k > spatial[i]! + pads.begin[i]! + pads.end[i]!);
+      if (larger >= 0) {
+        ctx.warn('W0105', `${kind} window ${kernel[larger]} is larger than its padded input ${axisName(rank, larger)} ${spatial[larger]}`, {
+          arg: 'kernel',
+          hint: 'use global pooling, or a window no larger than the input',
+        });
+      }
+      const ceil = args['ceil'] as boolean;
+      const out = windowOutput(kind, spatial, window, pads, ctx, ceil);
+      if (!out) return undefined;
+      return { attrs: { kernel, stride, dilation, pads, ceil, countPad: args['count_pad'] as boolean }, shape: [x![0]!, ...out] };
+    },
+    field: (a) => ({ kernel: a.kernel.at(-2) ?? a.kernel[0]!, stride: a.stride.at(-2) ?? a.stride[0]!, dilation: 1 }),
+  });
+}
+
+export const maxpool = pool('maxpool');
+export const avgpool = pool('avgpool');

@@ -1,0 +1,47 @@
+// The op registry: every primitive op archc knows, by its DSL name. Adding an op = one file + one line.
+import type { OpDef } from './op.js';
+import { conv } from './conv.js';
+import { bn } from './batchnorm.js';
+import * as act from './activation.js';
+import { maxpool, avgpool } from './pool.js';
+import { global_avgpool, global_maxpool } from './global-pool.js';
+import { dense } from './dense.js';
+import { flatten } from './flatten.js';
+import { dropout } from './dropout.js';
+import { add, sub, mul } from './elementwise.js';
+import { concat } from './concat.js';
+
+export const ops = {
+  conv,
+  bn,
+  maxpool,
+  avgpool,
+  global_avgpool,
+  global_maxpool,
+  dense,
+  flatten,
+  dropout,
+  add,
+  sub,
+  mul,
+  concat,
+  relu: act.relu,
+  relu6: act.relu6,
+  leaky_relu: act.leaky_relu,
+  elu: act.elu,
+  selu: act.selu,
+  gelu: act.gelu,
+  silu: act.silu,
+  swish: act.swish,
+  hardswish: act.hardswish,
+  hardsigmoid: act.hardsigmoid,
+  sigmoid: act.sigmoid,
+  tanh: act.tanh,
+  identity: act.identity,
+} satisfies Record<string, OpDef<any>>;
+
+export type OpKind = keyof typeof ops;
+
+export function lookupOp(name: string): OpDef | undefined {
+  return Object.hasOwn(ops, name) ? (ops[name as OpKind] as unknown as OpDef) : undefined;
+}

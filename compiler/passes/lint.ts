@@ -1,0 +1,27 @@
+// lint: warnings that need the whole graph (who consumes a tensor), not just one op.
+import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import type { IrGraph } from '../ir.js';
+import type { ConvAttrs } from '../ops/conv.js';
+
+export function lint(graph: IrGraph): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const consumers = new Map<number, number[]>();
+  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n.id]);
+  for (const n of graph.nodes) {
+    if (n.op !== 'conv' || !(n.attrs as ConvAttrs).bias || n.written.includes('bias')) continue;
+    const next = consumers.get(n.id) ?? [];
+    if (next.length === 1 && graph.nodes[next[0]!]!.op === 'bn') {
+      out.push(
+        diagnostic('W0101', `conv bias is redundant before batch norm: bn subtracts the mean, bias and all`, n.span, {
+          related: [
+            ...n.callStack.map((s) => ({ span: s, message: 'in a block called here' })),
+            { span: graph.nodes[next[0]!]!.span, message: 'the batch norm that follows' },
+          ],
+          hint: 'write bias=false (or bias=true to keep it on purpose, as Keras models do)',
+        }),
+      );
+    }
+  }
+  return out;
+}
+

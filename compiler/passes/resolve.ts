@@ -1,0 +1,141 @@
+// resolve: static name checks over every loaded module before anything is evaluated. Reports
+// unknown names (with the closest match), and warns about unused tensors and block parameters.
+import type * as A from '../../dsl/ast.js';
+import type { Span } from '../../dsl/source.js';
+import { closestMatch, diagnostic, type Diagnostic } from '../diagnostics.js';
+import type { Module } from '../loader.js';
+import { ops } from '../ops/registry.js';
+import { builtins } from '../builtins.js';
+import { EXPECT_COUNTERS } from './expand.js';
+
+export function resolve(modules: Iterable<Module>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const m of modules) for (const decl of m.ast.decls) checkDecl(decl, m, out);
+  return out;
+}
+
+function checkDecl(decl: A.Decl, module: Module, out: Diagnostic[]): void {
+  const declared = new Map<string, Span>();
+  for (const p of decl.params) declared.set(p.name, p.span);
+  collectDeclared(decl.body, declared);
+  const used = new Set<string>();
+  const known = (name: string) => declared.has(name) || module.scope.has(name) || Object.hasOwn(ops, name) || Object.hasOwn(builtins, name);
+  const visitExpr = (e: A.Expr, inExpect: boolean): void => {
+    walkExpr(e, (n) => {
+      used.add(n.name);
+      if (known(n.name) || (inExpect && (EXPECT_COUNTERS as readonly string[]).includes(n.name))) return;
+      const candidates = [...declared.keys(), ...module.scope.keys(), ...Object.keys(ops), ...Object.keys(builtins)];
+      const match = closestMatch(n.name, candidates);
+      out.push(diagnostic('E0201', `unknown name '${n.name}'`, n.span, { hint: match ? `did you mean '${match}'?` : undefined }));
+    });
+  };
+  for (const p of decl.params) if (p.default) visitExpr(p.default, false);
+  walkStmts(decl.body, (s) => {
+    for (const e of stmtExprs(s)) visitExpr(e, s.kind === 'expect' && decl.kind === 'model');
+    if (s.kind === 'output' && !s.value) used.add(s.name);
+  });
+  // Unused names: a tensor computed and never read is usually a forgotten skip connection.
+  const assigned = new Map<string, Span>();
+  walkStmts(decl.body, (s) => {
+    if (s.kind === 'assign') for (const t of s.targets) assigned.set(t.name, t.span);
+  });
+  for (const [name, span] of assigned) {
+    if (used.has(name) || name.startsWith('_')) continue;
+    out.push(diagnostic('W0103', `'${name}' is assigned but never used`, span, { hint: `use it, or name it _${name} to say it is deliberately unused` }));
+  }
+  if (decl.kind === 'block') {
+    for (const p of decl.params) {
+      if (used.has(p.name) || p.name.startsWith('_')) continue;
+      out.push(diagnostic('W0104', `block parameter '${p.name}' is never used`, p.span, { hint: `remove it, or name it _${p.name}` }));
+    }
+  }
+}
+
+function collectDeclared(body: readonly A.Stmt[], into: Map<string, Span>): void {
+  walkStmts(body, (s) => {
+    if (s.kind === 'assign') for (const t of s.targets) into.set(t.name, t.span);
+    if (s.kind === 'input' || s.kind === 'output') into.set(s.name, s.nameSpan);
+    if (s.kind === 'for') into.set(s.variable, s.variableSpan);
+  });
+}
+
+/** Visits statements, including those nested in for, frozen and if-branches. */
+export function walkStmts(body: readonly A.Stmt[], visit: (s: A.Stmt) => void): void {
+  for (const s of body) {
+    visit(s);
+    if (s.kind === 'for' || s.kind === 'frozen') walkStmts(s.body, visit);
+    for (const e of stmtExprs(s)) {
+      walkIfs(e, (branch) => walkStmts(branch, visit));
+    }
+  }
+}
+
+function walkIfs(e: A.Expr, visit: (branch: readonly A.Stmt[]) => void): void {
+  forEachChild(e, (c) => walkIfs(c, visit));
+  if (e.kind === 'if') {
+    visit(e.then);
+    if (e.else) visit(e.else);
+  }
+}
+
+export function stmtExprs(s: A.Stmt): A.Expr[] {
+  switch (s.kind) {
+    case 'input':
+      return [s.shape];
+    case 'output':
+      return [s.value, s.annotation].filter((e): e is A.Expr => e !== undefined);
+    case 'assign':
+      return [s.value, s.annotation].filter((e): e is A.Expr => e !== undefined);
+    case 'return':
+      return s.values;
+    case 'expect':
+      return [s.condition];
+    case 'for':
+      return [s.from, s.to].filter((e): e is A.Expr => e !== undefined);
+    case 'frozen':
+      return [];
+    case 'expr':
+      return [s.expr];
+  }
+}
+
+/** Visits every name reference in an expression, without entering if-branch statements. */
+function walkExpr(e: A.Expr, visit: (n: A.NameRef) => void): void {
+  if (e.kind === 'name') visit(e);
+  forEachChild(e, (c) => walkExpr(c, visit));
+}
+
+function forEachChild(e: A.Expr, f: (c: A.Expr) => void): void {
+  switch (e.kind) {
+    case 'list':
+      e.items.forEach(f);
+      break;
+    case 'member':
+      f(e.object);
+      break;
+    case 'index':
+      f(e.object);
+      f(e.index);
+      break;
+    case 'call':
+      f(e.callee);
+      e.args.forEach((a) => f(a.value));
+      break;
+    case 'pipe':
+      f(e.lhs);
+      f(e.rhs);
+      break;
+    case 'binary':
+      f(e.left);
+      f(e.right);
+      break;
+    case 'unary':
+      f(e.operand);
+      break;
+    case 'if':
+      f(e.condition);
+      break;
+    default:
+      break;
+  }
+}

@@ -1,0 +1,48 @@
+// Prints diagnostics like a compiler: `file:line:col: error E0401: message`, the source line with a
+// caret under the span, the arithmetic as notes, related places, then the hint.
+import type { SourceFile, Span } from '../dsl/source.js';
+import type { Diagnostic } from './diagnostics.js';
+
+export interface RenderOptions {
+  /** Paths are printed relative to this directory when given. */
+  readonly relativeTo?: (file: string) => string;
+  readonly color?: boolean;
+}
+
+export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, SourceFile>, options: RenderOptions = {}): string {
+  const c = colors(options.color ?? false);
+  const show = options.relativeTo ?? ((f: string) => f);
+  const where = (s: Span) => `${show(s.file)}:${s.start.line}:${s.start.col}`;
+  const sev = d.severity === 'error' ? c.red('error') : c.yellow('warning');
+  const lines = [`${c.bold(where(d.span))}: ${sev} ${d.code}: ${c.bold(d.message)}`];
+  lines.push(...excerpt(d.span, sources));
+  for (const n of d.notes) lines.push(`   = note: ${n}`);
+  for (const r of d.related) {
+    lines.push(`  ${where(r.span)}: note: ${r.message}`);
+    lines.push(...excerpt(r.span, sources));
+  }
+  if (d.hint) lines.push(`   = ${c.cyan('help')}: ${d.hint}`);
+  return lines.join('\n');
+}
+
+function excerpt(span: Span, sources: ReadonlyMap<string, SourceFile>): string[] {
+  const source = sources.get(span.file);
+  if (!source || span.start.line < 1) return [];
+  const text = source.line(span.start.line);
+  if (!text.trim()) return [];
+  const gutter = String(span.start.line).padStart(4);
+  const width = span.end.line === span.start.line ? Math.max(1, span.end.col - span.start.col) : Math.max(1, text.length - span.start.col + 1);
+  return [`${gutter} | ${text}`, `${' '.repeat(gutter.length)} | ${' '.repeat(span.start.col - 1)}${'^'.repeat(width)}`];
+}
+
+function colors(on: boolean) {
+  const wrap = (code: number) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
+  return { red: wrap(31), yellow: wrap(33), cyan: wrap(36), bold: wrap(1) };
+}
+
+export function summarizeCounts(ds: readonly Diagnostic[]): string {
+  const errors = ds.filter((d) => d.severity === 'error').length;
+  const warnings = ds.length - errors;
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+}

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { compileText, codes, net } from './helpers.js';
+
+describe('compile', () => {
+  it('counts a small conv net exactly (seed T16: Conv2D(3,8,3,1,1) = 224 params)', () => {
+    const r = compileText(net('[3, 6, 6]', 'x |> conv(8, 3, pad=1) |> maxpool(2)'));
+    expect(r.ok).toBe(true);
+    expect(r.report!.params.learnable).toBe(224);
+    expect(r.report!.outputs[0]!.shape).toEqual(['N', 8, 3, 3]);
+  });
+
+  it('reports an unknown argument with the closest match and keeps going', () => {
+    const r = compileText(net('[3, 8, 8]', 'x |> conv(8, 3, grups=2) |> dropout(1.5)'));
+    expect(codes(r)).toEqual(['E0204', 'E0305']);
+    expect(r.diagnostics[0]!.hint).toBe("did you mean 'groups'?");
+  });
+});

@@ -1,0 +1,58 @@
+// What the commands share: compiling a file or zoo name with the common flags, printing diagnostics.
+import { compile, type CompileOptions, type CompileResult } from '../../compiler/compile.js';
+import { renderDiagnostic, summarizeCounts } from '../../compiler/render.js';
+import { displayPath, locate, nodeHost } from '../node-host.js';
+import { UsageError, type FlagSpec, type Parsed } from '../args.js';
+
+export interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  run(argv: readonly string[]): Promise<number>;
+}
+
+/** Flags every compiling command accepts. */
+export const compileFlags: Record<string, FlagSpec> = {
+  model: { type: 'string', short: 'm' },
+  set: { type: 'string', multiple: true },
+  input: { type: 'string', multiple: true },
+};
+
+export const compileFlagsUsage = `  -m, --model NAME        which model of the file (default: the first)
+      --set K=V           override a model parameter, e.g. --set classes=10
+      --input NAME=CxHxW  override an input shape, e.g. --input image=3x160x160`;
+
+export function compileOptions(parsed: Parsed): CompileOptions {
+  const params: Record<string, number | string | boolean> = {};
+  for (const kv of (parsed.flags['set'] as string[] | undefined) ?? []) {
+    const [k, v] = kv.split('=', 2);
+    if (!k || v === undefined) throw new UsageError(`--set needs NAME=VALUE, got '${kv}'`);
+    params[k] = v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) && v.trim() !== '' ? Number(v) : v;
+  }
+  const inputs: Record<string, number[]> = {};
+  for (const kv of (parsed.flags['input'] as string[] | undefined) ?? []) {
+    const [k, v] = kv.split('=', 2);
+    const dims = v?.split(/[x,]/).map(Number);
+    if (!k || !dims || dims.some((d) => !Number.isInteger(d) || d <= 0)) throw new UsageError(`--input needs NAME=CxHxW, got '${kv}'`);
+    inputs[k] = dims;
+  }
+  return { model: parsed.flags['model'] as string | undefined, params, inputs };
+}
+
+export function compileTarget(target: string, options: CompileOptions): CompileResult {
+  return compile(locate(target), nodeHost, options);
+}
+
+export function printDiagnostics(result: CompileResult, stream: NodeJS.WritableStream = process.stderr): void {
+  if (result.diagnostics.length === 0) return;
+  const color = (stream as NodeJS.WriteStream).isTTY === true && !process.env['NO_COLOR'];
+  for (const d of result.diagnostics) stream.write(`${renderDiagnostic(d, result.sources, { relativeTo: displayPath, color })}\n\n`);
+  stream.write(`${summarizeCounts(result.diagnostics)}\n`);
+}
+
+/** Whether a compile failed because the file could not be read (exit 2) rather than errors (1). */
+export const isIoFailure = (r: CompileResult): boolean => r.diagnostics.some((d) => d.code === 'E0100');
+
+export function fail(message: string): number {
+  process.stderr.write(`archc: ${message}\n`);
+  return 2;
+}
