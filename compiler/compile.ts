@@ -9,6 +9,7 @@ import { resolve } from './passes/resolve.js';
 import { expand, type ExpandOptions } from './passes/expand.js';
 import { count } from './passes/count.js';
 import { lint } from './passes/lint.js';
+import { suggestInputSizes } from './passes/suggest-input-sizes.js';
 import type { ModelReport } from './report.js';
 
 export interface CompileOptions extends ExpandOptions {
@@ -16,6 +17,8 @@ export interface CompileOptions extends ExpandOptions {
   readonly model?: string;
   /** The source text, when it does not come from the host. */
   readonly text?: string;
+  /** Skip the search for input sizes that would fix a merge error (used by that search itself). */
+  readonly noSuggestions?: boolean;
 }
 
 export interface CompileResult {
@@ -64,7 +67,7 @@ function run(path: string, host: CompileHost, options: CompileOptions): CompileR
     return done();
   }
   const expanded = expand(model, loaded.root, options);
-  diagnostics.push(...expanded.diagnostics);
+  diagnostics.push(...explainMerges(expanded.diagnostics, expanded.graph, path, host, options));
   if (!expanded.graph || hasErrors(expanded.diagnostics)) return done({ graph: expanded.graph });
   const report = count(expanded.graph);
   diagnostics.push(...lint(expanded.graph));
@@ -81,6 +84,16 @@ function run(path: string, host: CompileHost, options: CompileOptions): CompileR
     if (d) diagnostics.push(d);
   }
   return done({ graph: expanded.graph, report });
+}
+
+/** Adds the input sizes that would work to the first spatial merge error (concat or add). */
+function explainMerges(ds: readonly Diagnostic[], graph: IrGraph | undefined, path: string, host: CompileHost, options: CompileOptions): Diagnostic[] {
+  const first = ds.findIndex((d) => d.code === 'E0401' || d.code === 'E0302');
+  if (first < 0 || !graph || options.noSuggestions) return [...ds];
+  const recompile = (inputs: Record<string, number[]>) => run(path, host, { ...options, inputs: { ...options.inputs, ...inputs }, noSuggestions: true }).diagnostics;
+  const out = [...ds];
+  out[first] = suggestInputSizes(ds[first]!, graph, recompile);
+  return out;
 }
 
 function pickModel(models: ModelDecl[], name?: string): ModelDecl | undefined {

@@ -1,7 +1,6 @@
 // concat: joins tensors along one axis (default 0, the channels). Every other axis must match; the
 // compiler adds the input sizes that would work when the model's input size is the cause.
 import { defineOp } from './op.js';
-import type { Shape } from '../ir.js';
 import { AXIS_NAMES } from './spatial.js';
 
 export interface ConcatAttrs {
@@ -26,8 +25,8 @@ export const concat = defineOp<ConcatAttrs>({
       const axisName = bad >= 0 ? describeAxis(rank, bad) : 'rank';
       const what = bad >= 0 ? `${first[bad]} vs ${other[bad]}` : `${rank} vs ${other.length}`;
       return ctx.error('E0401', `concat needs equal ${axisName} outside the concat axis: ${what}`, {
-        input: i,
-        notes: inputs.map((s, k) => `input ${k}: ${fmt(s)}`),
+        trace: true,
+        hint: bad > 0 ? 'crop or pad one side to the other, or change the input size (see below)' : undefined,
       });
     }
     const shape = [...first];
@@ -41,4 +40,3 @@ function describeAxis(rank: number, axis: number): string {
   return `${AXIS_NAMES[rank - 1]?.[axis - 1] ?? `axis ${axis}`}s`;
 }
 
-const fmt = (s: Shape): string => `[${s.join(', ')}]`;

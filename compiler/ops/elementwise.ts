@@ -28,8 +28,8 @@ function elementwise(kind: 'add' | 'sub' | 'mul', symbol: string): OpDef<Element
       const shape = broadcast(a!, b!);
       if (!shape) {
         return ctx.error('E0302', `${kind} needs shapes that match or broadcast: [${a!.join(', ')}] ${symbol} [${b!.join(', ')}]`, {
-          input: 1,
-          notes: [`left  [${a!.join(', ')}]`, `right [${b!.join(', ')}]`, 'each axis, aligned from the right, must be equal or 1'],
+          trace: true,
+          notes: ['each axis, aligned from the right, must be equal or 1'],
           hint: explainMismatch(a!, b!),
         });
       }

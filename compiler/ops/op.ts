@@ -50,6 +50,8 @@ export interface ReportOptions {
   readonly hint?: string;
   /** Index of the input tensor this is about; adds a note on where it came from. */
   readonly input?: number;
+  /** Explain how every input got its spatial size (for merges of tensors from different paths). */
+  readonly trace?: boolean;
 }
 
 /** How an op moves a window over the height axis; drives the receptive-field report. */

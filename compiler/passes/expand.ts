@@ -612,7 +612,14 @@ class Expander {
         const src = inputs[o.input]?.node;
         if (src) related.push({ span: src.span, message: `input ${o.input} ${formatShape(src.shape)} comes from this ${src.op}` });
       }
-      return { related, notes: o?.notes, hint: o?.hint };
+      const notes = [...(o?.notes ?? [])];
+      if (o?.trace) {
+        inputs.forEach(({ node }, k) => {
+          related.push({ span: node.span, message: `input ${k} ${formatShape(node.shape)} comes from this ${node.op}` });
+          notes.push(`input ${k}: ${sizeHistory(node, this.nodes)}`);
+        });
+      }
+      return { related, notes, hint: o?.hint };
     };
     const ctx: OpContext = {
       error: (code, message, o) => {
@@ -753,6 +760,26 @@ class Expander {
 interface ModelIo {
   inputs: { name: string; node: number }[];
   outputs: { name: string; node: number }[];
+}
+
+/**
+ * How a tensor got its spatial size, following first inputs back to the model input and keeping
+ * only the steps that change it: `image 358×358 → maxpool1 179×179 → ... → up1.conv_transpose1 44×44`.
+ */
+export function sizeHistory(node: IrNode, nodes: readonly IrNode[]): string {
+  const chain: IrNode[] = [];
+  for (let n: IrNode | undefined = node; n; n = n.inputs.length ? nodes[n.inputs[0]!] : undefined) chain.push(n);
+  chain.reverse();
+  const steps: string[] = [];
+  let last = '';
+  for (const n of chain) {
+    const size = n.shape.slice(1).join('×');
+    if (size !== last) steps.push(`${n.name} ${size}`); // the op where the size changed
+    last = size;
+  }
+  // Keep the start and the last few changes: deep backbones would otherwise print pages.
+  const shown = steps.length > 9 ? [...steps.slice(0, 2), '…', ...steps.slice(-6)] : steps;
+  return shown.join(' → ');
 }
 
 function callNotes(stack: readonly CallSite[]): RelatedSpan[] {
