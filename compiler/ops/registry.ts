@@ -10,6 +10,7 @@ import { flatten } from './flatten.js';
 import { dropout } from './dropout.js';
 import { add, sub, mul } from './elementwise.js';
 import { concat } from './concat.js';
+import { reduce_mean, reduce_max, reduce_sum } from './reduce.js';
 
 export const ops = {
   conv,
@@ -25,6 +26,9 @@ export const ops = {
   sub,
   mul,
   concat,
+  reduce_mean,
+  reduce_max,
+  reduce_sum,
   relu: act.relu,
   relu6: act.relu6,
   leaky_relu: act.leaky_relu,
