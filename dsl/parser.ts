@@ -1,9 +1,12 @@
 // The chevrotain parser: text → typed AST plus syntax diagnostics. Recovery is on, so one run
 // reports every syntax error it can; callers stop after parsing when there are any.
-import { EmbeddedActionsParser, type IToken, type TokenType, type IParserErrorMessageProvider, EOF as EOFToken } from 'chevrotain';
+import type { IToken, TokenType, IParserErrorMessageProvider } from 'chevrotain';
+import { chevrotain } from './chevrotain.js';
 import * as T from './tokens.js';
 import type * as A from './ast.js';
 import { SourceFile, type Span } from './source.js';
+
+const { EmbeddedActionsParser, EOF: EOFToken } = chevrotain;
 
 export interface SyntaxError {
   readonly code: 'E0101' | 'E0102';
@@ -44,8 +47,9 @@ const RECORDING_SPAN: Span = { file: '', start: { line: 0, col: 0, offset: 0 }, 
 class ArchParser extends EmbeddedActionsParser {
   source!: SourceFile;
 
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, errorMessageProvider: messages, maxLookahead: 3 });
+  /** Grammar validation costs ~100 ms per start-up; the test suite runs it (validateGrammar). */
+  constructor(skipValidations = true) {
+    super(T.allTokens, { recoveryEnabled: true, errorMessageProvider: messages, maxLookahead: 3, skipValidations });
     this.performSelfAnalysis();
   }
 
@@ -508,6 +512,11 @@ function unquote(image: string): string {
 }
 
 let shared: ArchParser | undefined;
+
+/** Builds the parser with chevrotain's grammar checks on; throws if the grammar is ambiguous. */
+export function validateGrammar(): void {
+  new ArchParser(false);
+}
 
 export interface ParseResult {
   readonly file: A.ArchFile;

@@ -15,3 +15,10 @@ describe('compile', () => {
     expect(r.diagnostics[0]!.hint).toBe("did you mean 'groups'?");
   });
 });
+
+describe('grammar', () => {
+  it("passes chevrotain's validations (skipped at start-up for speed)", async () => {
+    const { validateGrammar } = await import('../dsl/parser.js');
+    expect(() => validateGrammar()).not.toThrow();
+  });
+});
