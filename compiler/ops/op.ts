@@ -2,6 +2,7 @@
 // are derived from `weights`, never written as a second formula.
 import type { Shape } from '../ir.js';
 import type { DiagnosticCode } from '../diagnostics.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 
 /** Argument types the evaluator checks before an op sees them. */
 export type ParamType =
@@ -77,6 +78,8 @@ export interface OpDef<A = unknown> {
   macs?(attrs: A, inputs: readonly Shape[], output: Shape): number;
   /** A windowed op's step along the height axis; ops without one keep the field as it is. */
   field?(attrs: A, inputs: readonly Shape[]): FieldStep;
+  /** The ONNX lowering: standard-domain nodes computing the op at inference (compiler/lower-onnx). */
+  readonly onnx?: OnnxLowering<A>;
 }
 
 /** Keeps the attribute type of an op definition while storing it in the registry. */
