@@ -412,7 +412,7 @@ class Expander {
     if (l.kind === 'poison' || r.kind === 'poison') return POISON;
     if (l.kind === 'tensor' && r.kind === 'tensor' && (e.op === '+' || e.op === '-' || e.op === '*')) {
       const op = e.op === '+' ? 'add' : e.op === '-' ? 'sub' : 'mul';
-      return this.callOp(op, ops[op], [{ value: l, span: e.left.span }, { value: r, span: e.right.span }], e, frame);
+      return this.callOp(op, lookupOp(op)!, [{ value: l, span: e.left.span }, { value: r, span: e.right.span }], e, frame);
     }
     if (e.op === '==') return bool(equal(l, r));
     if (e.op === '!=') return bool(!equal(l, r));

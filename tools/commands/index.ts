@@ -3,11 +3,13 @@ import type { Command } from './common.js';
 import { check } from './check.js';
 import { summary } from './summary.js';
 import { list } from './list.js';
+import { opsCommand } from './ops.js';
 
 export const commands: Record<string, Command> = {
   check,
   summary,
   list,
+  ops: opsCommand,
 };
 
 export function usage(): string {
