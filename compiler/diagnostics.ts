@@ -40,6 +40,7 @@ export const catalogue = {
   E0207: 'value used the wrong way',
   E0208: 'no model to compile',
   E0209: 'name used before it is assigned',
+  E0210: 'arguments that exclude each other',
   // 03xx: shapes
   E0301: 'spatial size is zero or negative',
   E0302: 'operand shapes do not match',
@@ -59,6 +60,14 @@ export const catalogue = {
   E0603: 'graph too large',
   E0604: 'dimension overflows',
   E0605: 'division by zero',
+  // 07xx: weights files (compiler/weights)
+  E0701: 'weights file is unreadable or malformed',
+  E0702: 'weights file lacks a weight of the model',
+  E0703: 'weights file has a tensor the model does not declare',
+  E0704: 'weight shape differs from the model',
+  // 08xx: export (compiler/lower-onnx)
+  E0801: 'op has no faithful ONNX form',
+  E0802: 'export option out of range',
   // 09xx: compiler bugs (never the user's fault)
   E0900: 'internal compiler error',
   // warnings

@@ -1,0 +1,220 @@
+// lower-onnx: a typed IR graph plus its weights → an ONNX ModelProto (standard domain only, IR 8).
+// Every op lowers itself through its `onnx` field; this file names tensors after the IR, adds the
+// symbolic batch axis `N` to every input, output and value_info, records source locations in doc
+// strings, and checks the lowerings against the compiler's shapes as it goes.
+import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import type { IrGraph, IrNode } from '../ir.js';
+import { lookupOp } from '../ops/registry.js';
+import { checkWeights, fileSpan } from '../weights/check.js';
+import { declaredWeights, littleEndianBytes, type Weights } from '../weights/tensor.js';
+import type { OnnxAttributes, OnnxLoweringContext, OnnxOutput } from './lowering.js';
+import { attribute, BATCH, constantTensor, FLOAT, valueInfo, type Dims, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.js';
+
+export const DEFAULT_OPSET = 17;
+/** 13 has the tensor-input forms of Squeeze, Unsqueeze and Split; 17 is the newest python-onnx 1.12 checks. */
+export const SUPPORTED_OPSETS = { min: 13, max: 17 } as const;
+export const IR_VERSION = 8;
+
+export interface OnnxExportOptions {
+  readonly opset?: number;
+  /** archc's version, for the model's producer_version. */
+  readonly producerVersion: string;
+  /** How source files appear in doc strings and metadata (default: as they are). */
+  readonly displayPath?: (file: string) => string;
+}
+
+export interface LowerResult {
+  /** Present only when there are no errors. */
+  readonly model?: ModelProto;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function lowerToOnnx(graph: IrGraph, weights: Weights, options: OnnxExportOptions): LowerResult {
+  const opset = options.opset ?? DEFAULT_OPSET;
+  if (!Number.isInteger(opset) || opset < SUPPORTED_OPSETS.min || opset > SUPPORTED_OPSETS.max) {
+    const message = `opset ${opset} is not supported: archc exports opsets ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max}`;
+    return { diagnostics: [diagnostic('E0802', message, fileSpan(graph.file), { hint: `the default is ${DEFAULT_OPSET}` })] };
+  }
+  const checked = checkWeights(graph, weights, 'the weights');
+  if (checked.length > 0) return { diagnostics: checked };
+  const lowering = new Lowering(graph, weights, opset, options.displayPath ?? ((f) => f));
+  lowering.run();
+  if (lowering.diagnostics.length > 0) return { diagnostics: lowering.diagnostics };
+  return { model: lowering.model(options.producerVersion), diagnostics: [] };
+}
+
+class Lowering {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly nodes: NodeProto[] = [];
+  private readonly valueInfo: ValueInfoProto[] = [];
+  private readonly initializers: TensorProto[] = [];
+  private readonly used = new Set<string>();
+  private readonly taken = new Set<string>();
+  /** The ONNX tensor holding each IR node's output. */
+  private readonly tensor = new Map<number, string>();
+  /** The name each IR node's output should get: its graph output name, else its IR name. */
+  private readonly wanted = new Map<number, string>();
+
+  constructor(
+    private readonly graph: IrGraph,
+    private readonly weights: Weights,
+    private readonly opset: number,
+    private readonly show: (file: string) => string,
+  ) {
+    for (const i of graph.inputs) this.taken.add(i.name);
+    for (const o of graph.outputs) this.taken.add(o.name);
+    for (const o of [...graph.outputs].reverse()) this.wanted.set(o.node, o.name);
+  }
+
+  run(): void {
+    for (const i of this.graph.inputs) this.tensor.set(i.node, i.name);
+    for (const node of this.graph.nodes) if (node.op !== 'input') this.lowerNode(node);
+    this.bindOutputs();
+    const unused = declaredWeights(this.graph).filter((w) => !this.used.has(w.name));
+    for (const w of unused) this.internal(w.node, `the ONNX lowering of ${w.node.op} does not use its weight '${w.name}'`);
+  }
+
+  model(version: string): ModelProto {
+    const g = this.graph;
+    const dims = (id: number): Dims => [BATCH, ...g.nodes[id]!.shape];
+    return {
+      irVersion: IR_VERSION,
+      opsetImport: [{ domain: '', version: this.opset }],
+      producerName: 'archc',
+      producerVersion: version,
+      docString: `${g.model}, compiled by archc from ${this.show(g.file)}`,
+      metadataProps: [
+        { key: 'source_model', value: g.model },
+        { key: 'source_file', value: this.show(g.file) },
+        { key: 'layout', value: 'NCHW; batch axis N is dynamic' },
+      ],
+      graph: {
+        name: g.model,
+        node: this.nodes,
+        initializer: this.initializers,
+        input: g.inputs.map((i) => valueInfo(i.name, dims(i.node))),
+        output: g.outputs.map((o) => valueInfo(o.name, dims(o.node))),
+        valueInfo: this.valueInfo,
+      },
+    };
+  }
+
+  private lowerNode(node: IrNode): void {
+    const def = lookupOp(node.op);
+    if (!def?.onnx) {
+      this.diagnostics.push(diagnostic('E0801', `${node.op} has no ONNX lowering yet`, node.span, { related: this.related(node) }));
+      this.tensor.set(node.id, node.name);
+      return;
+    }
+    const emitted: NodeProto[] = [];
+    const temps = new Map<string, Dims>();
+    const doc = this.where(node);
+    const ctx: OnnxLoweringContext<unknown> = {
+      attrs: node.attrs,
+      name: node.name,
+      inputs: node.inputs.map((i) => this.tensor.get(i)!),
+      inputShapes: node.inputs.map((i) => this.graph.nodes[i]!.shape),
+      shape: node.shape,
+      opset: this.opset,
+      weight: (w) => this.useWeight(node, w),
+      op: (type, inputs, attributes?: OnnxAttributes, output: OnnxOutput = {}) => {
+        const out = this.fresh(`${node.name}/${output.as ?? type}`);
+        const attrs = Object.entries(attributes ?? {}).map(([k, v]) => attribute(k, v));
+        emitted.push({ name: out, opType: type, input: [...inputs], output: [out], attribute: attrs, docString: doc });
+        temps.set(out, output.fixedShape ?? [BATCH, ...(output.shape ?? node.shape)]);
+        return out;
+      },
+      constant: (as, type, values, dims = [values.length]) => {
+        const out = this.fresh(`${node.name}/${as}`);
+        const value = { name: 'value', type: 4 /* TENSOR */, t: constantTensor(type, values, dims) };
+        emitted.push({ name: out, opType: 'Constant', input: [], output: [out], attribute: [value], docString: doc });
+        temps.set(out, dims);
+        return out;
+      },
+      unsupported: (message, hint) => {
+        this.diagnostics.push(diagnostic('E0801', message, node.span, { related: this.related(node), hint }));
+        return ctx.inputs[0] ?? node.name;
+      },
+    };
+    const result = def.onnx(ctx as never);
+    this.finish(node, result, emitted, temps);
+  }
+
+  /** Names the lowering's result after the IR node and records every tensor's shape. */
+  private finish(node: IrNode, result: string, emitted: NodeProto[], temps: Map<string, Dims>): void {
+    const expected: Dims = [BATCH, ...node.shape];
+    const output = this.graph.outputs.find((o) => o.node === node.id);
+    const producer = emitted.find((n) => n.output?.[0] === result);
+    if (producer) {
+      const produced = temps.get(result)!;
+      if (produced.join() !== expected.join()) {
+        this.internal(node, `the ONNX lowering of ${node.op} produces [${produced.join(', ')}], the compiler says [${expected.join(', ')}]`);
+      }
+      const name = this.wanted.get(node.id) ?? this.fresh(node.name);
+      for (const n of emitted) n.input = n.input?.map((i) => (i === result ? name : i));
+      producer.output = [name];
+      producer.name = node.name;
+      temps.delete(result);
+      if (!output) this.valueInfo.push(valueInfo(name, expected));
+      this.tensor.set(node.id, name);
+    } else if (output) {
+      // The op is the identity at inference (dropout) but its result is a graph output.
+      emitted.push({ name: node.name, opType: 'Identity', input: [result], output: [output.name], docString: this.where(node) });
+      this.tensor.set(node.id, output.name);
+    } else {
+      this.tensor.set(node.id, result);
+    }
+    for (const [name, dims] of temps) this.valueInfo.push(valueInfo(name, dims, this.elemType(emitted, name)));
+    this.nodes.push(...emitted);
+  }
+
+  /** A graph output that names a tensor already bound to another name gets an Identity node. */
+  private bindOutputs(): void {
+    for (const o of this.graph.outputs) {
+      const t = this.tensor.get(o.node)!;
+      if (t === o.name) continue;
+      this.nodes.push({ name: this.fresh(`${o.name}/Identity`), opType: 'Identity', input: [t], output: [o.name], docString: this.where(this.graph.nodes[o.node]!) });
+    }
+  }
+
+  private useWeight(node: IrNode, short: string): string {
+    const name = `${node.name}.${short}`;
+    const w = this.weights.get(name);
+    if (!w) {
+      this.internal(node, `the ONNX lowering of ${node.op} asks for an undeclared weight '${name}'`);
+      return name;
+    }
+    if (!this.used.has(name)) {
+      this.used.add(name);
+      this.initializers.push({ name, dims: [...w.shape], dataType: FLOAT, rawData: littleEndianBytes(w.data) });
+    }
+    return name;
+  }
+
+  /** Constants are int64 or float; everything else the lowerings make is float. */
+  private elemType(emitted: readonly NodeProto[], tensor: string): number {
+    const producer = emitted.find((n) => n.output?.[0] === tensor);
+    return producer?.opType === 'Constant' ? (producer.attribute?.[0]?.t?.dataType ?? FLOAT) : FLOAT;
+  }
+
+  private fresh(base: string): string {
+    let name = base;
+    for (let k = 2; this.taken.has(name); k++) name = `${base}_${k}`;
+    this.taken.add(name);
+    return name;
+  }
+
+  /** `file:line:col`, then the block call sites that led there. */
+  private where(node: IrNode): string {
+    const at = (s: IrNode['span']) => `${this.show(s.file)}:${s.start.line}:${s.start.col}`;
+    return [at(node.span), ...node.callStack.map((s) => `called from ${at(s)}`)].join(', ');
+  }
+
+  private related(node: IrNode) {
+    return node.callStack.map((span) => ({ span, message: 'in a block called here' }));
+  }
+
+  private internal(node: IrNode, message: string): void {
+    this.diagnostics.push(diagnostic('E0900', `internal compiler error: ${message}`, node.span, { hint: 'this is a bug in archc, not in your model; please report it' }));
+  }
+}

@@ -1,0 +1,56 @@
+// Checks a set of named weights against what a graph declares: every weight present, none extra,
+// every shape equal. Problems are diagnostics located at the op that declares the weight.
+import type { Span } from '../../dsl/source.js';
+import { closestMatch, diagnostic, type Diagnostic } from '../diagnostics.js';
+import { formatShape, type IrGraph } from '../ir.js';
+import { declaredWeights, sameShape, type Weights } from './tensor.js';
+
+/** At most this many diagnostics of each kind; the last one counts the rest. */
+const MAX_PER_KIND = 10;
+
+/** A span standing for a whole file that has no source text (a weights file). */
+export const fileSpan = (file: string): Span => ({ file, start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 1, offset: 0 } });
+
+/** `origin` names the weights' source in messages (a file path). */
+export function checkWeights(graph: IrGraph, weights: Weights, origin: string): Diagnostic[] {
+  const declared = declaredWeights(graph);
+  const names = new Set(declared.map((d) => d.name));
+  const missing: Diagnostic[] = [];
+  const misShaped: Diagnostic[] = [];
+  for (const { name, spec, node } of declared) {
+    const related = node.callStack.map((span) => ({ span, message: 'in a block called here' }));
+    const found = weights.get(name);
+    if (!found) {
+      const near = closestMatch(name, [...weights.keys()].filter((k) => !names.has(k)));
+      missing.push(
+        diagnostic('E0702', `weight '${name}' ${formatShape(spec.shape)} is not in ${origin}`, node.span, {
+          related,
+          hint: near ? `${origin} has '${near}': rename it, or export the weights from this model` : `export the weights from this model (archc export --format safetensors)`,
+        }),
+      );
+    } else if (!sameShape(found.shape, spec.shape)) {
+      misShaped.push(
+        diagnostic('E0704', `weight '${name}' is ${formatShape(found.shape)} in ${origin}, but the model declares ${formatShape(spec.shape)}`, node.span, {
+          related,
+          notes: [`${found.shape.reduce((a, b) => a * b, 1).toLocaleString('en-US')} values in the file vs ${spec.shape.reduce((a, b) => a * b, 1).toLocaleString('en-US')} declared`],
+        }),
+      );
+    }
+  }
+  const extra = [...weights.keys()].filter((k) => !names.has(k));
+  const extras = extra.map((k) => {
+    const near = closestMatch(k, [...names].filter((n) => !weights.has(n)));
+    return diagnostic('E0703', `${origin} has a tensor '${k}' ${formatShape(weights.get(k)!.shape)} that the model does not declare`, fileSpan(origin), {
+      hint: near ? `the model has '${near}' instead` : 'remove it, or check that the file belongs to this model',
+    });
+  });
+  return [...capped(missing, 'missing weights'), ...capped(misShaped, 'mis-shaped weights'), ...capped(extras, 'extra tensors')];
+}
+
+function capped(ds: Diagnostic[], what: string): Diagnostic[] {
+  if (ds.length <= MAX_PER_KIND) return ds;
+  const kept = ds.slice(0, MAX_PER_KIND);
+  const last = kept[kept.length - 1]!;
+  kept[kept.length - 1] = { ...last, notes: [...last.notes, `and ${ds.length - MAX_PER_KIND} more ${what} not shown`] };
+  return kept;
+}

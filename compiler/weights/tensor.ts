@@ -1,0 +1,74 @@
+// Named float32 weight tensors, and the list of weights a compiled graph declares. Shared by the
+// ONNX export, the safetensors reader/writer and the tfjs runtime.
+import type { IrGraph, IrNode, Shape } from '../ir.js';
+import { elementCount } from '../ir.js';
+import type { WeightSpec } from '../ops/op.js';
+import { lookupOp } from '../ops/registry.js';
+
+export interface WeightTensor {
+  readonly shape: Shape;
+  readonly data: Float32Array;
+}
+
+/** Weights by their full name, `<node>.<weight>` (e.g. `layer1.bottleneck1.conv1.weight`). */
+export type Weights = ReadonlyMap<string, WeightTensor>;
+
+export interface DeclaredWeight {
+  /** `<node>.<weight>`. */
+  readonly name: string;
+  readonly spec: WeightSpec;
+  readonly node: IrNode;
+}
+
+/** Every weight the graph's ops declare, in graph order. */
+export function declaredWeights(graph: IrGraph): DeclaredWeight[] {
+  const out: DeclaredWeight[] = [];
+  for (const node of graph.nodes) {
+    const op = lookupOp(node.op);
+    const inputs = node.inputs.map((i) => graph.nodes[i]!.shape);
+    for (const spec of op?.weights?.(node.attrs as never, inputs) ?? []) {
+      out.push({ name: `${node.name}.${spec.name}`, spec, node });
+    }
+  }
+  return out;
+}
+
+/** Total bytes of float32 data. */
+export const weightBytes = (weights: Weights): number => {
+  let bytes = 0;
+  for (const w of weights.values()) bytes += w.data.byteLength;
+  return bytes;
+};
+
+export const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+export const tensorSize = elementCount;
+
+/** Whether this machine stores floats little-endian, as ONNX raw_data and safetensors require. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The little-endian bytes of a float32 array: a view on little-endian machines, else a copy. */
+export function littleEndianBytes(data: Float32Array): Uint8Array {
+  const view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (LITTLE_ENDIAN) return view;
+  const out = new Uint8Array(view.length);
+  for (let i = 0; i < view.length; i += 4) {
+    out[i] = view[i + 3]!;
+    out[i + 1] = view[i + 2]!;
+    out[i + 2] = view[i + 1]!;
+    out[i + 3] = view[i]!;
+  }
+  return out;
+}
+
+/** float32 values from little-endian bytes at any alignment (always a copy). */
+export function floatsFromLittleEndian(bytes: Uint8Array): Float32Array {
+  const out = new Float32Array(bytes.length / 4);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) {
+    out.set(new Float32Array(bytes.buffer, bytes.byteOffset, out.length));
+    return out;
+  }
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}
