@@ -1,7 +1,7 @@
 // conv: 1-D, 2-D and 3-D convolution (cross-correlation) with stride, padding, dilation, groups, bias.
 // The rank follows the input: [C, L], [C, H, W] or [C, D, H, W]. Weights are OIHW, as in ONNX.
-import { defineOp } from './op.js';
-import { perAxis, product, resolvePads, spatialRank, windowOutput, type Pads } from './spatial.js';
+import { defineOp, type Args, type OpContext } from './op.js';
+import { perAxis, product, resolvePads, spatialRank, windowOutput, type Pads, type Window } from './spatial.js';
 
 export interface ConvAttrs {
   readonly filters: number;
@@ -32,25 +32,11 @@ export const conv = defineOp<ConvAttrs>({
     const channels = x![0]!;
     const filters = args['filters'] as number;
     const groups = args['groups'] as number;
-    if (filters <= 0) return ctx.error('E0305', `conv needs at least one filter, got ${filters}`, { arg: 'filters' });
-    if (groups <= 0) return ctx.error('E0305', `groups must be positive, got ${groups}`, { arg: 'groups' });
-    if (channels % groups !== 0 || filters % groups !== 0) {
-      const which = channels % groups !== 0 ? `input channels (${channels})` : `filters (${filters})`;
-      return ctx.error('E0304', `conv groups (${groups}) must divide both the input channels and the filters: ${which} is not divisible`, {
-        arg: 'groups',
-        notes: [`${channels} input channels, ${filters} filters, ${groups} groups`],
-        hint: `use a groups value that divides ${channels} and ${filters}, such as ${commonDivisors(channels, filters).slice(-3).join(', ')}`,
-      });
-    }
-    const kernel = perAxis(args['kernel']!, rank, 'kernel', ctx);
-    const stride = perAxis(args['stride']!, rank, 'stride', ctx);
-    const dilation = perAxis(args['dilation']!, rank, 'dilation', ctx);
-    if (!kernel || !stride || !dilation) return undefined;
-    for (const [name, values] of [['kernel', kernel], ['stride', stride], ['dilation', dilation]] as const) {
-      if (values.some((v) => v <= 0)) return ctx.error('E0305', `${name} values must be positive, got ${JSON.stringify(values)}`, { arg: name });
-    }
+    if (!checkGroups('conv', channels, filters, groups, ctx)) return undefined;
+    const window = windowArgs(args, rank, ctx);
+    if (!window) return undefined;
+    const { kernel, stride, dilation } = window;
     const spatial = x!.slice(1);
-    const window = { kernel, stride, dilation };
     const pads = resolvePads(args['pad']!, spatial, window, ctx);
     if (!pads) return undefined;
     warnAsymmetricSame(pads, stride, ctx);
@@ -77,6 +63,31 @@ export function warnAsymmetricSame(pads: Pads, stride: readonly number[], ctx: {
     notes: ['TF, Keras and ONNX SAME_UPPER put the extra padding at the end; PyTorch pads symmetrically'],
     hint: `write explicit pads (e.g. pad=${Math.max(pads.begin[uneven]!, pads.end[uneven]!)}) to get PyTorch's alignment`,
   });
+}
+
+/** Filters and groups positive, groups dividing both channel counts (conv, dwconv, conv_transpose). */
+export function checkGroups(op: string, channels: number, filters: number, groups: number, ctx: OpContext): boolean {
+  if (filters <= 0) return !ctx.error('E0305', `${op} needs at least one filter, got ${filters}`, { arg: 'filters' });
+  if (groups <= 0) return !ctx.error('E0305', `groups must be positive, got ${groups}`, { arg: 'groups' });
+  if (channels % groups === 0 && filters % groups === 0) return true;
+  const which = channels % groups !== 0 ? `input channels (${channels})` : `filters (${filters})`;
+  return !ctx.error('E0304', `${op} groups (${groups}) must divide both the input channels and the filters: ${which} is not divisible`, {
+    arg: 'groups',
+    notes: [`${channels} input channels, ${filters} filters, ${groups} groups`],
+    hint: `use a groups value that divides ${channels} and ${filters}, such as ${commonDivisors(channels, filters).slice(-3).join(', ')}`,
+  });
+}
+
+/** `kernel`, `stride` and `dilation` as positive per-axis lists. */
+export function windowArgs(args: Args, rank: number, ctx: OpContext): Window | undefined {
+  const kernel = perAxis(args['kernel']!, rank, 'kernel', ctx);
+  const stride = perAxis(args['stride']!, rank, 'stride', ctx);
+  const dilation = perAxis(args['dilation']!, rank, 'dilation', ctx);
+  if (!kernel || !stride || !dilation) return undefined;
+  for (const [name, values] of [['kernel', kernel], ['stride', stride], ['dilation', dilation]] as const) {
+    if (values.some((v) => v <= 0)) return ctx.error('E0305', `${name} values must be positive, got ${JSON.stringify(values)}`, { arg: name });
+  }
+  return { kernel, stride, dilation };
 }
 
 function commonDivisors(a: number, b: number): number[] {

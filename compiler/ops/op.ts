@@ -34,7 +34,9 @@ export interface WeightSpec {
   readonly shape: Shape;
   /** Learnable parameters are trained; buffers (batch-norm statistics) are not. */
   readonly role: 'learnable' | 'buffer';
-  readonly init: 'he' | 'glorot' | 'zeros' | 'ones' | 'uniform';
+  readonly init: 'he' | 'glorot' | 'zeros' | 'ones' | 'uniform' | 'constant' | 'normal';
+  /** 'constant': the fill value (PReLU's 0.25); 'normal': the standard deviation (ViT's 0.02). */
+  readonly value?: number;
 }
 
 /** Where an op reports problems. `arg` names the argument whose text the diagnostic underlines. */

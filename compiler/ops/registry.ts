@@ -10,6 +10,23 @@ import { flatten } from './flatten.js';
 import { dropout } from './dropout.js';
 import { add, sub, mul } from './elementwise.js';
 import { concat } from './concat.js';
+import { conv_transpose } from './conv-transpose.js';
+import { dwconv } from './dwconv.js';
+import { adaptive_avgpool, adaptive_maxpool } from './adaptive-pool.js';
+import { layer_norm } from './layer-norm.js';
+import { lrn } from './lrn.js';
+import { prelu } from './prelu.js';
+import { softmax } from './softmax.js';
+import { l2norm } from './l2norm.js';
+import { upsample } from './upsample.js';
+import { pad } from './pad.js';
+import { channel_shuffle } from './channel-shuffle.js';
+import { slice } from './slice.js';
+import { matmul } from './matmul.js';
+import { reshape } from './reshape.js';
+import { transpose } from './transpose.js';
+import { class_token } from './class-token.js';
+import { pos_embed } from './pos-embed.js';
 import { reduce_mean, reduce_max, reduce_sum } from './reduce.js';
 
 export const ops = {
@@ -26,6 +43,24 @@ export const ops = {
   sub,
   mul,
   concat,
+  conv_transpose,
+  dwconv,
+  adaptive_avgpool,
+  adaptive_maxpool,
+  layer_norm,
+  lrn,
+  prelu,
+  softmax,
+  l2norm,
+  upsample,
+  pad,
+  channel_shuffle,
+  slice,
+  matmul,
+  reshape,
+  transpose,
+  class_token,
+  pos_embed,
   reduce_mean,
   reduce_max,
   reduce_sum,

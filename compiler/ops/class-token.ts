@@ -1,0 +1,28 @@
+// class_token: prepends one learnable token to a [T, D] sequence, giving [T+1, D] (ViT's [CLS];
+// torchvision's class_token, a [1, 1, D] parameter initialised to zeros).
+import { defineOp, type OpContext } from './op.js';
+import { formatShape, type Shape } from '../ir.js';
+
+export interface ClassTokenAttrs {
+  readonly features: number;
+}
+
+export const class_token = defineOp<ClassTokenAttrs>({
+  kind: 'class_token',
+  summary: 'prepend a learnable token to a [T, D] sequence',
+  arity: { min: 1, max: 1 },
+  params: {},
+  infer([x], _args, ctx) {
+    if (x!.length !== 2) return notTokens('class_token', x!, ctx);
+    return { attrs: { features: x![1]! }, shape: [x![0]! + 1, x![1]!] };
+  },
+  weights: (a) => [{ name: 'weight', shape: [1, 1, a.features], role: 'learnable', init: 'zeros' }],
+});
+
+/** The token ops' input must be a [tokens, features] sequence. */
+export function notTokens(op: string, x: Shape, ctx: OpContext): undefined {
+  return ctx.error('E0303', `${op} needs a token sequence [T, D], got ${formatShape(x)}`, {
+    input: 0,
+    hint: x.length === 3 ? `make tokens of a [D, H, W] map with reshape([${x[0]}, ${x[1]! * x[2]!}]) |> transpose([1, 0])` : undefined,
+  });
+}

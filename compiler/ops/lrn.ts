@@ -1,0 +1,52 @@
+// lrn: local response normalization across channels (AlexNet), PyTorch LocalResponseNorm semantics:
+// b_c = a_c / (k + alpha/size · Σ a_j²)^beta, j from c − floor(size/2) to c + floor((size−1)/2),
+// channels outside [0, C) counting as zero. ONNX LRN also divides alpha by size; TF's does not.
+import { defineOp } from './op.js';
+
+export interface LrnAttrs {
+  readonly size: number;
+  /** As written: the sum of squares is scaled by alpha / size. */
+  readonly alpha: number;
+  readonly beta: number;
+  readonly k: number;
+  /** Neighbouring channels in the window before and after c (they differ for an even size). */
+  readonly before: number;
+  readonly after: number;
+}
+
+export const lrn = defineOp<LrnAttrs>({
+  kind: 'lrn',
+  summary: 'local response normalization across neighbouring channels',
+  arity: { min: 1, max: 1 },
+  params: {
+    size: { type: 'int', default: 5, doc: 'channels in the window' },
+    alpha: { type: 'float', default: 1e-4 },
+    beta: { type: 'float', default: 0.75 },
+    k: { type: 'float', default: 1.0 },
+  },
+  infer([x], args, ctx) {
+    const size = args['size'] as number;
+    const [alpha, beta, k] = [args['alpha'] as number, args['beta'] as number, args['k'] as number];
+    if (x!.length < 2) {
+      return ctx.error('E0303', `lrn needs channels and at least one more axis ([C, L], [C, H, W], ...), got [${x!.join(', ')}]`, {
+        input: 0,
+        hint: 'PyTorch LocalResponseNorm rejects [N, C] inputs too; apply it before flattening',
+      });
+    }
+    if (size < 1) return ctx.error('E0305', `lrn size must be at least 1, got ${size}`, { arg: 'size' });
+    if (alpha < 0 || beta < 0) {
+      const arg = alpha < 0 ? 'alpha' : 'beta';
+      return ctx.error('E0305', `lrn ${arg} must not be negative, got ${args[arg]}`, { arg });
+    }
+    if (!(k > 0)) return ctx.error('E0305', `lrn k must be positive (it keeps the divisor away from 0), got ${k}`, { arg: 'k' });
+    if (size % 2 === 0) {
+      ctx.warn('W0106', `lrn with an even size (${size}) has an off-centre window: ${size / 2} channels before, ${size / 2 - 1} after`, {
+        arg: 'size',
+        notes: ['PyTorch puts the extra channel before c; ONNX LRN puts it after, and TF needs a symmetric window'],
+        hint: `use an odd size such as ${size + 1} to export exactly`,
+      });
+    }
+    const attrs = { size, alpha, beta, k, before: Math.floor(size / 2), after: Math.floor((size - 1) / 2) };
+    return { attrs, shape: x! };
+  },
+});

@@ -1,0 +1,21 @@
+// pos_embed: adds a learnable position embedding to a [T, D] sequence (ViT; torchvision's
+// encoder.pos_embedding, a [1, T, D] parameter drawn from N(0, 0.02²)).
+import { defineOp } from './op.js';
+import { notTokens } from './class-token.js';
+
+export interface PosEmbedAttrs {
+  readonly tokens: number;
+  readonly features: number;
+}
+
+export const pos_embed = defineOp<PosEmbedAttrs>({
+  kind: 'pos_embed',
+  summary: 'add a learnable position embedding to a [T, D] sequence',
+  arity: { min: 1, max: 1 },
+  params: {},
+  infer([x], _args, ctx) {
+    if (x!.length !== 2) return notTokens('pos_embed', x!, ctx);
+    return { attrs: { tokens: x![0]!, features: x![1]! }, shape: x! };
+  },
+  weights: (a) => [{ name: 'weight', shape: [1, a.tokens, a.features], role: 'learnable', init: 'normal', value: 0.02 }],
+});

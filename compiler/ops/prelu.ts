@@ -1,0 +1,21 @@
+// prelu: x if x > 0 else a·x with learnable slopes a, one per channel (axis 0 of the per-sample
+// shape, as PyTorch's PReLU(num_parameters=C)) or one shared slope (PReLU()). Slopes start at 0.25.
+import { defineOp } from './op.js';
+
+export interface PreluAttrs {
+  /** Number of slopes: the channels, or 1 when shared. */
+  readonly slopes: number;
+  readonly shared: boolean;
+}
+
+export const prelu = defineOp<PreluAttrs>({
+  kind: 'prelu',
+  summary: 'leaky ReLU with learnable negative slopes',
+  arity: { min: 1, max: 1 },
+  params: { shared: { type: 'bool', default: false, doc: 'one slope for all channels instead of one each' } },
+  infer([x], args) {
+    const shared = args['shared'] as boolean;
+    return { attrs: { slopes: shared ? 1 : x![0]!, shared }, shape: x! };
+  },
+  weights: (a) => [{ name: 'weight', shape: [a.slopes], role: 'learnable', init: 'constant', value: 0.25 }],
+});

@@ -1,0 +1,47 @@
+// reshape: the same elements in a new per-sample shape (row-major, like PyTorch view and ONNX
+// Reshape); one −1 stands for whatever size keeps the element count.
+import { defineOp } from './op.js';
+import { formatShape } from '../ir.js';
+import { product } from './spatial.js';
+
+export interface ReshapeAttrs {
+  /** The resolved per-sample shape, without −1. */
+  readonly shape: readonly number[];
+}
+
+export const reshape = defineOp<ReshapeAttrs>({
+  kind: 'reshape',
+  summary: 'change the per-sample shape, keeping the elements in order',
+  arity: { min: 1, max: 1 },
+  params: { shape: { type: 'ints', doc: 'per-sample shape; one −1 is inferred' } },
+  infer([x], args, ctx) {
+    const written = typeof args['shape'] === 'number' ? [args['shape']] : [...(args['shape'] as number[])];
+    const count = product(x!);
+    const text = formatShape(written);
+    if (written.some((d) => d === 0 || d < -1) || written.filter((d) => d === -1).length > 1) {
+      return ctx.error('E0305', `reshape sizes must be positive, with at most one −1; got ${text}`, {
+        arg: 'shape',
+        hint: 'the batch is implicit: write the per-sample shape only',
+      });
+    }
+    const known = product(written.filter((d) => d !== -1));
+    const free = written.indexOf(-1);
+    const notes = [`input ${formatShape(x!)}: ${x!.join(' × ')} = ${count} elements`];
+    if (free >= 0 && count % known !== 0) {
+      return ctx.error('E0307', `reshape cannot infer the −1 in ${text}: ${count} elements are not divisible by ${known}`, {
+        arg: 'shape',
+        notes: [...notes, `target ${text}: ${count} / (${written.filter((d) => d !== -1).join(' × ')}) = ${count / known}`],
+        hint: 'the known sizes must multiply to a divisor of the element count',
+      });
+    }
+    const shape = written.map((d) => (d === -1 ? count / known : d));
+    if (product(shape) !== count) {
+      return ctx.error('E0307', `reshape changes the element count: ${formatShape(x!)} has ${count} elements, ${text} has ${known}`, {
+        arg: 'shape',
+        notes: [...notes, `target ${text}: ${written.join(' × ')} = ${known} elements`],
+        hint: 'use −1 for one size to have it inferred',
+      });
+    }
+    return { attrs: { shape }, shape };
+  },
+});

@@ -1,0 +1,49 @@
+// slice: rows start, start+step, ... before end along one per-sample axis, Python style: negative
+// indices count from the end and out-of-range bounds are clamped. An empty result is an error.
+import { defineOp } from './op.js';
+import { formatShape } from '../ir.js';
+import { heightAxis, resolveAxis } from './axes.js';
+
+export interface SliceAttrs {
+  /** Per-sample axis, non-negative. */
+  readonly axis: number;
+  /** Resolved bounds: 0 ≤ start < end ≤ size. */
+  readonly start: number;
+  readonly end: number;
+  readonly step: number;
+}
+
+export const slice = defineOp<SliceAttrs>({
+  kind: 'slice',
+  summary: 'take a range of rows along an axis',
+  arity: { min: 1, max: 1 },
+  params: {
+    start: { type: 'int', doc: 'first index; negative counts from the end' },
+    end: { type: 'int', doc: 'one past the last index; negative counts from the end' },
+    axis: { type: 'int', default: 0, doc: 'per-sample axis; 0 is the channel axis' },
+    step: { type: 'int', default: 1 },
+  },
+  infer([x], args, ctx) {
+    const axis = resolveAxis('slice', args['axis'] as number, x!, ctx);
+    if (axis === undefined) return undefined;
+    const step = args['step'] as number;
+    if (step < 1) return ctx.error('E0305', `slice step must be at least 1, got ${step}`, { arg: 'step' });
+    const size = x![axis]!;
+    const [written0, written1] = [args['start'] as number, args['end'] as number];
+    const clamp = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
+    const [start, end] = [clamp(written0), clamp(written1)];
+    const length = Math.ceil((end - start) / step);
+    if (length <= 0) {
+      return ctx.error('E0305', `slice ${written0}:${written1} of an axis of size ${size} is empty`, {
+        arg: start >= size ? 'start' : 'end',
+        notes: [`axis ${axis} of ${formatShape(x!)}: start ${written0} → ${start}, end ${written1} → ${end} (negative counts from the end, then clamped to 0..${size})`],
+        hint: `pick 0 ≤ start < end ≤ ${size} (or negative indices from ${-size})`,
+      });
+    }
+    const shape = [...x!];
+    shape[axis] = length;
+    return { attrs: { axis, start, end, step }, shape };
+  },
+  // A step along the height axis subsamples it, like a stride.
+  field: (a, [x]) => ({ kernel: 1, stride: a.axis === heightAxis(x!) ? a.step : 1, dilation: 1 }),
+});

@@ -1,0 +1,79 @@
+// upsample: resize the spatial axes by a scale (out = floor(I·scale), PyTorch's rule) or to a size,
+// by nearest neighbour or (bi/tri)linear interpolation (linear along every spatial axis). Attrs keep
+// both the output size and the scale used for coordinates (ONNX Resize takes either).
+import { defineOp, type ArgValue, type OpContext } from './op.js';
+import { axisName, perAxis, spatialRank } from './spatial.js';
+
+export interface UpsampleAttrs {
+  readonly mode: 'nearest' | 'bilinear';
+  readonly alignCorners: boolean;
+  /** Output size per spatial axis. */
+  readonly size: readonly number[];
+  /** Scale per axis for coordinate mapping: as written, or output/input when `size` was given. */
+  readonly scales: readonly number[];
+  /** Whether the user gave `size` (then an exporter should pass sizes, not scales). */
+  readonly fromSize: boolean;
+}
+
+export const upsample = defineOp<UpsampleAttrs>({
+  kind: 'upsample',
+  summary: 'resize the spatial axes (nearest or linear interpolation)',
+  arity: { min: 1, max: 1 },
+  params: {
+    scale: { type: 'floats', default: 2, doc: 'factor, one value or one per spatial axis' },
+    mode: { type: 'string', default: 'nearest', oneOf: ['nearest', 'bilinear'] },
+    align_corners: { type: 'bool', default: false, doc: 'bilinear only: map corner pixel centres onto each other' },
+    size: { type: 'ints', default: null, doc: 'output size instead of a scale' },
+  },
+  infer([x], args, ctx) {
+    const rank = spatialRank('upsample', x!, ctx);
+    if (rank === undefined) return undefined;
+    const mode = args['mode'] as UpsampleAttrs['mode'];
+    const alignCorners = args['align_corners'] as boolean;
+    if (alignCorners && mode === 'nearest') {
+      return ctx.error('E0210', 'align_corners applies to mode="bilinear" only', {
+        arg: 'align_corners',
+        hint: 'drop align_corners, or use mode="bilinear"',
+      });
+    }
+    const input = x!.slice(1);
+    const fromSize = args['size'] !== null;
+    if (fromSize && ctx.given('scale')) {
+      return ctx.error('E0210', 'upsample takes a scale or a size, not both', { arg: 'size', hint: 'keep one of them' });
+    }
+    const resolved = fromSize ? bySize(args['size']!, input, ctx) : byScale(args['scale']!, input, ctx);
+    if (!resolved) return undefined;
+    return { attrs: { mode, alignCorners, ...resolved, fromSize }, shape: [x![0]!, ...resolved.size] };
+  },
+  // Nearest reads one input row per output row, linear two; output rows are 1/scale input rows apart.
+  field: (a) => {
+    const i = a.size.length >= 2 ? a.size.length - 2 : 0;
+    return { kernel: a.mode === 'nearest' ? 1 : 2, stride: 1 / a.scales[i]!, dilation: 1 };
+  },
+});
+
+function bySize(value: ArgValue, input: readonly number[], ctx: OpContext) {
+  const size = perAxis(value, input.length, 'size', ctx);
+  if (!size) return undefined;
+  const bad = size.findIndex((s) => s <= 0);
+  if (bad >= 0) return ctx.error('E0305', `upsample size must be positive, got ${JSON.stringify(value)}`, { arg: 'size' });
+  return { size, scales: size.map((s, i) => s / input[i]!) };
+}
+
+function byScale(value: ArgValue, input: readonly number[], ctx: OpContext) {
+  const scales = perAxis(value, input.length, 'scale', ctx);
+  if (!scales) return undefined;
+  const bad = scales.findIndex((s) => !(s > 0));
+  if (bad >= 0) return ctx.error('E0305', `upsample scale must be positive, got ${JSON.stringify(value)}`, { arg: 'scale' });
+  const size = input.map((I, i) => Math.floor(I * scales[i]!));
+  const empty = size.findIndex((s) => s <= 0);
+  if (empty >= 0) {
+    const name = axisName(input.length, empty);
+    return ctx.error('E0301', `upsample output ${name} would be 0`, {
+      arg: 'scale',
+      notes: [`${name}: floor(I·scale) = floor(${input[empty]}·${scales[empty]}) = 0`],
+      hint: `a scale of at least ${1 / input[empty]!} keeps one row`,
+    });
+  }
+  return { size, scales };
+}
