@@ -10,7 +10,9 @@ export type Recompile = (inputs: Record<string, number[]>) => readonly Diagnosti
 const SEARCH = 64;
 
 export function suggestInputSizes(d: Diagnostic, graph: IrGraph, recompile: Recompile): Diagnostic {
-  const fails = (ds: readonly Diagnostic[]) => ds.some((x) => x.code === d.code && x.span.file === d.span.file && x.span.start.offset === d.span.start.offset);
+  // A trial size works only if no shape or merge error appears anywhere: checking this merge alone
+  // would accept a size that fails at an earlier merge (this one is then never reached).
+  const fails = (ds: readonly Diagnostic[]) => ds.some((x) => x.severity === 'error' && (x.code.startsWith('E03') || x.code.startsWith('E04')));
   for (const input of graph.inputs) {
     const shape = graph.nodes[input.node]!.shape;
     const spatial = shape.length - 1;
