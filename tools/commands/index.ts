@@ -3,12 +3,14 @@ import type { Command } from './common.js';
 import { check } from './check.js';
 import { summary } from './summary.js';
 import { list } from './list.js';
+import { fmt } from './fmt.js';
 import { opsCommand } from './ops.js';
 
 export const commands: Record<string, Command> = {
   check,
   summary,
   list,
+  fmt,
   ops: opsCommand,
 };
 
