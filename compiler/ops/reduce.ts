@@ -34,6 +34,16 @@ function reduce(kind: 'reduce_mean' | 'reduce_max' | 'reduce_sum', what: string)
       if (shape.length === 0) return ctx.error('E0305', `${kind} would reduce every axis away; keep one with keepdims=true`, { arg: 'keepdims' });
       return { attrs: { axes: [...axes].sort((a, b) => a - b), keepdims }, shape };
     },
+    onnx: (g) => {
+      // ONNX axes count the batch. Opsets 13–17: ReduceSum takes its axes as an input, the others
+      // as an attribute (until opset 18).
+      const axes = g.attrs.axes.map((a) => a + 1);
+      const keepdims = g.attrs.keepdims ? 1 : 0;
+      if (kind === 'reduce_sum') {
+        return g.op('ReduceSum', [g.inputs[0]!, g.constant('axes', 'int64', axes, [axes.length])], { keepdims });
+      }
+      return g.op(kind === 'reduce_mean' ? 'ReduceMean' : 'ReduceMax', [g.inputs[0]!], { axes, keepdims });
+    },
   });
 }
 
