@@ -1,7 +1,9 @@
 // matmul: matrix product of two tensors with NumPy semantics over per-sample shapes: the last two
 // axes multiply ([.., M, K] @ [.., K, N] → [.., M, N]), leading axes broadcast, and a 1-D operand is
 // a row (left) or column (right) vector whose axis is dropped again. MACs = M·K·N per leading cell.
+// `scale` multiplies the product (attention's 1/√d, as torch's scaled_dot_product_attention).
 import { defineOp } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { formatShape } from '../ir.js';
 import { product } from './spatial.js';
 import { broadcast } from './elementwise.js';
@@ -19,14 +21,16 @@ export interface MatmulAttrs {
    */
   readonly lhs: readonly number[];
   readonly rhs: readonly number[];
+  /** Factor applied to the product; 1 = plain MatMul. */
+  readonly scale: number;
 }
 
 export const matmul = defineOp<MatmulAttrs>({
   kind: 'matmul',
   summary: 'matrix product over the last two axes, broadcasting the others',
   arity: { min: 2, max: 2 },
-  params: {},
-  infer([a, b], _args, ctx) {
+  params: { scale: { type: 'float', default: 1.0, doc: 'multiplies the product, e.g. 1/√d for attention scores' } },
+  infer([a, b], args, ctx) {
     if (a!.length === 1 && b!.length === 1) {
       return ctx.error('E0303', `matmul of two vectors ${formatShape(a!)} @ ${formatShape(b!)} would give one number per sample`, {
         input: 1,
@@ -39,7 +43,7 @@ export const matmul = defineOp<MatmulAttrs>({
     const [k2, n] = right.slice(-2) as [number, number];
     if (k !== k2) {
       return ctx.error('E0302', `matmul needs the left operand's last axis to equal the right operand's second-to-last: ${k} vs ${k2}`, {
-        trace: true,
+        input: 1,
         notes: [`${formatShape(a!)} @ ${formatShape(b!)}: [.., M, K] @ [.., K, N] with K = ${k} on the left, ${k2} on the right`],
         hint: right.at(-1) === k ? `the right operand looks stored as [.., N, K]: transpose its last two axes first` : undefined,
       });
@@ -47,13 +51,31 @@ export const matmul = defineOp<MatmulAttrs>({
     const batch = broadcast(left.slice(0, -2), right.slice(0, -2));
     if (!batch) {
       return ctx.error('E0302', `matmul leading axes do not broadcast: ${formatShape(a!.slice(0, -2))} vs ${formatShape(b!.slice(0, -2))}`, {
-        trace: true,
+        input: 1,
         notes: ['leading axes, aligned from the right, must be equal or 1'],
       });
     }
     const pad = (s: number[]): number[] => [...Array(batch.length + 2 - s.length).fill(1), ...s];
     const shape = [...batch, ...(a!.length === 1 ? [] : [m]), ...(b!.length === 1 ? [] : [n])];
-    return { attrs: { m, k, n, batch, lhs: pad(left), rhs: pad(right) }, shape };
+    return { attrs: { m, k, n, batch, lhs: pad(left), rhs: pad(right), scale: args['scale'] as number }, shape };
   },
   macs: (a) => a.m * a.k * a.n * product(a.batch),
+  onnx: (g) => matmulOnnx(g),
 });
+
+/**
+ * ONNX MatMul broadcasts whole tensors, batch included: operands are reshaped to [N, ...lhs] and
+ * [N, ...rhs] (NumPy-promoted, padded with 1s) when they differ, and a vector's axis dropped after.
+ * A scale multiplies the product afterwards, as torch's scaled_dot_product_attention does.
+ */
+const matmulOnnx: OnnxLowering<MatmulAttrs> = (g) => {
+  const a = g.attrs;
+  const fit = (i: number, target: readonly number[], as: string) =>
+    g.inputShapes[i]!.join() === target.join()
+      ? g.inputs[i]!
+      : g.op('Reshape', [g.inputs[i]!, g.constant(`${as}_shape`, 'int64', [0, ...target])], {}, { shape: target, as });
+  const full = [...a.batch, a.m, a.n];
+  const product = g.op('MatMul', [fit(0, a.lhs, 'lhs'), fit(1, a.rhs, 'rhs')], {}, { shape: full });
+  const y = a.scale === 1 ? product : g.op('Mul', [product, g.constant('scale', 'float', [a.scale], [])], {}, { shape: full });
+  return full.join() === g.shape.join() ? y : g.op('Reshape', [y, g.constant('shape', 'int64', [0, ...g.shape])]);
+};
