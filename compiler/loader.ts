@@ -36,6 +36,20 @@ function looksBinary(text: string): boolean {
   return sample.includes('\u0000') || (sample.match(/[\u0001-\u0008\u000e-\u001f\ufffd]/g)?.length ?? 0) > sample.length / 20;
 }
 
+/** Parsing is pure, so one process (a zoo-wide check) parses each std file once. */
+const parseCache = new Map<string, ReturnType<typeof parse>>();
+
+function parseCached(source: SourceFile): ReturnType<typeof parse> {
+  const key = `${source.path}\u0000${source.text}`;
+  let parsed = parseCache.get(key);
+  if (!parsed) {
+    parsed = parse(source);
+    if (parseCache.size > 256) parseCache.clear();
+    parseCache.set(key, parsed);
+  }
+  return parsed;
+}
+
 export function load(path: string, host: CompileHost, text?: string): LoadResult {
   const modules = new Map<string, Module>();
   const sources = new Map<string, SourceFile>();
@@ -63,7 +77,7 @@ export function load(path: string, host: CompileHost, text?: string): LoadResult
       diagnostics.push(diagnostic('E0100', `${file} is not a text file`, source.span(0, 0), { hint: 'archc reads UTF-8 .arch source files' }));
       return undefined;
     }
-    const parsed = parse(source);
+    const parsed = parseCached(source);
     for (const e of parsed.errors) diagnostics.push(diagnostic(e.code, e.message, e.span));
     if (parsed.errors.length) fatal = true;
     const module: Module = { path: file, source, ast: parsed.file, scope: new Map() };

@@ -35,8 +35,14 @@ export const nodeHost: CompileHost = {
   },
 };
 
+let zooCache: [string, string][] | undefined;
+
 /** Every zoo model file (not the std library), as [name, path], sorted by name. */
 export function zooModels(): [string, string][] {
+  return (zooCache ??= walkZoo());
+}
+
+function walkZoo(): [string, string][] {
   const out: [string, string][] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
