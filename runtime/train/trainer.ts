@@ -62,7 +62,8 @@ export type TrainOutcome =
   | { readonly status: 'nan'; readonly history: readonly EpochRecord[]; readonly epoch: number; readonly step: number; readonly lr: number; readonly lastCheckpoint?: number };
 
 export async function train(model: tfl.LayersModel, set: ImageSet, split: Split, config: TrainConfig, hooks: TrainHooks = {}, resume?: TrainState): Promise<TrainOutcome> {
-  const params: Trainable[] = model.trainableWeights.map((w) => ({ name: w.name, variable: w.read() as tf.Variable }));
+  // originalName is the layer's own path (`fc/kernel`); `name` gets a process-wide unique suffix.
+  const params: Trainable[] = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tf.Variable }));
   const optimizer = new Optimizer(config.optimizer, params);
   if (resume?.optimizer) optimizer.restore(resume.optimizer.step, resume.optimizer.slots);
   const schedule = new Schedule(config.schedule, config.lr, resume?.schedule);
