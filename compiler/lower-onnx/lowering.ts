@@ -27,6 +27,8 @@ export interface OnnxOutput {
   readonly fixedShape?: Shape;
   /** A short word for the tensor's name (`<node>/<word>`); default: the ONNX op type. */
   readonly as?: string;
+  /** The element type, when not float (`Shape` gives int64). */
+  readonly type?: OnnxConstantType;
 }
 
 export interface OnnxLoweringContext<A> {

@@ -1,19 +1,51 @@
 // Element-wise activations without weights: one op each, sharing one shape rule (shape unchanged).
 // prelu (learnable slopes) and softmax (an axis) have files of their own.
 import { defineOp, type OpDef, type ParamSpec } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 
 export interface ActivationAttrs {
   /** leaky_relu's negative slope, elu's and selu's alpha; unused by the others. */
   readonly alpha?: number;
 }
 
-function activation(kind: string, summary: string, alpha?: ParamSpec): OpDef<ActivationAttrs> {
+type Lowering = OnnxLowering<ActivationAttrs>;
+const one = (type: string): Lowering => (g) => g.op(type, [g.inputs[0]!]);
+const scalar = (g: Parameters<Lowering>[0], as: string, value: number) => g.constant(as, 'float', [value], []);
+/** PyTorch's hardsigmoid: relu6(x + 3) / 6. */
+const hardSigmoid = { alpha: { float: 1 / 6 }, beta: { float: 0.5 } };
+
+/** The ONNX form of each activation (standard ops of opsets 13-17; GELU is an op only from 20). */
+const onnxForms = {
+  relu: one('Relu'),
+  relu6: (g) => g.op('Clip', [g.inputs[0]!, scalar(g, 'min', 0), scalar(g, 'max', 6)]),
+  leaky_relu: (g) => g.op('LeakyRelu', [g.inputs[0]!], { alpha: { float: g.attrs.alpha! } }),
+  elu: (g) => g.op('Elu', [g.inputs[0]!], { alpha: { float: g.attrs.alpha! } }),
+  // ONNX's default alpha and gamma are PyTorch's constants in float32.
+  selu: one('Selu'),
+  gelu: (g) => {
+    const x = g.inputs[0]!;
+    const erf = g.op('Erf', [g.op('Div', [x, scalar(g, 'sqrt2', Math.SQRT2)])]);
+    const half = g.op('Mul', [x, g.op('Add', [erf, scalar(g, 'one', 1)])]);
+    return g.op('Mul', [half, scalar(g, 'half', 0.5)]);
+  },
+  silu: (g) => g.op('Mul', [g.inputs[0]!, g.op('Sigmoid', [g.inputs[0]!])]),
+  swish: (g) => g.op('Mul', [g.inputs[0]!, g.op('Sigmoid', [g.inputs[0]!])]),
+  hardswish: (g) =>
+    g.opset >= 14 ? g.op('HardSwish', [g.inputs[0]!]) : g.op('Mul', [g.inputs[0]!, g.op('HardSigmoid', [g.inputs[0]!], hardSigmoid)]),
+  hardsigmoid: (g) => g.op('HardSigmoid', [g.inputs[0]!], hardSigmoid),
+  sigmoid: one('Sigmoid'),
+  tanh: one('Tanh'),
+  identity: (g) => g.inputs[0]!,
+} satisfies Record<string, Lowering>;
+
+function activation(kind: keyof typeof onnxForms, summary: string, alpha?: ParamSpec): OpDef<ActivationAttrs> {
   return defineOp<ActivationAttrs>({
     kind,
     summary,
     arity: { min: 1, max: 1 },
     params: alpha ? { alpha } : {},
     infer: ([x], args) => ({ attrs: alpha ? { alpha: args['alpha'] as number } : {}, shape: x! }),
+    onnx: (g) => onnxForms[kind](g),
   });
 }
 

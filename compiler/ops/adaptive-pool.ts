@@ -2,6 +2,7 @@
 // Output cell i of an axis covers input rows floor(i·I/O) to ceil((i+1)·I/O) − 1. When every I is
 // divisible by its O, a plain pool with kernel = stride = I/O computes the same thing; attrs say so.
 import { defineOp, type OpDef } from './op.js';
+import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
 import { axisName, perAxis, spatialRank } from './spatial.js';
 
 export interface AdaptivePoolAttrs {
@@ -46,6 +47,7 @@ function adaptivePool(kind: 'adaptive_avgpool' | 'adaptive_maxpool'): OpDef<Adap
       const i = a.size.length >= 2 ? a.size.length - 2 : 0;
       return { kernel: a.maxWindow[i]!, stride: a.input[i]! / a.size[i]!, dilation: 1 };
     },
+    onnx: (g) => adaptivePoolOnnx(kind, g),
   });
 }
 
@@ -61,3 +63,59 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 export const adaptive_avgpool = adaptivePool('adaptive_avgpool');
 export const adaptive_maxpool = adaptivePool('adaptive_maxpool');
+
+/**
+ * Exact ONNX forms. Windows of one size at a fixed step on every axis (always so when divisible) are
+ * a plain pool. Otherwise axis by axis, since both max and mean over a box are separable: size-1
+ * windows (up-sampling) are a Gather, other windows a Slice + Reduce each, concatenated.
+ */
+function adaptivePoolOnnx(kind: 'adaptive_avgpool' | 'adaptive_maxpool', g: OnnxLoweringContext<AdaptivePoolAttrs>): string {
+  const { size, input } = g.attrs;
+  const bins = input.map((I, i) => adaptiveBins(I, size[i]!));
+  const windows = bins.map(regularWindow);
+  const pool = kind === 'adaptive_avgpool' ? 'AveragePool' : 'MaxPool';
+  const ones = input.map(() => 1);
+  if (windows.every((w) => w !== undefined)) {
+    return g.op(pool, [g.inputs[0]!], { kernel_shape: windows.map((w) => w!.kernel), strides: windows.map((w) => w!.stride) });
+  }
+  let x = g.inputs[0]!;
+  let shape = [...g.inputShapes[0]!];
+  input.forEach((I, i) => {
+    if (I === size[i]) return;
+    const next = shape.map((d, k) => (k === i + 1 ? size[i]! : d));
+    const w = windows[i];
+    const axis = i + 2;
+    if (w) {
+      const one = (v: number) => ones.map((o, k) => (k === i ? v : o));
+      x = g.op(pool, [x], { kernel_shape: one(w.kernel), strides: one(w.stride) }, { shape: next });
+    } else if (bins[i]!.every((b) => b.end - b.start === 1)) {
+      x = g.op('Gather', [x, g.constant('rows', 'int64', bins[i]!.map((b) => b.start))], { axis }, { shape: next });
+    } else {
+      const at = (as: string, v: number) => g.constant(as, 'int64', [v]);
+      const reduce = kind === 'adaptive_avgpool' ? 'ReduceMean' : 'ReduceMax';
+      const cell = shape.map((d, k) => (k === i + 1 ? 1 : d));
+      const parts = bins[i]!.map((b) => {
+        const rows = shape.map((d, k) => (k === i + 1 ? b.end - b.start : d));
+        const part = g.op('Slice', [x, at('start', b.start), at('end', b.end), at('axis', axis)], {}, { shape: rows });
+        return g.op(reduce, [part], { axes: [axis], keepdims: 1 }, { shape: cell });
+      });
+      x = g.op('Concat', parts, { axis }, { shape: next });
+    }
+    shape = next;
+  });
+  return x;
+}
+
+/** PyTorch's windows: output i covers rows floor(i·I/O) to ceil((i+1)·I/O) − 1. */
+function adaptiveBins(I: number, O: number): { start: number; end: number }[] {
+  return Array.from({ length: O }, (_, i) => ({ start: Math.floor((i * I) / O), end: Math.ceil(((i + 1) * I) / O) }));
+}
+
+/** The plain-pool kernel and stride when every window has one size and they start a fixed step apart. */
+function regularWindow(bins: { start: number; end: number }[]): { kernel: number; stride: number } | undefined {
+  const kernel = bins[0]!.end - bins[0]!.start;
+  const stride = bins.length > 1 ? bins[1]!.start - bins[0]!.start : 1;
+  if (stride < 1 && bins.length > 1) return undefined;
+  const regular = bins.every((b, i) => b.end - b.start === kernel && b.start === i * stride);
+  return regular ? { kernel, stride } : undefined;
+}

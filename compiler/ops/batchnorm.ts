@@ -1,6 +1,7 @@
 // bn: batch normalization over the channel axis (axis 0 of the per-sample shape). Learnable γ and β;
 // the running mean and variance are buffers. Keras counts all four as params; torchvision only γ, β.
 import { defineOp } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 
 export interface BatchNormAttrs {
   readonly channels: number;
@@ -29,4 +30,11 @@ export const bn = defineOp<BatchNormAttrs>({
     { name: 'running_mean', shape: [a.channels], role: 'buffer', init: 'zeros' },
     { name: 'running_var', shape: [a.channels], role: 'buffer', init: 'ones' },
   ],
+  onnx: (g) => bnOnnx(g),
 });
+
+/** Inference form: the running statistics normalize; momentum only matters while training. */
+const bnOnnx: OnnxLowering<BatchNormAttrs> = (g) => {
+  const stats = ['weight', 'bias', 'running_mean', 'running_var'].map((w) => g.weight(w));
+  return g.op('BatchNormalization', [g.inputs[0]!, ...stats], { epsilon: { float: g.attrs.epsilon } });
+};

@@ -1,6 +1,7 @@
 // channel_shuffle: ShuffleNet's channel permutation. Channels viewed as [groups, C/groups] are
 // transposed to [C/groups, groups] and flattened back, so the next grouped conv mixes every group.
 import { defineOp } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 
 export interface ChannelShuffleAttrs {
   readonly groups: number;
@@ -26,4 +27,16 @@ export const channel_shuffle = defineOp<ChannelShuffleAttrs>({
     }
     return { attrs: { groups, channels }, shape: x! };
   },
+  onnx: (g) => channelShuffleOnnx(g),
 });
+
+/** Reshape to [g, C/g, ...], swap the two channel axes, reshape back. */
+const channelShuffleOnnx: OnnxLowering<ChannelShuffleAttrs> = (g) => {
+  const { groups, channels } = g.attrs;
+  const rest = g.shape.slice(1);
+  const split = [groups, channels / groups, ...rest];
+  const grouped = g.op('Reshape', [g.inputs[0]!, g.constant('groups', 'int64', [0, ...split])], {}, { shape: split });
+  const perm = [0, 2, 1, ...rest.map((_, i) => i + 3)];
+  const swapped = g.op('Transpose', [grouped], { perm }, { shape: [channels / groups, groups, ...rest] });
+  return g.op('Reshape', [swapped, g.constant('shape', 'int64', [0, ...g.shape])]);
+};

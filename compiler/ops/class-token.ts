@@ -1,6 +1,7 @@
 // class_token: prepends one learnable token to a [T, D] sequence, giving [T+1, D] (ViT's [CLS];
 // torchvision's class_token, a [1, 1, D] parameter initialised to zeros).
 import { defineOp, type OpContext } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { formatShape, type Shape } from '../ir.js';
 
 export interface ClassTokenAttrs {
@@ -17,6 +18,7 @@ export const class_token = defineOp<ClassTokenAttrs>({
     return { attrs: { features: x![1]! }, shape: [x![0]! + 1, x![1]!] };
   },
   weights: (a) => [{ name: 'weight', shape: [1, 1, a.features], role: 'learnable', init: 'zeros' }],
+  onnx: (g) => classTokenOnnx(g),
 });
 
 /** The token ops' input must be a [tokens, features] sequence. */
@@ -26,3 +28,14 @@ export function notTokens(op: string, x: Shape, ctx: OpContext): undefined {
     hint: x.length === 3 ? `make tokens of a [D, H, W] map with reshape([${x[0]}, ${x[1]! * x[2]!}]) |> transpose([1, 0])` : undefined,
   });
 }
+
+/** The [1, 1, D] token, expanded to the batch (taken from the input's shape), then concatenated. */
+const classTokenOnnx: OnnxLowering<ClassTokenAttrs> = (g) => {
+  const x = g.inputs[0]!;
+  const d = g.attrs.features;
+  const at = (as: string, v: number) => g.constant(as, 'int64', [v]);
+  const first = g.op('Slice', [x, at('start', 0), at('end', 1), at('axis', 1)], {}, { shape: [1, d], as: 'first' });
+  const dims = g.op('Shape', [first], {}, { fixedShape: [3], type: 'int64', as: 'batch_shape' });
+  const token = g.op('Expand', [g.weight('weight'), dims], {}, { shape: [1, d], as: 'token' });
+  return g.op('Concat', [token, x], { axis: 1 });
+};

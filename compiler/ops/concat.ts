@@ -39,4 +39,5 @@ function describeAxis(rank: number, axis: number): string {
   if (axis === 0) return 'channels';
   return `${AXIS_NAMES[rank - 1]?.[axis - 1] ?? `axis ${axis}`}s`;
 }
+  onnx: (g) => g.op('Concat', g.inputs, { axis: g.attrs.axis + 1 }),
 

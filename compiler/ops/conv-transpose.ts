@@ -2,6 +2,7 @@
 // over 1, 2 or 3 spatial axes. Per axis: out = (I−1)·s − pad_begin − pad_end + d·(k−1) + 1 +
 // output_padding. Weights [Cin, Cout/groups, k...] as in PyTorch and ONNX ConvTranspose.
 import { defineOp, type ArgValue, type OpContext } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, effectiveKernel, perAxis, product, resolvePads, spatialRank, type Pads, type Window } from './spatial.js';
 import { checkGroups, windowArgs, type ConvAttrs } from './conv.js';
 
@@ -54,7 +55,16 @@ export const conv_transpose = defineOp<ConvTransposeAttrs>({
     const s = a.stride[i]!;
     return { kernel: Math.ceil(effectiveKernel(a.kernel[i]!, a.dilation[i]!) / s), stride: 1 / s, dilation: 1 };
   },
+  onnx: (g) => convTransposeOnnx(g),
 });
+
+/** ONNX ConvTranspose: the same output-size rule, pads removing rows, output_padding adding them. */
+const convTransposeOnnx: OnnxLowering<ConvTransposeAttrs> = (g) => {
+  const a = g.attrs;
+  const inputs = [g.inputs[0]!, g.weight('weight'), ...(a.bias ? [g.weight('bias')] : [])];
+  const attributes = { kernel_shape: a.kernel, strides: a.stride, dilations: a.dilation, group: a.groups };
+  return g.op('ConvTranspose', inputs, { ...attributes, pads: [...a.pads.begin, ...a.pads.end], output_padding: a.outputPadding });
+};
 
 /** PyTorch's rule: 0 ≤ output_padding < max(stride, dilation) on every axis. */
 function outputPadding(value: ArgValue, w: Window, ctx: OpContext): number[] | undefined {

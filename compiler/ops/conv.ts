@@ -1,6 +1,7 @@
 // conv: 1-D, 2-D and 3-D convolution (cross-correlation) with stride, padding, dilation, groups, bias.
 // The rank follows the input: [C, L], [C, H, W] or [C, D, H, W]. Weights are OIHW, as in ONNX.
 import { defineOp, type Args, type OpContext } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { perAxis, product, resolvePads, spatialRank, windowOutput, type Pads, type Window } from './spatial.js';
 
 export interface ConvAttrs {
@@ -51,7 +52,16 @@ export const conv = defineOp<ConvAttrs>({
   ],
   macs: (a, [x], out) => product(a.kernel) * (x![0]! / a.groups) * product(out),
   field: (a) => ({ kernel: a.kernel.at(-2) ?? a.kernel[0]!, stride: a.stride.at(-2) ?? a.stride[0]!, dilation: a.dilation.at(-2) ?? a.dilation[0]! }),
+  onnx: (g) => convOnnx(g),
 });
+
+/** ONNX Conv with explicit begin/end pads (TF-style "same" is asymmetric), groups and dilations. */
+export const convOnnx: OnnxLowering<ConvAttrs> = (g) => {
+  const a = g.attrs;
+  const inputs = [g.inputs[0]!, g.weight('weight'), ...(a.bias ? [g.weight('bias')] : [])];
+  const pads = [...a.pads.begin, ...a.pads.end];
+  return g.op('Conv', inputs, { kernel_shape: a.kernel, strides: a.stride, dilations: a.dilation, pads, group: a.groups });
+};
 
 /** TF-style "same" with stride > 1 and an odd total padding puts the extra row at the end. */
 export function warnAsymmetricSame(pads: Pads, stride: readonly number[], ctx: { warn: (c: 'W0102', m: string, o: object) => void }): void {

@@ -1,5 +1,6 @@
 // dense: a fully connected layer on the last axis (torch Linear, Keras Dense). Weight [out, in].
 import { defineOp } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { product } from './spatial.js';
 
 export interface DenseAttrs {
@@ -31,4 +32,17 @@ export const dense = defineOp<DenseAttrs>({
     ...(a.bias ? [{ name: 'bias', shape: [a.units], role: 'learnable', init: 'zeros' } as const] : []),
   ],
   macs: (a, [x]) => product(x!) * a.units,
+  onnx: (g) => denseOnnx(g),
 });
+
+/** [features] → Gemm (transB: the weight stays [out, in]); [tokens, features] → MatMul + Add. */
+const denseOnnx: OnnxLowering<DenseAttrs> = (g) => {
+  const a = g.attrs;
+  const x = g.inputs[0]!;
+  const bias = a.bias ? [g.weight('bias')] : [];
+  if (g.inputShapes[0]!.length === 1) return g.op('Gemm', [x, g.weight('weight'), ...bias], { transB: 1 });
+  const features = g.inputShapes[0]!.at(-1)!;
+  const w = g.op('Transpose', [g.weight('weight')], { perm: [1, 0] }, { fixedShape: [features, a.units], as: 'weight_t' });
+  const y = g.op('MatMul', [x, w]);
+  return a.bias ? g.op('Add', [y, bias[0]!]) : y;
+};

@@ -21,4 +21,5 @@ export const dropout = defineOp<DropoutAttrs>({
     }
     return { attrs: { rate }, shape: x! };
   },
+  onnx: (g) => g.inputs[0]!,
 });

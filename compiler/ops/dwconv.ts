@@ -3,7 +3,7 @@
 // the receptive field and any lowering can be conv's; `multiplier` rides along for Keras-style targets.
 import { defineOp } from './op.js';
 import { resolvePads, spatialRank, windowOutput } from './spatial.js';
-import { conv, warnAsymmetricSame, windowArgs, type ConvAttrs } from './conv.js';
+import { conv, convOnnx, warnAsymmetricSame, windowArgs, type ConvAttrs } from './conv.js';
 
 export interface DepthwiseConvAttrs extends ConvAttrs {
   /** Output channels per input channel: filters = groups·multiplier. */
@@ -48,4 +48,5 @@ export const dwconv = defineOp<DepthwiseConvAttrs>({
   weights: conv.weights,
   macs: conv.macs,
   field: conv.field,
+  onnx: (g) => convOnnx(g),
 });

@@ -2,6 +2,7 @@
 // batch axis always matches). `a + b`, `a - b` and `a * b` on tensors lower to these.
 import { defineOp, type OpDef, type OpContext } from './op.js';
 import type { Shape } from '../ir.js';
+import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
 
 export type ElementwiseAttrs = Record<string, never>;
 
@@ -35,7 +36,23 @@ function elementwise(kind: 'add' | 'sub' | 'mul', symbol: string): OpDef<Element
       }
       return { attrs: {}, shape };
     },
+    onnx: (g) => elementwiseOnnx(kind === 'add' ? 'Add' : kind === 'sub' ? 'Sub' : 'Mul', g),
   });
+}
+
+/**
+ * ONNX broadcasts whole tensors, batch axis included: a lower-rank operand gets 1s after the batch
+ * axis first, so that [N, C, H, W] + [N, W] aligns W with W and not N with H.
+ */
+function elementwiseOnnx(type: string, g: OnnxLoweringContext<ElementwiseAttrs>): string {
+  const rank = Math.max(...g.inputShapes.map((s) => s.length));
+  const inputs = g.inputs.map((x, i) => {
+    const shape = g.inputShapes[i]!;
+    if (shape.length === rank) return x;
+    const axes = g.constant('axes', 'int64', Array.from({ length: rank - shape.length }, (_, k) => k + 1));
+    return g.op('Unsqueeze', [x, axes], {}, { shape: [...Array(rank - shape.length).fill(1), ...shape] });
+  });
+  return g.op(type, inputs);
 }
 
 function explainMismatch(a: Shape, b: Shape): string {

@@ -11,4 +11,5 @@ export const flatten = defineOp<FlattenAttrs>({
   arity: { min: 1, max: 1 },
   params: {},
   infer: ([x]) => ({ attrs: {}, shape: [product(x!)] }),
+  onnx: (g) => g.op('Flatten', [g.inputs[0]!], { axis: 1 }),
 });

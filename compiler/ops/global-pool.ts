@@ -15,7 +15,9 @@ function globalPool(kind: 'global_avgpool' | 'global_maxpool'): OpDef<GlobalPool
       if (spatialRank(kind, x!, ctx) === undefined) return undefined;
       return { attrs: {}, shape: [x![0]!, ...x!.slice(1).map(() => 1)] };
     },
-    field: (_a, [x]) => ({ kernel: x!.at(-2) ?? x![1]!, stride: 1, dilation: 1 }),
+    // The whole height in one window ([C, L]: the length, not the channels).
+    field: (_a, [x]) => ({ kernel: x![heightAxis(x!)]!, stride: 1, dilation: 1 }),
+    onnx: (g) => g.op(kind === 'global_avgpool' ? 'GlobalAveragePool' : 'GlobalMaxPool', [g.inputs[0]!]),
   });
 }
 

@@ -1,6 +1,7 @@
 // l2norm: x / max(‖x‖₂, epsilon) along one per-sample axis (PyTorch F.normalize(p=2)); face
 // embeddings (FaceNet, ArcFace) live on the unit sphere this way.
 import { defineOp } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { resolveAxis } from './axes.js';
 
 export interface L2NormAttrs {
@@ -23,4 +24,14 @@ export const l2norm = defineOp<L2NormAttrs>({
     const axis = resolveAxis('l2norm', args['axis'] as number, x!, ctx);
     return axis === undefined ? undefined : { attrs: { axis, epsilon }, shape: x! };
   },
+  onnx: (g) => l2normOnnx(g),
 });
+
+/** x / max(‖x‖₂, ε): ReduceL2, Max, Div (LpNormalization has no ε and gives NaN for a zero vector). */
+const l2normOnnx: OnnxLowering<L2NormAttrs> = (g) => {
+  const { axis, epsilon } = g.attrs;
+  const shape = g.shape.map((d, i) => (i === axis ? 1 : d));
+  const norm = g.op('ReduceL2', [g.inputs[0]!], { axes: [axis + 1], keepdims: 1 }, { shape });
+  const floor = g.op('Max', [norm, g.constant('epsilon', 'float', [epsilon], [])], {}, { shape });
+  return g.op('Div', [g.inputs[0]!, floor]);
+};

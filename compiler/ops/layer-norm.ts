@@ -1,6 +1,7 @@
 // layer_norm: normalizes each position over the last axis (the features of a [T, D] token sequence),
 // then scales by γ and shifts by β, both [D] (PyTorch LayerNorm(D), ONNX LayerNormalization axis=-1).
 import { defineOp } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 
 export interface LayerNormAttrs {
   /** Size of the normalized (last) axis. */
@@ -24,4 +25,19 @@ export const layer_norm = defineOp<LayerNormAttrs>({
     { name: 'weight', shape: [a.features], role: 'learnable', init: 'ones' },
     { name: 'bias', shape: [a.features], role: 'learnable', init: 'zeros' },
   ],
+  onnx: (g) => layerNormOnnx(g),
 });
+
+/** LayerNormalization from opset 17; before it, the same arithmetic in elementary ops. */
+const layerNormOnnx: OnnxLowering<LayerNormAttrs> = (g) => {
+  const x = g.inputs[0]!;
+  const [weight, bias] = [g.weight('weight'), g.weight('bias')];
+  const epsilon = g.attrs.epsilon;
+  if (g.opset >= 17) return g.op('LayerNormalization', [x, weight, bias], { axis: -1, epsilon: { float: epsilon } });
+  const reduced = [...g.shape.slice(0, -1), 1];
+  const mean = (t: string, as: string) => g.op('ReduceMean', [t], { axes: [-1], keepdims: 1 }, { shape: reduced, as });
+  const centred = g.op('Sub', [x, mean(x, 'mean')]);
+  const variance = mean(g.op('Mul', [centred, centred], {}, { as: 'square' }), 'variance');
+  const std = g.op('Sqrt', [g.op('Add', [variance, g.constant('epsilon', 'float', [epsilon], [])], {}, { shape: reduced })], {}, { shape: reduced });
+  return g.op('Add', [g.op('Mul', [g.op('Div', [centred, std]), weight]), bias]);
+};

@@ -2,6 +2,7 @@
 // b_c = a_c / (k + alpha/size · Σ a_j²)^beta, j from c − floor(size/2) to c + floor((size−1)/2),
 // channels outside [0, C) counting as zero. ONNX LRN also divides alpha by size; TF's does not.
 import { defineOp } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 
 export interface LrnAttrs {
   readonly size: number;
@@ -49,4 +50,28 @@ export const lrn = defineOp<LrnAttrs>({
     const attrs = { size, alpha, beta, k, before: Math.floor(size / 2), after: Math.floor((size - 1) / 2) };
     return { attrs, shape: x! };
   },
+  onnx: (g) => lrnOnnx(g),
 });
+
+/**
+ * ONNX LRN for odd sizes on [N, C, H, W] (onnxruntime's LRN is 4-D only). Otherwise PyTorch's own
+ * formulation: the squares averaged over a channel window by AveragePool with the window's exact
+ * before/after padding (an even size is off-centre, which LRN cannot say).
+ */
+const lrnOnnx: OnnxLowering<LrnAttrs> = (g) => {
+  const a = g.attrs;
+  const x = g.inputs[0]!;
+  if (a.size % 2 === 1 && g.shape.length === 3) {
+    return g.op('LRN', [x], { size: a.size, alpha: { float: a.alpha }, beta: { float: a.beta }, bias: { float: a.k } });
+  }
+  const [channels, ...rest] = g.shape;
+  const plane = [1, channels!, rest.reduce((p, d) => p * d, 1)];
+  const squares = g.op('Mul', [x, x], {}, { as: 'square' });
+  const stacked = g.op('Reshape', [squares, g.constant('plane', 'int64', [0, ...plane])], {}, { shape: plane });
+  const window = { kernel_shape: [a.size, 1], pads: [a.before, 0, a.after, 0], count_include_pad: 1 };
+  const mean = g.op('AveragePool', [stacked], window, { shape: plane });
+  const sums = g.op('Reshape', [mean, g.constant('shape', 'int64', [0, ...g.shape])], {}, { as: 'mean' });
+  const scalar = (as: string, v: number) => g.constant(as, 'float', [v], []);
+  const base = g.op('Add', [g.op('Mul', [sums, scalar('alpha', a.alpha)]), scalar('k', a.k)]);
+  return g.op('Div', [x, g.op('Pow', [base, scalar('beta', a.beta)])]);
+};

@@ -75,7 +75,7 @@ const matmulOnnx: OnnxLowering<MatmulAttrs> = (g) => {
       ? g.inputs[i]!
       : g.op('Reshape', [g.inputs[i]!, g.constant(`${as}_shape`, 'int64', [0, ...target])], {}, { shape: target, as });
   const full = [...a.batch, a.m, a.n];
-  const product = g.op('MatMul', [fit(0, a.lhs, 'lhs'), fit(1, a.rhs, 'rhs')], {}, { shape: full });
-  const y = a.scale === 1 ? product : g.op('Mul', [product, g.constant('scale', 'float', [a.scale], [])], {}, { shape: full });
+  const raw = g.op('MatMul', [fit(0, a.lhs, 'lhs'), fit(1, a.rhs, 'rhs')], {}, { shape: full });
+  const y = a.scale === 1 ? raw : g.op('Mul', [raw, g.constant('scale', 'float', [a.scale], [])], {}, { shape: full });
   return full.join() === g.shape.join() ? y : g.op('Reshape', [y, g.constant('shape', 'int64', [0, ...g.shape])]);
 };

@@ -2,6 +2,7 @@
 // without the edge ("reflect", PyTorch/ONNX reflect) or copies of the edge ("edge", PyTorch
 // replicate). Pads are written as conv's are: int, one per axis, or begin/end pairs in axis order.
 import { defineOp, type ArgValue, type OpContext } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, spatialRank } from './spatial.js';
 
 export interface PadAttrs {
@@ -36,6 +37,7 @@ export const pad = defineOp<PadAttrs>({
     const shape = [x![0]!, ...input.map((I, i) => I + sides.begin[i]! + sides.end[i]!)];
     return { attrs: { mode, ...sides, value: args['value'] as number }, shape };
   },
+  onnx: (g) => padOnnx(g),
 });
 
 function beginEnd(value: ArgValue, rank: number, ctx: OpContext) {
@@ -72,3 +74,11 @@ function reflectFits(input: readonly number[], sides: { begin: number[]; end: nu
     hint: input[i]! > 1 ? `use pads of at most ${input[i]! - 1} on the ${name}, or mode="edge"` : 'use mode="edge" or mode="zero"',
   });
 }
+
+/** ONNX Pad over the whole tensor: the batch and channel axes get no padding. */
+const padOnnx: OnnxLowering<PadAttrs> = (g) => {
+  const a = g.attrs;
+  const pads = g.constant('pads', 'int64', [0, 0, ...a.begin, 0, 0, ...a.end]);
+  if (a.mode === 'zero') return g.op('Pad', [g.inputs[0]!, pads, g.constant('value', 'float', [a.value], [])], { mode: 'constant' });
+  return g.op('Pad', [g.inputs[0]!, pads], { mode: a.mode });
+};

@@ -1,7 +1,9 @@
 // maxpool, avgpool: 1-D, 2-D and 3-D sliding-window pooling with padding and ceil mode. The stride
 // defaults to the window size. avgpool divides by the window size including padding (PyTorch's
-// count_include_pad=True) unless count_pad=false.
+// count_include_pad=True) unless count_pad=false; with pad="same" it leaves the padding out, as TF,
+// Keras and ONNX SAME_UPPER do, unless count_pad is given.
 import { defineOp, type OpDef } from './op.js';
+import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
 import { perAxis, resolvePads, spatialRank, windowOutput, axisName, type Pads } from './spatial.js';
 import { warnAsymmetricSame } from './conv.js';
 
@@ -58,8 +60,34 @@ function pool(kind: 'maxpool' | 'avgpool'): OpDef<PoolAttrs> {
       return { attrs: { kernel, stride, dilation, pads, ceil, countPad: args['count_pad'] as boolean }, shape: [x![0]!, ...out] };
     },
     field: (a) => ({ kernel: a.kernel.at(-2) ?? a.kernel[0]!, stride: a.stride.at(-2) ?? a.stride[0]!, dilation: 1 }),
+    onnx: (g) => poolOnnx(kind, g),
   });
 }
+
+/**
+ * ONNX MaxPool / AveragePool in floor mode. Ceil mode becomes extra padding at the end, which max
+ * ignores; PyTorch's average divides by the window's part inside input + padding, so windows that
+ * overflow the padding pad explicitly with zeros first and exclude only the overflow.
+ */
+const poolOnnx = (kind: 'maxpool' | 'avgpool', g: OnnxLoweringContext<PoolAttrs>): string => {
+  const a = g.attrs;
+  const [channels, ...input] = g.inputShapes[0]!;
+  const out = g.shape.slice(1);
+  const { begin, end } = a.pads;
+  const extra = input.map((I, i) => Math.max(0, (out[i]! - 1) * a.stride[i]! + a.kernel[i]! - (I + begin[i]! + end[i]!)));
+  const window = { kernel_shape: a.kernel, strides: a.stride };
+  const grown = end.map((e, i) => e + extra[i]!);
+  if (kind === 'maxpool') return g.op('MaxPool', [g.inputs[0]!], { ...window, pads: [...begin, ...grown] });
+  const overflow = extra.some((e) => e > 0);
+  if (!overflow || !a.countPad || [...begin, ...end].every((p) => p === 0)) {
+    const countPad = a.countPad && !overflow ? 1 : 0;
+    return g.op('AveragePool', [g.inputs[0]!], { ...window, pads: [...begin, ...grown], count_include_pad: countPad });
+  }
+  const sides = g.constant('pads', 'int64', [0, 0, ...begin, 0, 0, ...end]);
+  const shape = [channels!, ...input.map((I, i) => I + begin[i]! + end[i]!)];
+  const padded = g.op('Pad', [g.inputs[0]!, sides], { mode: 'constant' }, { shape });
+  return g.op('AveragePool', [padded], { ...window, pads: [...begin.map(() => 0), ...extra], count_include_pad: 0 });
+};
 
 export const maxpool = pool('maxpool');
 export const avgpool = pool('avgpool');

@@ -1,6 +1,7 @@
 // pos_embed: adds a learnable position embedding to a [T, D] sequence (ViT; torchvision's
 // encoder.pos_embedding, a [1, T, D] parameter drawn from N(0, 0.02²)).
 import { defineOp } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { notTokens } from './class-token.js';
 
 export interface PosEmbedAttrs {
@@ -18,4 +19,8 @@ export const pos_embed = defineOp<PosEmbedAttrs>({
     return { attrs: { tokens: x![0]!, features: x![1]! }, shape: x! };
   },
   weights: (a) => [{ name: 'weight', shape: [1, a.tokens, a.features], role: 'learnable', init: 'normal', value: 0.02 }],
+  onnx: (g) => posEmbedOnnx(g),
 });
+
+/** [N, T, D] + [1, T, D]: the weight broadcasts over the batch. */
+const posEmbedOnnx: OnnxLowering<PosEmbedAttrs> = (g) => g.op('Add', [g.inputs[0]!, g.weight('weight')]);

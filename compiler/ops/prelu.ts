@@ -1,6 +1,7 @@
 // prelu: x if x > 0 else a·x with learnable slopes a, one per channel (axis 0 of the per-sample
 // shape, as PyTorch's PReLU(num_parameters=C)) or one shared slope (PReLU()). Slopes start at 0.25.
 import { defineOp } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 
 export interface PreluAttrs {
   /** Number of slopes: the channels, or 1 when shared. */
@@ -18,4 +19,16 @@ export const prelu = defineOp<PreluAttrs>({
     return { attrs: { slopes: shared ? 1 : x![0]!, shared }, shape: x! };
   },
   weights: (a) => [{ name: 'weight', shape: [a.slopes], role: 'learnable', init: 'constant', value: 0.25 }],
+  onnx: (g) => preluOnnx(g),
 });
+
+/** ONNX PRelu broadcasts the slope from the right: per-channel slopes become [C, 1, ..., 1]. */
+const preluOnnx: OnnxLowering<PreluAttrs> = (g) => {
+  const rank = g.inputShapes[0]!.length;
+  let slope = g.weight('weight');
+  if (!g.attrs.shared && rank > 1) {
+    const dims = [g.attrs.slopes, ...Array<number>(rank - 1).fill(1)];
+    slope = g.op('Reshape', [slope, g.constant('slope_shape', 'int64', dims)], {}, { fixedShape: dims, as: 'slope' });
+  }
+  return g.op('PRelu', [g.inputs[0]!, slope]);
+};

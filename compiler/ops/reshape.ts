@@ -44,4 +44,5 @@ export const reshape = defineOp<ReshapeAttrs>({
     }
     return { attrs: { shape }, shape };
   },
+  onnx: (g) => g.op('Reshape', [g.inputs[0]!, g.constant('shape', 'int64', [0, ...g.attrs.shape])]),
 });

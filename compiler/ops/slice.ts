@@ -1,6 +1,7 @@
 // slice: rows start, start+step, ... before end along one per-sample axis, Python style: negative
 // indices count from the end and out-of-range bounds are clamped. An empty result is an error.
 import { defineOp } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { formatShape } from '../ir.js';
 import { heightAxis, resolveAxis } from './axes.js';
 
@@ -46,4 +47,11 @@ export const slice = defineOp<SliceAttrs>({
   },
   // A step along the height axis subsamples it, like a stride.
   field: (a, [x]) => ({ kernel: 1, stride: a.axis === heightAxis(x!) ? a.step : 1, dilation: 1 }),
+  onnx: (g) => sliceOnnx(g),
 });
+
+const sliceOnnx: OnnxLowering<SliceAttrs> = (g) => {
+  const { axis, start, end, step } = g.attrs;
+  const at = (as: string, v: number) => g.constant(as, 'int64', [v]);
+  return g.op('Slice', [g.inputs[0]!, at('starts', start), at('ends', end), at('axes', axis + 1), at('steps', step)]);
+};

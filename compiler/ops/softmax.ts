@@ -17,4 +17,5 @@ export const softmax = defineOp<SoftmaxAttrs>({
     const axis = resolveAxis('softmax', args['axis'] as number, x!, ctx);
     return axis === undefined ? undefined : { attrs: { axis }, shape: x! };
   },
+  onnx: (g) => g.op('Softmax', [g.inputs[0]!], { axis: g.attrs.axis + 1 }),
 });

@@ -28,4 +28,5 @@ export const transpose = defineOp<TransposeAttrs>({
     }
     return { attrs: { perm }, shape: perm.map((a) => x![a]!) };
   },
+  onnx: (g) => g.op('Transpose', [g.inputs[0]!], { perm: [0, ...g.attrs.perm.map((a) => a + 1)] }),
 });

@@ -2,6 +2,7 @@
 // by nearest neighbour or (bi/tri)linear interpolation (linear along every spatial axis). Attrs keep
 // both the output size and the scale used for coordinates (ONNX Resize takes either).
 import { defineOp, type ArgValue, type OpContext } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, perAxis, spatialRank } from './spatial.js';
 
 export interface UpsampleAttrs {
@@ -50,6 +51,7 @@ export const upsample = defineOp<UpsampleAttrs>({
     const i = a.size.length >= 2 ? a.size.length - 2 : 0;
     return { kernel: a.mode === 'nearest' ? 1 : 2, stride: 1 / a.scales[i]!, dilation: 1 };
   },
+  onnx: (g) => upsampleOnnx(g),
 });
 
 function bySize(value: ArgValue, input: readonly number[], ctx: OpContext) {
@@ -77,3 +79,28 @@ function byScale(value: ArgValue, input: readonly number[], ctx: OpContext) {
   }
   return { size, scales };
 }
+
+/**
+ * ONNX Resize. Nearest is PyTorch's: source = floor(dst / scale) ("asymmetric", "floor"); bilinear
+ * maps pixel centres ("pytorch_half_pixel") or corners ("align_corners"). A written scale is passed
+ * as is when float32 arithmetic gives the same size; otherwise the sizes, with the batch and channel
+ * sizes read from the input at run time (the batch is dynamic).
+ */
+const upsampleOnnx: OnnxLowering<UpsampleAttrs> = (g) => {
+  const a = g.attrs;
+  const x = g.inputs[0]!;
+  const input = g.inputShapes[0]!.slice(1);
+  const attributes: Record<string, string> =
+    a.mode === 'nearest'
+      ? { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }
+      : { mode: 'linear', coordinate_transformation_mode: a.alignCorners ? 'align_corners' : 'pytorch_half_pixel' };
+  const f32 = Math.fround;
+  const scalesFit = !a.fromSize && input.every((I, i) => Math.floor(f32(I * f32(a.scales[i]!))) === a.size[i]);
+  if (scalesFit) return g.op('Resize', [x, '', g.constant('scales', 'float', [1, 1, ...a.scales])], attributes);
+  const rank = input.length + 2;
+  const at = (as: string, v: number) => g.constant(as, 'int64', [v]);
+  const dims = g.op('Shape', [x], {}, { fixedShape: [rank], type: 'int64', as: 'input_shape' });
+  const head = g.op('Slice', [dims, at('start', 0), at('end', 2), at('axis', 0)], {}, { fixedShape: [2], type: 'int64', as: 'batch_channels' });
+  const sizes = g.op('Concat', [head, g.constant('size', 'int64', a.size)], { axis: 0 }, { fixedShape: [rank], type: 'int64', as: 'sizes' });
+  return g.op('Resize', [x, '', '', sizes], attributes);
+};
