@@ -52,7 +52,9 @@ describe('the zoo', () => {
 
 describe.each(models)('%s', (name, path) => {
   const goldenPath = path.replace(/\.arch$/, '.golden.json');
-  const golden: Golden | undefined = existsSync(goldenPath) ? JSON.parse(readFileSync(goldenPath, 'utf8')) : undefined;
+  const golden: Golden | undefined = existsSync(goldenPath)
+    ? JSON.parse(readFileSync(goldenPath, 'utf8'))
+    : undefined;
   const result = compile(path, nodeHost);
   const report = result.report;
 
@@ -67,7 +69,9 @@ describe.each(models)('%s', (name, path) => {
   });
 
   it('compiles without errors, and warns only as its golden says', () => {
-    const errors = result.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`);
+    const errors = result.diagnostics
+      .filter((d) => d.severity === 'error')
+      .map((d) => `${d.span.file}:${d.span.start.line}: ${d.code} ${d.message}`);
     expect(errors).toEqual([]);
     const warnings = result.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.code).sort();
     expect(warnings).toEqual([...(golden?.warnings ?? [])].sort());

@@ -14,7 +14,7 @@ function reduce(kind: 'reduce_mean' | 'reduce_max' | 'reduce_sum', what: string)
     summary: `${what} over the given axes`,
     arity: { min: 1, max: 1 },
     params: {
-      axis: { type: 'ints', doc: 'per-sample axis or axes; 0 is the channel axis, negative counts from the end' },
+      axis: { type: 'ints', doc: 'per-sample axis or axes; 0 is the channels, negative counts from the end' },
       keepdims: { type: 'bool', default: true, doc: 'keep reduced axes as size 1' },
     },
     infer([x], args, ctx) {
@@ -23,15 +23,20 @@ function reduce(kind: 'reduce_mean' | 'reduce_max' | 'reduce_sum', what: string)
       const axes = written.map((a) => (a < 0 ? a + rank : a));
       const bad = axes.findIndex((a) => a < 0 || a >= rank);
       if (bad >= 0) {
-        return ctx.error('E0305', `${kind} axis ${written[bad]} is out of range for a rank-${rank} input [${x!.join(', ')}]`, {
+        const message = `${kind} axis ${written[bad]} is out of range for a rank-${rank} input [${x!.join(', ')}]`;
+        return ctx.error('E0305', message, {
           arg: 'axis',
           hint: `per-sample axes run from 0 (channels) to ${rank - 1}, or -${rank} to -1`,
         });
       }
-      if (new Set(axes).size !== axes.length) return ctx.error('E0305', `${kind} lists an axis twice: ${JSON.stringify(written)}`, { arg: 'axis' });
+      if (new Set(axes).size !== axes.length) {
+        return ctx.error('E0305', `${kind} lists an axis twice: ${JSON.stringify(written)}`, { arg: 'axis' });
+      }
       const keepdims = args['keepdims'] as boolean;
       const shape = keepdims ? x!.map((d, i) => (axes.includes(i) ? 1 : d)) : x!.filter((_, i) => !axes.includes(i));
-      if (shape.length === 0) return ctx.error('E0305', `${kind} would reduce every axis away; keep one with keepdims=true`, { arg: 'keepdims' });
+      if (shape.length === 0) {
+        return ctx.error('E0305', `${kind} would reduce every axis away; keep them with keepdims=true`, { arg: 'keepdims' });
+      }
       return { attrs: { axes: [...axes].sort((a, b) => a - b), keepdims }, shape };
     },
     onnx: (g) => {
