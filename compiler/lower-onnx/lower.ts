@@ -8,7 +8,7 @@ import { lookupOp } from '../ops/registry.js';
 import { checkWeights, fileSpan } from '../weights/check.js';
 import { declaredWeights, littleEndianBytes, type Weights } from '../weights/tensor.js';
 import type { OnnxAttributes, OnnxLoweringContext, OnnxOutput } from './lowering.js';
-import { attribute, BATCH, constantTensor, FLOAT, valueInfo, type Dims, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.js';
+import { attribute, BATCH, constantTensor, FLOAT, INT64, valueInfo, type Dims, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.js';
 
 export const DEFAULT_OPSET = 17;
 /** 13 has the tensor-input forms of Squeeze, Unsqueeze and Split; 17 is the newest python-onnx 1.12 checks. */
@@ -108,6 +108,7 @@ class Lowering {
     }
     const emitted: NodeProto[] = [];
     const temps = new Map<string, Dims>();
+    const int64 = new Set<string>();
     const doc = this.where(node);
     const ctx: OnnxLoweringContext<unknown> = {
       attrs: node.attrs,
@@ -122,6 +123,7 @@ class Lowering {
         const attrs = Object.entries(attributes ?? {}).map(([k, v]) => attribute(k, v));
         emitted.push({ name: out, opType: type, input: [...inputs], output: [out], attribute: attrs, docString: doc });
         temps.set(out, output.fixedShape ?? [BATCH, ...(output.shape ?? node.shape)]);
+        if (output.type === 'int64') int64.add(out);
         return out;
       },
       constant: (as, type, values, dims = [values.length]) => {
@@ -129,6 +131,7 @@ class Lowering {
         const value = { name: 'value', type: 4 /* TENSOR */, t: constantTensor(type, values, dims) };
         emitted.push({ name: out, opType: 'Constant', input: [], output: [out], attribute: [value], docString: doc });
         temps.set(out, dims);
+        if (type === 'int64') int64.add(out);
         return out;
       },
       unsupported: (message, hint) => {
@@ -137,11 +140,11 @@ class Lowering {
       },
     };
     const result = def.onnx(ctx as never);
-    this.finish(node, result, emitted, temps);
+    this.finish(node, result, emitted, temps, int64);
   }
 
   /** Names the lowering's result after the IR node and records every tensor's shape. */
-  private finish(node: IrNode, result: string, emitted: NodeProto[], temps: Map<string, Dims>): void {
+  private finish(node: IrNode, result: string, emitted: NodeProto[], temps: Map<string, Dims>, int64: Set<string>): void {
     const expected: Dims = [BATCH, ...node.shape];
     const output = this.graph.outputs.find((o) => o.node === node.id);
     const producer = emitted.find((n) => n.output?.[0] === result);
@@ -164,7 +167,7 @@ class Lowering {
     } else {
       this.tensor.set(node.id, result);
     }
-    for (const [name, dims] of temps) this.valueInfo.push(valueInfo(name, dims, this.elemType(emitted, name)));
+    for (const [name, dims] of temps) this.valueInfo.push(valueInfo(name, dims, int64.has(name) ? INT64 : FLOAT));
     this.nodes.push(...emitted);
   }
 
@@ -189,12 +192,6 @@ class Lowering {
       this.initializers.push({ name, dims: [...w.shape], dataType: FLOAT, rawData: littleEndianBytes(w.data) });
     }
     return name;
-  }
-
-  /** Constants are int64 or float; everything else the lowerings make is float. */
-  private elemType(emitted: readonly NodeProto[], tensor: string): number {
-    const producer = emitted.find((n) => n.output?.[0] === tensor);
-    return producer?.opType === 'Constant' ? (producer.attribute?.[0]?.t?.dataType ?? FLOAT) : FLOAT;
   }
 
   private fresh(base: string): string {
