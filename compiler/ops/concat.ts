@@ -22,8 +22,14 @@ export const concat = defineOp<ConcatAttrs>({
       const other = inputs[i]!;
       const bad = other.length !== rank ? -1 : other.findIndex((d, k) => k !== axis && d !== first[k]);
       if (other.length === rank && bad < 0) continue;
-      const axisName = bad >= 0 ? describeAxis(rank, bad) : 'rank';
-      const what = bad >= 0 ? `${first[bad]} vs ${other[bad]}` : `${rank} vs ${other.length}`;
+      if (other.length !== rank) {
+        return ctx.error('E0401', `concat needs inputs of one rank: input 0 is [${first.join(', ')}], input ${i} is [${other.join(', ')}]`, {
+          input: i,
+          hint: 'reshape, flatten or pool one side so both have the same number of axes',
+        });
+      }
+      const axisName = describeAxis(rank, bad);
+      const what = `${first[bad]} vs ${other[bad]}`;
       return ctx.error('E0401', `concat needs equal ${axisName} outside the concat axis: ${what}`, {
         trace: true,
         hint: bad > 0 ? 'crop or pad one side to the other, or change the input size (see below)' : undefined,

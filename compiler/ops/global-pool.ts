@@ -2,6 +2,7 @@
 // GlobalAveragePool does; flatten afterwards for a dense head).
 import { defineOp, type OpDef } from './op.js';
 import { spatialRank } from './spatial.js';
+import { heightAxis } from './axes.js';
 
 export type GlobalPoolAttrs = Record<string, never>;
 

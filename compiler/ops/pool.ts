@@ -26,7 +26,7 @@ function pool(kind: 'maxpool' | 'avgpool'): OpDef<PoolAttrs> {
       stride: { type: 'ints', default: null, doc: 'defaults to the kernel' },
       pad: { type: 'pad', default: 0 },
       ceil: { type: 'bool', default: false, doc: 'ceil mode: keep a last partial window' },
-      count_pad: { type: 'bool', default: true, doc: 'avgpool: count padded zeros in the divisor' },
+      count_pad: { type: 'bool', default: true, doc: 'avgpool: count padded zeros in the divisor (not with "same" unless given)' },
     },
     infer([x], args, ctx) {
       const rank = spatialRank(kind, x!, ctx);
@@ -57,7 +57,7 @@ function pool(kind: 'maxpool' | 'avgpool'): OpDef<PoolAttrs> {
       const ceil = args['ceil'] as boolean;
       const out = windowOutput(kind, spatial, window, pads, ctx, ceil);
       if (!out) return undefined;
-      return { attrs: { kernel, stride, dilation, pads, ceil, countPad: args['count_pad'] as boolean }, shape: [x![0]!, ...out] };
+      return { attrs: { kernel, stride, dilation, pads, ceil, countPad: ctx.given('count_pad') ? (args['count_pad'] as boolean) : pads.mode !== 'same' }, shape: [x![0]!, ...out] };
     },
     field: (a) => ({ kernel: a.kernel.at(-2) ?? a.kernel[0]!, stride: a.stride.at(-2) ?? a.stride[0]!, dilation: 1 }),
     onnx: (g) => poolOnnx(kind, g),
