@@ -20,7 +20,8 @@ function ok(shape: string, call: string) {
 const widthOf = (shape: string, call: string, layer: string): number =>
   ok(shape, call).report.layers.find((l) => l.name.endsWith(layer))!.outputShape[1] as number;
 
-const firstError = (shape: string, call: string) => block(shape, call).diagnostics.find((d) => d.severity === 'error')?.code;
+const firstError = (shape: string, call: string) =>
+  block(shape, call).diagnostics.find((d) => d.severity === 'error')?.code;
 
 describe('se', () => {
   it.each([
@@ -88,8 +89,9 @@ describe('conv_bn_act', () => {
   });
 
   it('pads to keep the size at stride 1, dilation included, and halves it at stride 2', () => {
-    expect(ok('[8, 16, 16]', 'conv_bn_act(4, 5, dilation=2)').report.outputs[0]!.shape).toEqual(['N', 4, 16, 16]);
-    expect(ok('[8, 16, 16]', 'conv_bn_act(4, 3, stride=2)').report.outputs[0]!.shape).toEqual(['N', 4, 8, 8]);
+    const shape = (call: string) => ok('[8, 16, 16]', call).report.outputs[0]!.shape;
+    expect(shape('conv_bn_act(4, 5, dilation=2)')).toEqual(['N', 4, 16, 16]);
+    expect(shape('conv_bn_act(4, 3, stride=2)')).toEqual(['N', 4, 8, 8]);
   });
 
   it('has no conv bias by default and raises no warning', () => {
@@ -110,7 +112,10 @@ describe('classifier', () => {
     // VGG / MobileNetV3: dense, act, dropout
     ['classifier(10, pool="flatten", hidden=[32], hidden_drop=0.5)', ['flatten', 'dense', 'relu', 'dropout', 'dense']],
     // AlexNet: dropout, dense, act
-    ['classifier(10, pool="flatten", hidden=[32], hidden_drop=0.5, drop_first=true)', ['flatten', 'dropout', 'dense', 'relu', 'dense']],
+    [
+      'classifier(10, pool="flatten", hidden=[32], hidden_drop=0.5, drop_first=true)',
+      ['flatten', 'dropout', 'dense', 'relu', 'dense'],
+    ],
   ])('%s → %j', (call, ops) => {
     expect(ok('[8, 4, 4]', call).ops).toEqual(ops);
   });
