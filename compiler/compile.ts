@@ -4,7 +4,7 @@ import { SourceFile } from '../dsl/source.js';
 import type { ModelDecl } from '../dsl/ast.js';
 import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import type { IrGraph } from './ir.js';
-import { load, type CompileHost } from './loader.js';
+import { fileSpan, load, type CompileHost } from './loader.js';
 import { resolve } from './passes/resolve.js';
 import { expand, type ExpandOptions } from './passes/expand.js';
 import { count } from './passes/count.js';
@@ -35,7 +35,7 @@ export function compile(path: string, host: CompileHost, options: CompileOptions
     return run(path, host, options);
   } catch (e) {
     // A bug in archc, never the user's fault: say so distinctly, with what we know.
-    const where = new SourceFile(path, '').span(0, 0);
+    const where = fileSpan(path);
     const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
     return {
       ok: false,
@@ -60,10 +60,12 @@ function run(path: string, host: CompileHost, options: CompileOptions): CompileR
   const model = pickModel(loaded.root.ast.decls.filter((d): d is ModelDecl => d.kind === 'model'), options.model);
   if (!model) {
     const names = loaded.root.ast.decls.filter((d) => d.kind === 'model').map((d) => d.name);
+    const blocks = loaded.root.ast.decls.filter((d) => d.kind === 'block').map((d) => d.name);
     const message = options.model
-      ? `no model named '${options.model}' in ${path}${names.length ? ` (it has ${names.join(', ')})` : ''}`
-      : `${path} defines no model`;
-    diagnostics.push(diagnostic('E0208', message, loaded.root.source.span(0, 0), { hint: names.length ? undefined : 'a file to compile needs a `model name { ... }`' }));
+      ? `no model named '${options.model}' in this file${names.length ? ` (it has ${names.join(', ')})` : ''}`
+      : `this file defines no model${blocks.length ? `, only blocks (${blocks.slice(0, 5).join(', ')}${blocks.length > 5 ? ', ...' : ''})` : ''}`;
+    const hint = names.length ? `pick one with --model ${names[0]}` : 'a file to compile needs a `model name { ... }`; a file of blocks is imported with `use`';
+    diagnostics.push(diagnostic('E0208', message, fileSpan(path), { hint }));
     return done();
   }
   const expanded = expand(model, loaded.root, options);
@@ -88,7 +90,9 @@ function run(path: string, host: CompileHost, options: CompileOptions): CompileR
 
 /** Adds the input sizes that would work to the first spatial merge error (concat or add). */
 function explainMerges(ds: readonly Diagnostic[], graph: IrGraph | undefined, path: string, host: CompileHost, options: CompileOptions): Diagnostic[] {
-  const first = ds.findIndex((d) => d.code === 'E0401' || d.code === 'E0302');
+  // Only a spatial mismatch can come from the input size; the expander adds each side's size
+  // history ("input 0: image 35×35 → ...") exactly then. Searching otherwise costs ~400 recompiles.
+  const first = ds.findIndex((d) => (d.code === 'E0401' || d.code === 'E0302') && d.notes.some((n) => /^input \d+: /.test(n)));
   if (first < 0 || !graph || options.noSuggestions) return [...ds];
   const recompile = (inputs: Record<string, number[]>) => run(path, host, { ...options, inputs: { ...options.inputs, ...inputs }, noSuggestions: true }).diagnostics;
   const out = [...ds];

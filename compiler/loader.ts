@@ -1,7 +1,7 @@
 // Loads a .arch file and its imports into modules. `use "std/x"` names zoo/std/x.arch; any other
 // path is relative to the importing file. Reading never throws: problems become diagnostics.
 import { parse } from '../dsl/parser.js';
-import { SourceFile } from '../dsl/source.js';
+import { SourceFile, type Span } from '../dsl/source.js';
 import type { ArchFile, Decl, UseDecl } from '../dsl/ast.js';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 
@@ -36,6 +36,15 @@ function looksBinary(text: string): boolean {
   return sample.includes('\u0000') || (sample.match(/[\u0001-\u0008\u000e-\u001f\ufffd]/g)?.length ?? 0) > sample.length / 20;
 }
 
+/** A span for a diagnostic about a whole file (it cannot be read, it is binary): line and col 0. */
+export const fileSpan = (file: string): Span => ({ file, start: { line: 0, col: 0, offset: 0 }, end: { line: 0, col: 0, offset: 0 } });
+
+function importHint(spec: string): string {
+  return spec.startsWith('std/')
+    ? 'std/... names a file of the standard library in zoo/std'
+    : 'a relative import is resolved from the folder of the importing file; ".arch" may be left out';
+}
+
 /** Parsing is pure, so one process (a zoo-wide check) parses each std file once. */
 const parseCache = new Map<string, ReturnType<typeof parse>>();
 
@@ -64,19 +73,28 @@ export function load(path: string, host: CompileHost, text?: string): LoadResult
       const read = host.read(file);
       if ('error' in read) {
         fatal = true;
-        const where = from?.pathSpan ?? new SourceFile(file, '').span(0, 0);
-        diagnostics.push(diagnostic(from ? 'E0103' : 'E0100', from ? `cannot import "${from.path}": ${read.error}` : `cannot read ${file}: ${read.error}`, where));
+        diagnostics.push(
+          from
+            ? diagnostic('E0103', `cannot import "${from.path}": ${read.error}`, from.pathSpan, { hint: importHint(from.path) })
+            : diagnostic('E0100', `cannot read ${file}: ${read.error}`, fileSpan(file)),
+        );
         return undefined;
       }
       content = read.text;
     }
-    const source = new SourceFile(file, content);
-    sources.set(file, source);
     if (looksBinary(content)) {
+      // Not registered as a source: printing a line of it would put binary bytes on the terminal.
       fatal = true;
-      diagnostics.push(diagnostic('E0100', `${file} is not a text file`, source.span(0, 0), { hint: 'archc reads UTF-8 .arch source files' }));
+      const hint = 'archc reads UTF-8 .arch source files';
+      diagnostics.push(
+        from
+          ? diagnostic('E0103', `cannot import "${from.path}": it is not a text file`, from.pathSpan, { hint })
+          : diagnostic('E0100', `${file} is not a text file (it has NUL or control bytes)`, fileSpan(file), { hint }),
+      );
       return undefined;
     }
+    const source = new SourceFile(file, content);
+    sources.set(file, source);
     const parsed = parseCached(source);
     for (const e of parsed.errors) diagnostics.push(diagnostic(e.code, e.message, e.span));
     if (parsed.errors.length) fatal = true;

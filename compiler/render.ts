@@ -12,9 +12,11 @@ export interface RenderOptions {
 export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, SourceFile>, options: RenderOptions = {}): string {
   const c = colors(options.color ?? false);
   const show = options.relativeTo ?? ((f: string) => f);
-  const where = (s: Span) => `${show(s.file)}:${s.start.line}:${s.start.col}`;
+  // Line 0 means the whole file (it cannot be read, or defines no model): no position, no excerpt.
+  const where = (s: Span) => (s.start.line === 0 ? show(s.file) : `${show(s.file)}:${s.start.line}:${s.start.col}`);
   const sev = d.severity === 'error' ? c.red('error') : c.yellow('warning');
-  const lines = [`${c.bold(where(d.span))}: ${sev} ${d.code}: ${c.bold(d.message)}`];
+  const message = d.span.start.line === 0 ? d.message.split(d.span.file).join(show(d.span.file)) : d.message;
+  const lines = [`${c.bold(where(d.span))}: ${sev} ${d.code}: ${c.bold(message)}`];
   lines.push(...excerpt(d.span, sources));
   for (const n of d.notes) lines.push(`   = note: ${n}`);
   for (const r of d.related) {

@@ -27,18 +27,24 @@ const describe = (t: TokenType): string => {
 
 const shown = (token: IToken): string => (token.tokenType === EOFToken ? 'end of file' : `'${token.image}'`);
 
+const TOP_LEVEL = `expected 'model', 'block' or 'use'`;
+
+/** "an expression" rather than the dozen tokens that can start one. */
+const summarize = (firsts: Set<string>): string =>
+  firsts.has('a name') && firsts.has('an integer') ? 'an expression' : [...firsts].join(' or ');
+
 const messages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${describe(expected)} but found ${shown(actual)}`,
-  buildNotAllInputParsedMessage: ({ firstRedundant }) =>
-    `expected 'model', 'block' or 'use' but found ${shown(firstRedundant)}`,
+  buildMismatchTokenMessage: ({ expected, actual }) =>
+    expected === EOFToken ? `${TOP_LEVEL} but found ${shown(actual)}` : `expected ${describe(expected)} but found ${shown(actual)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) => `${TOP_LEVEL} but found ${shown(firstRedundant)}`,
   buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, ruleName }) => {
     const firsts = new Set(expectedPathsPerAlt.flat().map((path) => describe(path[0]!)));
-    const what = ruleName === 'statement' ? 'a statement' : ruleName === 'primary' ? 'an expression' : [...firsts].slice(0, 6).join(', ');
+    const what = ruleName === 'statement' ? 'a statement' : ruleName === 'primary' ? 'an expression' : summarize(firsts);
     return `expected ${what} but found ${shown(actual[0]!)}`;
   },
   buildEarlyExitMessage: ({ expectedIterationPaths, actual }) => {
     const firsts = new Set(expectedIterationPaths.map((path) => describe(path[0]!)));
-    return `expected ${[...firsts].join(' or ')} but found ${shown(actual[0]!)}`;
+    return `expected ${summarize(firsts)} but found ${shown(actual[0]!)}`;
   },
 };
 
@@ -537,7 +543,16 @@ export function parse(source: SourceFile): ParseResult {
   const items = (parser.file() ?? []).filter(Boolean);
   for (const e of parser.errors) {
     const t = e.token;
-    const offset = Number.isFinite(t.startOffset) ? t.startOffset : previousOffset((e as { previousToken?: IToken }).previousToken, source);
+    const prev = (e as { previousToken?: IToken }).previousToken;
+    // A token missing at the end of a line is reported there, not at the next line's first token.
+    const missingAtEol =
+      e.name === 'MismatchedTokenException' && prev && Number.isFinite(prev.endOffset) && Number.isFinite(t.startOffset) && (t.startLine ?? 0) > (prev.endLine ?? 0);
+    if (missingAtEol) {
+      const at = prev.endOffset! + 1;
+      errors.push({ code: 'E0102', message: e.message, span: source.span(at, at) });
+      continue;
+    }
+    const offset = Number.isFinite(t.startOffset) ? t.startOffset : previousOffset(prev, source);
     const end = Number.isFinite(t.endOffset) ? t.endOffset! + 1 : offset + 1;
     errors.push({ code: 'E0102', message: e.message, span: source.span(offset, Math.min(end, source.text.length)) });
   }

@@ -1,7 +1,7 @@
 // Source files and spans: where every AST node, IR node and diagnostic points.
 
 export interface Position {
-  readonly line: number; // 1-based
+  readonly line: number; // 1-based; 0 in a diagnostic about a whole file
   readonly col: number; // 1-based, in UTF-16 code units
   readonly offset: number; // 0-based
 }

@@ -208,7 +208,8 @@ class Expander {
       }
       const count = to.value - from.value;
       if (count > LIMITS.loop) {
-        return this.report('E0602', `this loop would run ${count} times; the limit is ${LIMITS.loop}`, stmt.from.span, frame, {
+        const range = { ...stmt.from.span, end: stmt.to.span.end };
+        return this.report('E0602', `this loop would run ${grouped(count)} times; the limit is ${grouped(LIMITS.loop)}`, range, frame, {
           hint: 'a network with that many repeated layers is almost certainly a typo in the bounds',
         });
       }
@@ -331,8 +332,11 @@ class Expander {
     const op = lookupOp(name);
     if (op) return { kind: 'op', name, op };
     if (Object.hasOwn(builtins, name)) return { kind: 'builtin', name };
-    if (assignedLater(name, frame)) {
-      this.report('E0209', `'${name}' is used before it is assigned`, span, frame);
+    const later = assignedLater(name, span, frame);
+    if (later) {
+      this.report('E0209', `'${name}' is used before it is assigned`, span, frame, {
+        related: later.start.offset > span.start.offset ? [{ span: later, message: `'${name}' is assigned here, later` }] : [],
+      });
     } else {
       const candidates = [...frame.env.keys(), ...frame.module.scope.keys(), ...Object.keys(ops), ...Object.keys(builtins)];
       this.report('E0201', `unknown name '${name}'`, span, frame, { hint: hintFor(name, candidates) });
@@ -430,7 +434,8 @@ class Expander {
         case '/':
         case '%':
           if (b === 0) {
-            this.report('E0605', `division by zero`, e.span, frame);
+            const text = frame.module.source.text.slice(e.span.start.offset, e.span.end.offset);
+            this.report('E0605', `division by zero`, e.span, frame, { notes: [`${text} = ${show(l)} ${e.op} ${show(r)}`] });
             return POISON;
           }
           return e.op === '/' ? num(a / b) : num(((a % b) + b) % b);
@@ -569,7 +574,12 @@ class Expander {
       this.depth--;
     }
     if (inner.returned === undefined) {
-      if (!this.aborted) this.report('E0207', `block '${decl.name}' ended without 'return'`, decl.nameSpan, frame);
+      if (!this.aborted) {
+        this.report('E0207', `block '${decl.name}' ended without 'return'`, decl.nameSpan, frame, {
+          related: [{ span: callSpan, message: 'called here' }],
+          hint: `end the block with 'return' and the tensor(s) it gives back`,
+        });
+      }
       return POISON;
     }
     return inner.returned;
@@ -614,9 +624,11 @@ class Expander {
       }
       const notes = [...(o?.notes ?? [])];
       if (o?.trace) {
+        // Size histories explain spatial mismatches only; a channel mismatch needs none.
+        const spatial = new Set(inputs.map(({ node }) => node.shape.slice(1).join())).size > 1;
         inputs.forEach(({ node }, k) => {
           related.push({ span: node.span, message: `input ${k} ${formatShape(node.shape)} comes from this ${node.op}` });
-          notes.push(`input ${k}: ${sizeHistory(node, this.nodes)}`);
+          if (spatial) notes.push(`input ${k}: ${sizeHistory(node, this.nodes)}`);
         });
       }
       return { related, notes, hint: o?.hint };
@@ -719,9 +731,11 @@ class Expander {
     }
     const big = init.shape.findIndex((d) => d > LIMITS.dim || !Number.isSafeInteger(d));
     if (big >= 0 || elementCount(init.shape) > LIMITS.elements) {
-      this.report('E0604', `${init.op} output ${formatShape(init.shape)} is too large to represent`, init.span, frame, {
-        notes: [`per-sample elements: ${elementCount(init.shape).toExponential(3)}; the limit is ${LIMITS.elements.toExponential(3)}`],
-      });
+      const note =
+        big >= 0
+          ? `${grouped(init.shape[big]!)} is more than the largest dimension archc allows, ${grouped(LIMITS.dim)} (2^31 − 1)`
+          : `${grouped(elementCount(init.shape))} elements per sample; the limit is ${grouped(LIMITS.elements)} (2^42)`;
+      this.report('E0604', `${init.op} output ${formatShape(init.shape)} is too large to represent`, init.span, frame, { notes: [note] });
       return undefined;
     }
     let name = joinPath(frame.path, this.uniqueScope(frame, init.base, init.explicit));
@@ -782,9 +796,22 @@ export function sizeHistory(node: IrNode, nodes: readonly IrNode[]): string {
   return shown.join(' → ');
 }
 
+/** The call sites, innermost first; a run of the same site (recursion) is shown once with a count. */
 function callNotes(stack: readonly CallSite[]): RelatedSpan[] {
-  return stack.map((s) => ({ span: s.span, message: `in block '${s.block}', called here` }));
+  const out: RelatedSpan[] = [];
+  for (let i = 0; i < stack.length; ) {
+    const s = stack[i]!;
+    let n = 1;
+    while (i + n < stack.length && sameSpan(stack[i + n]!.span, s.span)) n++;
+    out.push({ span: s.span, message: `in block '${s.block}', called here${n > 1 ? ` (${n} times, recursively)` : ''}` });
+    i += n;
+  }
+  return out;
 }
+
+const sameSpan = (a: Span, b: Span): boolean => a.file === b.file && a.start.offset === b.start.offset && a.end.offset === b.end.offset;
+
+const grouped = (n: number): string => n.toLocaleString('en-US');
 
 function joinPath(prefix: string, name: string): string {
   return prefix ? `${prefix}.${name}` : name;
@@ -800,19 +827,32 @@ function showFull(v: Value): string {
   return show(v);
 }
 
-/** A name assigned somewhere in this module, just not yet: a use-before-assignment. */
-function assignedLater(name: string, frame: Frame): boolean {
-  return frame.module.ast.decls.some((d) => bodyAssigns(d.body, name));
+/** Where a name is assigned later in the block or model that uses it: a use-before-assignment. */
+function assignedLater(name: string, span: Span, frame: Frame): Span | undefined {
+  const inside = (d: A.Decl) => d.span.file === span.file && d.span.start.offset <= span.start.offset && span.end.offset <= d.span.end.offset;
+  const decl = frame.module.ast.decls.find(inside);
+  return decl ? bodyAssigns(decl.body, name) : undefined;
 }
 
-function bodyAssigns(body: readonly A.Stmt[], name: string): boolean {
-  return body.some((s) => {
-    if (s.kind === 'assign') return s.targets.some((t) => t.name === name);
-    if (s.kind === 'input' || s.kind === 'output') return s.name === name;
-    if (s.kind === 'for') return s.variable === name || bodyAssigns(s.body, name);
-    if (s.kind === 'frozen') return bodyAssigns(s.body, name);
-    return false;
-  });
+/** Where `name` is first assigned in a body, loops, frozen parts and if-branches included. */
+function bodyAssigns(body: readonly A.Stmt[], name: string): Span | undefined {
+  for (const s of body) {
+    if (s.kind === 'assign') {
+      const t = s.targets.find((x) => x.name === name);
+      if (t) return t.span;
+    }
+    if ((s.kind === 'input' || s.kind === 'output') && s.name === name) return s.nameSpan;
+    if (s.kind === 'for' && s.variable === name) return s.variableSpan;
+    const value = s.kind === 'assign' || s.kind === 'output' ? s.value : s.kind === 'expr' ? s.expr : undefined;
+    const nested =
+      s.kind === 'for' || s.kind === 'frozen'
+        ? bodyAssigns(s.body, name)
+        : value?.kind === 'if'
+          ? (bodyAssigns(value.then, name) ?? (value.else ? bodyAssigns(value.else, name) : undefined))
+          : undefined;
+    if (nested) return nested;
+  }
+  return undefined;
 }
 
 function fromJs(v: number | string | boolean): Value {
@@ -853,7 +893,10 @@ function convertArg(v: Value, spec: ParamSpec): ArgValue | { error: string; hint
       if (isInt(v)) return (v as { value: number }).value;
       if (ints(v)) return list(v);
       if (v.kind === 'string' && ['same', 'valid', 'full'].includes(v.value)) return v.value;
-      return { error: 'must be an integer, a list of integers, or "same", "valid" or "full"' };
+      return {
+        error: 'must be an integer, a list of integers, or "same", "valid" or "full"',
+        hint: v.kind === 'string' && closestMatch(v.value, ['same', 'valid', 'full']) ? `did you mean "${closestMatch(v.value, ['same', 'valid', 'full'])}"?` : undefined,
+      };
   }
 }
 

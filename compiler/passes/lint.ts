@@ -14,8 +14,8 @@ export function lint(graph: IrGraph): Diagnostic[] {
       out.push(
         diagnostic('W0101', `conv bias is redundant before batch norm: bn subtracts the mean, bias and all`, n.span, {
           related: [
-            ...n.callStack.map((s) => ({ span: s, message: 'in a block called here' })),
             { span: graph.nodes[next[0]!]!.span, message: 'the batch norm that follows' },
+            ...n.callStack.map((s) => ({ span: s, message: 'in a block called here' })),
           ],
           hint: 'write bias=false (or bias=true to keep it on purpose, as Keras models do)',
         }),

@@ -45,8 +45,12 @@ export function compileTarget(target: string, options: CompileOptions): CompileR
 export function printDiagnostics(result: CompileResult, stream: NodeJS.WritableStream = process.stderr): void {
   if (result.diagnostics.length === 0) return;
   const color = (stream as NodeJS.WriteStream).isTTY === true && !process.env['NO_COLOR'];
-  for (const d of result.diagnostics) stream.write(`${renderDiagnostic(d, result.sources, { relativeTo: displayPath, color })}\n\n`);
-  stream.write(`${summarizeCounts(result.diagnostics)}\n`);
+  for (const d of result.diagnostics) {
+    // A file that cannot be read has no line to point at: say so plainly, like other tools do.
+    if (d.code === 'E0100') stream.write(`archc: ${d.message.split(d.span.file).join(displayPath(d.span.file))}\n`);
+    else stream.write(`${renderDiagnostic(d, result.sources, { relativeTo: displayPath, color })}\n\n`);
+  }
+  if (result.diagnostics.some((d) => d.code !== 'E0100')) stream.write(`${summarizeCounts(result.diagnostics)}\n`);
 }
 
 /** Whether a compile failed because the file could not be read (exit 2) rather than errors (1). */
