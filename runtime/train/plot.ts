@@ -1,5 +1,6 @@
-// The training-curve plot: a self-contained SVG with two panels, loss and accuracy per epoch, for
-// the training and validation sets. Written by hand: no plotting dependency.
+// The training-curve plot: a self-contained SVG with panels of loss, accuracy and learning rate per
+// epoch, for the training and validation sets. Written by hand: no plotting dependency.
+import type { EpochRecord } from './trainer.js';
 
 export interface Series {
   readonly label: string;
@@ -91,3 +92,29 @@ const formatTick = (t: number): string => (Math.abs(t) >= 1000 || (t !== 0 && Ma
 const r = (v: number): string => v.toFixed(1);
 
 const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const train = '#1f77b4';
+const validation = '#ff7f0e';
+
+/** The standard figure of a run: loss, accuracy and learning rate by epoch. */
+export function curvesSvg(model: string, history: readonly EpochRecord[]): string {
+  const series = (label: string, color: string, pick: (r: EpochRecord) => number | undefined, dashed = false): Series => ({
+    label,
+    color,
+    dashed,
+    points: history.filter((r) => pick(r) !== undefined).map((r) => [r.epoch, pick(r)!] as const),
+  });
+  const hasVal = history.some((r) => r.valLoss !== undefined);
+  const pair = (pick: (r: EpochRecord) => number, pickVal: (r: EpochRecord) => number | undefined) => [
+    series('train', train, pick),
+    ...(hasVal ? [series('validation', validation, pickVal, true)] : []),
+  ];
+  return plotSvg(
+    [
+      { title: 'loss', series: pair((r) => r.loss, (r) => r.valLoss) },
+      { title: 'accuracy', yRange: [0, 1], series: pair((r) => r.accuracy, (r) => r.valAccuracy) },
+      { title: 'learning rate', series: [series('lr', '#2ca02c', (r) => r.lr)] },
+    ],
+    `${model}: training curves`,
+  );
+}

@@ -5,6 +5,9 @@ import { summary } from './summary.js';
 import { list } from './list.js';
 import { fmt } from './fmt.js';
 import { opsCommand } from './ops.js';
+import { train } from './train.js';
+import { predict } from './predict.js';
+import { evalCommand } from './eval.js';
 
 export const commands: Record<string, Command> = {
   check,
@@ -12,6 +15,9 @@ export const commands: Record<string, Command> = {
   list,
   fmt,
   ops: opsCommand,
+  train,
+  eval: evalCommand,
+  predict,
 };
 
 export function usage(): string {

@@ -1,0 +1,39 @@
+// Freezing by block name for transfer learning: `--freeze layer1,layer2.bottleneck1` marks every
+// IR node at or under those dotted paths frozen, exactly as `frozen { }` in the DSL does, before
+// the graph is lowered (the runtime makes frozen nodes' layers non-trainable).
+import type { IrGraph, IrNode } from '../../compiler/ir.js';
+import { declaredWeights } from '../../compiler/weights/tensor.js';
+
+export type FreezeResult =
+  | { readonly ok: true; readonly graph: IrGraph; readonly frozenNodes: number; readonly frozenParams: number }
+  | { readonly ok: false; readonly message: string; readonly hint?: string };
+
+const within = (node: IrNode, path: string): boolean => node.name === path || node.name.startsWith(`${path}.`);
+
+export function freezeBlocks(graph: IrGraph, paths: readonly string[]): FreezeResult {
+  for (const path of paths) {
+    if (!graph.nodes.some((n) => n.op !== 'input' && within(n, path))) {
+      return { ok: false, message: `--freeze ${path}: no layer or block of ${graph.model} is called that`, hint: suggest(graph, path) };
+    }
+  }
+  const nodes = graph.nodes.map((n) => (n.op !== 'input' && !n.frozen && paths.some((p) => within(n, p)) ? { ...n, frozen: true } : n));
+  const frozen = new Set(nodes.filter((n) => n.frozen).map((n) => n.id));
+  const frozenGraph = { ...graph, nodes };
+  const frozenParams = declaredWeights(frozenGraph)
+    .filter((w) => frozen.has(w.node.id) && w.spec.role === 'learnable')
+    .reduce((a, w) => a + w.spec.shape.reduce((x, d) => x * d, 1), 0);
+  return { ok: true, graph: frozenGraph, frozenNodes: frozen.size, frozenParams };
+}
+
+/** The block names one level up from the closest match: "layer1, layer2, layer3, ..." */
+function suggest(graph: IrGraph, path: string): string {
+  const parent = path.includes('.') ? path.slice(0, path.lastIndexOf('.') + 1) : '';
+  const names = new Set<string>();
+  for (const n of graph.nodes) {
+    if (n.op === 'input' || !n.name.startsWith(parent)) continue;
+    names.add(parent + n.name.slice(parent.length).split('.')[0]!);
+  }
+  const list = [...names];
+  const shown = list.slice(0, 12).join(', ');
+  return list.length ? `names${parent ? ` under ${parent.slice(0, -1)}` : ''}: ${shown}${list.length > 12 ? `, ... (${list.length} in all)` : ''}` : 'see `archc summary` for the layer names';
+}

@@ -1,0 +1,230 @@
+// One `archc train` run from a compiled graph: check the model against the data, freeze blocks,
+// load the data, build the tfjs model (fresh or from a checkpoint), train, and keep the output
+// folder current every epoch: checkpoint, metrics.json and curves.svg.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IrGraph } from '../../compiler/ir.js';
+import type { WeightTensor } from '../../compiler/weights/tensor.js';
+import { formatShape } from '../../compiler/ir.js';
+import { buildModel, saveWeights } from '../index.js';
+import type { Augment } from './augment.js';
+import type { Normalize } from './batch.js';
+import { files, readTrainingInfo, readWeightsFile, saveTrainedModel, TRAINING_FORMAT, type TrainingInfo } from './checkpoint.js';
+import { classCounts, loadImageFolder, splitIndices, syntheticSet, type DataProblem, type ImageSet, type LoadReport, type SampleShape } from './dataset.js';
+import { writeFileAtomic, writeJsonAtomic } from './files.js';
+import { curvesSvg } from './plot.js';
+import { freezeBlocks } from './freeze.js';
+import { balancedClassWeights, type LossKind, type LossSpec, type OutputKind } from './losses.js';
+import type { OptimizerSpec } from './optimizers.js';
+import type { ProgressStream } from './progress.js';
+import type { ScheduleSpec } from './schedules.js';
+import { train, type EpochRecord, type TrainOutcome, type TrainState } from './trainer.js';
+
+export interface TrainRequest {
+  readonly graph: IrGraph;
+  readonly source: TrainingInfo['source'];
+  readonly data: { readonly kind: 'folder'; readonly path: string } | { readonly kind: 'synthetic'; readonly samples: number };
+  readonly out: string;
+  /** Total epochs: a resumed run continues up to this many. */
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly valFraction: number;
+  readonly lr: number;
+  readonly optimizer: OptimizerSpec;
+  readonly schedule: ScheduleSpec;
+  /** Default: binary cross-entropy for one output unit, else cross-entropy. */
+  readonly loss?: LossKind;
+  readonly smoothing: number;
+  readonly classWeights?: 'balanced' | readonly number[];
+  readonly augment: Augment;
+  readonly normalize: Normalize;
+  readonly freeze: readonly string[];
+  readonly resume?: string;
+  /** Replace a trained model already in `out`. */
+  readonly force?: boolean;
+  readonly patience?: number;
+  readonly seed: number;
+  /** The active tfjs backend, recorded with the model. */
+  readonly backend: string;
+}
+
+export interface SessionIo {
+  log(line: string): void;
+  readonly progress?: ProgressStream;
+}
+
+export type SessionResult =
+  | { readonly ok: true; readonly outcome: TrainOutcome; readonly classes: readonly string[] }
+  | { readonly ok: false; readonly problem: DataProblem };
+
+/** What training needs to know about the model: one image input, one vector output. */
+export interface ModelIo {
+  readonly input: { readonly name: string; readonly shape: readonly number[] };
+  readonly sample: SampleShape;
+  readonly units: number;
+  readonly output: OutputKind;
+}
+
+export function modelIo(graph: IrGraph): { ok: true; io: ModelIo } | { ok: false; problem: DataProblem } {
+  const fail = (message: string, hint?: string) => ({ ok: false as const, problem: { message, hint } });
+  if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
+    return fail(`${graph.model} has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs; training takes one image input and one class-score output`);
+  }
+  const input = graph.nodes[graph.inputs[0]!.node]!;
+  const output = graph.nodes[graph.outputs[0]!.node]!;
+  const [c, h, w] = input.shape;
+  if (input.shape.length !== 3 || (c !== 1 && c !== 3)) {
+    return fail(`${graph.model}'s input ${graph.inputs[0]!.name} is ${formatShape(input.shape)}; image training needs [1, H, W] or [3, H, W]`,
+      'grey images feed a [1, H, W] input, colour images a [3, H, W] one');
+  }
+  if (output.shape.length !== 1) {
+    return fail(`${graph.model}'s output ${graph.outputs[0]!.name} is ${formatShape(output.shape)}; classification needs one score per class, [K]`,
+      'end the model with global_avgpool |> flatten |> dense(classes)');
+  }
+  const kind: OutputKind = output.op === 'softmax' ? 'softmax' : output.op === 'sigmoid' ? 'sigmoid' : 'logits';
+  return { ok: true, io: { input: { name: graph.inputs[0]!.name, shape: [...input.shape] }, sample: { channels: c, height: h!, width: w! }, units: output.shape[0]!, output: kind } };
+}
+
+export async function runTrainingSession(req: TrainRequest, io: SessionIo): Promise<SessionResult> {
+  const fail = (problem: DataProblem): SessionResult => ({ ok: false, problem });
+  const described = modelIo(req.graph);
+  if (!described.ok) return described;
+  const m = described.io;
+  if (!req.resume && !req.force && existsSync(join(req.out, files.training))) {
+    return fail({ message: `${req.out} already holds a trained model`, hint: `--resume ${req.out} continues it; --force replaces it` });
+  }
+  const frozen = req.freeze.length ? freezeBlocks(req.graph, req.freeze) : undefined;
+  if (frozen && !frozen.ok) return fail(frozen);
+  const graph = frozen?.graph ?? req.graph;
+  if (frozen?.ok) io.log(`frozen: ${req.freeze.join(', ')} (${frozen.frozenNodes} layers, ${frozen.frozenParams.toLocaleString('en-US')} parameters)`);
+
+  const resumed = req.resume ? readCheckpoint(req.resume, graph.model) : undefined;
+  if (resumed && !resumed.ok) return fail(resumed.problem);
+  const data = loadData(req, m, resumed?.info.classes);
+  if (!data.ok) return fail(data.problem);
+  const { set, report } = data;
+  const problem = checkClasses(set.classes.length, m, req.graph.model);
+  if (problem) return fail(problem);
+  const split = splitIndices(set, req.valFraction, req.seed);
+  io.log(`data: ${describeSet(set, report)}; ${split.train.length} training, ${split.val.length} validation`);
+  if (split.train.length === 0) return fail({ message: 'no training images are left after the validation split', hint: 'lower --val' });
+
+  const loss = lossSpec(req, m, classCounts(set, split.train));
+  if ('message' in loss) return fail(loss);
+  const built = buildModel(graph, { weights: resumed?.weights, seed: req.seed, origin: resumed ? join(req.resume!, files.safetensors) : undefined });
+  if (!built.ok) return fail({ message: `${graph.model} cannot be built for TensorFlow.js`, notes: built.diagnostics.map((d) => d.message) });
+  const model = built.model;
+  const state = resumed?.state;
+  if (state && state.epoch >= req.epochs) {
+    return fail({ message: `${req.resume} is already trained for ${state.epoch} epochs`, hint: `pass --epochs ${state.epoch + 5} to train 5 more` });
+  }
+  if (state) io.log(`resuming from ${req.resume} after epoch ${state.epoch}`);
+
+  const info = (epoch: number, s: TrainState, optimizerStep: number): TrainingInfo => ({
+    format: TRAINING_FORMAT,
+    model: graph.model,
+    source: req.source,
+    input: m.input,
+    classes: set.classes,
+    normalize: req.normalize,
+    output: m.output,
+    loss,
+    epoch,
+    backend: req.backend,
+    savedAt: new Date().toISOString(),
+    state: { history: s.history, schedule: s.schedule, ...(s.early && { early: s.early }), optimizerStep },
+  });
+  const outcome = await train(model, set, split, {
+    epochs: req.epochs,
+    batchSize: req.batchSize,
+    lr: req.lr,
+    optimizer: req.optimizer,
+    schedule: req.schedule,
+    loss,
+    output: m.output,
+    normalize: req.normalize,
+    augment: req.augment,
+    patience: req.patience,
+    seed: req.seed,
+  }, {
+    progress: io.progress,
+    onEpoch: (_record, history) => writeRunFiles(req.out, graph.model, req.backend, history),
+    onCheckpoint: async (s, optimizer) => {
+      const { step, slots } = optimizer.state();
+      await saveTrainedModel(req.out, { model, info: info(s.epoch, s, step), irWeights: saveWeights(model), optimizer: slots });
+    },
+  }, state);
+  model.dispose();
+  return { ok: true, outcome, classes: set.classes };
+}
+
+function loadData(req: TrainRequest, m: ModelIo, classes?: readonly string[]): { ok: true; set: ImageSet; report?: LoadReport } | { ok: false; problem: DataProblem } {
+  if (req.data.kind === 'synthetic') {
+    const count = classes?.length ?? (m.units === 1 ? 2 : m.units);
+    return { ok: true, set: syntheticSet({ classes: count, samples: req.data.samples, shape: m.sample, seed: req.seed }) };
+  }
+  return loadImageFolder(req.data.path, m.sample, classes);
+}
+
+function describeSet(set: ImageSet, report?: LoadReport): string {
+  const counts = classCounts(set);
+  const classes = set.classes.length <= 8 ? set.classes.map((c, i) => `${c} ${counts[i]}`).join(', ') : `${set.classes.length} classes`;
+  const skipped = report?.skipped.length ? `, ${report.skipped.length} unreadable skipped` : '';
+  const ignored = report?.ignored ? `, ${report.ignored} non-image files ignored` : '';
+  return `${set.count} images (${classes})${skipped}${ignored}, resized to ${set.shape.height}×${set.shape.width}×${set.shape.channels}`;
+}
+
+function checkClasses(classes: number, m: ModelIo, model: string): DataProblem | undefined {
+  if (m.units === classes || (m.units === 1 && classes === 2)) return undefined;
+  return {
+    message: `the data has ${classes} classes but ${model} outputs ${m.units} scores`,
+    hint: m.units === 1 ? 'one output unit is binary: the data needs exactly two class folders' : `compile the model for ${classes} classes, e.g. --set classes=${classes}`,
+  };
+}
+
+function lossSpec(req: TrainRequest, m: ModelIo, counts: number[]): LossSpec | DataProblem {
+  const kind = req.loss ?? (m.units === 1 ? 'bce' : 'ce');
+  if (kind === 'ce' && m.units === 1) return { message: 'cross-entropy needs one output per class; this model has one output unit', hint: 'use --loss bce' };
+  if (kind === 'ce' && m.output === 'sigmoid') return { message: 'the model ends in sigmoid, which cross-entropy does not expect', hint: 'use --loss bce, or end the model in logits' };
+  let classWeights: number[] | undefined;
+  if (req.classWeights === 'balanced') classWeights = balancedClassWeights(counts);
+  else if (req.classWeights) {
+    if (req.classWeights.length !== counts.length) {
+      return { message: `--class-weights gives ${req.classWeights.length} weights for ${counts.length} classes` };
+    }
+    classWeights = [...req.classWeights];
+  }
+  return { kind, smoothing: req.smoothing, ...(classWeights && { classWeights }) };
+}
+
+interface Checkpoint {
+  readonly info: TrainingInfo;
+  readonly weights: Map<string, WeightTensor>;
+  readonly state: TrainState;
+}
+
+function readCheckpoint(dir: string, model: string): ({ ok: true } & Checkpoint) | { ok: false; problem: DataProblem } {
+  const info = readTrainingInfo(dir);
+  if (!info.ok) return { ok: false, problem: info };
+  if (info.value.model !== model) {
+    return { ok: false, problem: { message: `${dir} holds a trained ${info.value.model}, not ${model}` } };
+  }
+  const weights = readWeightsFile(join(dir, files.safetensors));
+  if (!weights.ok) return { ok: false, problem: weights };
+  const optimizer = existsSync(join(dir, files.optimizer)) ? readWeightsFile(join(dir, files.optimizer)) : undefined;
+  const s = info.value.state;
+  const state: TrainState = {
+    epoch: info.value.epoch,
+    history: s.history,
+    schedule: s.schedule,
+    ...(s.early && { early: s.early }),
+    ...(optimizer?.ok && { optimizer: { step: s.optimizerStep, slots: optimizer.value.weights } }),
+  };
+  return { ok: true, info: info.value, weights: weights.value.weights, state };
+}
+
+/** metrics.json and curves.svg, rewritten every epoch. */
+function writeRunFiles(out: string, model: string, backend: string, history: readonly EpochRecord[]): void {
+  writeJsonAtomic(join(out, files.metrics), { format: 'archc-metrics-1', model, backend, history });
+  writeFileAtomic(join(out, files.plot), curvesSvg(model, history));
+}
