@@ -68,6 +68,8 @@ export const catalogue = {
   // 08xx: export (compiler/lower-onnx)
   E0801: 'op has no faithful ONNX form',
   E0802: 'export option out of range',
+  // 085x: TensorFlow.js runtime (runtime/)
+  E0850: 'op cannot be lowered to TensorFlow.js',
   // 09xx: compiler bugs (never the user's fault)
   E0900: 'internal compiler error',
   // warnings

@@ -2,6 +2,7 @@
 // prelu (learnable slopes) and softmax (an axis) have files of their own.
 import { defineOp, type OpDef, type ParamSpec } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface ActivationAttrs {
   /** leaky_relu's negative slope, elu's and selu's alpha; unused by the others. */
@@ -45,6 +46,7 @@ function activation(kind: keyof typeof onnxForms, summary: string, alpha?: Param
     arity: { min: 1, max: 1 },
     params: alpha ? { alpha } : {},
     infer: ([x], args) => ({ attrs: alpha ? { alpha: args['alpha'] as number } : {}, shape: x! }),
+    tfjs: (a, kit) => activationTfjs(kind)(a, kit),
     onnx: (g) => onnxForms[kind](g),
   });
 }
@@ -62,3 +64,31 @@ export const hardsigmoid = activation('hardsigmoid', 'relu6(x + 3)/6 (MobileNetV
 export const sigmoid = activation('sigmoid', '1 / (1 + exp(−x))');
 export const tanh = activation('tanh', 'hyperbolic tangent');
 export const identity = activation('identity', 'x unchanged');
+
+type Kit = Parameters<TfjsLowering<ActivationAttrs>>[1];
+type Layer = Parameters<Kit['apply']>[0];
+const named = (activation: 'relu' | 'selu' | 'gelu' | 'swish' | 'sigmoid' | 'tanh' | 'linear') => (_a: ActivationAttrs, kit: Kit): Layer =>
+  kit.layers.activation({ name: kit.name(), activation });
+
+/** The tfjs layer of each activation; the hard ones are custom (tfjs's hardSigmoid has Keras's slope 0.2). */
+const tfjsForms: Record<keyof typeof onnxForms, (a: ActivationAttrs, kit: Kit) => Layer> = {
+  relu: named('relu'),
+  relu6: (_a, kit) => kit.layers.reLU({ name: kit.name(), maxValue: 6 }),
+  leaky_relu: (a, kit) => kit.layers.leakyReLU({ name: kit.name(), alpha: a.alpha! }),
+  elu: (a, kit) => kit.layers.elu({ name: kit.name(), alpha: a.alpha! }),
+  selu: named('selu'),
+  gelu: named('gelu'),
+  silu: named('swish'),
+  swish: named('swish'),
+  hardswish: (_a, kit) => kit.custom.hardActivation({ name: kit.name(), kind: 'hardswish' }),
+  hardsigmoid: (_a, kit) => kit.custom.hardActivation({ name: kit.name(), kind: 'hardsigmoid' }),
+  sigmoid: named('sigmoid'),
+  tanh: named('tanh'),
+  identity: named('linear'),
+};
+
+/** Element-wise, so any layout passes through unchanged (a flattened vector's order too). */
+const activationTfjs = (kind: keyof typeof onnxForms): TfjsLowering<ActivationAttrs> => (a, kit) => ({
+  output: kit.apply(tfjsForms[kind](a, kit), kit.input(0, 'as-is')),
+  layout: kit.layoutOf(0),
+});

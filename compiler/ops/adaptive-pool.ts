@@ -4,6 +4,7 @@
 import { defineOp, type OpDef } from './op.js';
 import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
 import { axisName, perAxis, spatialRank } from './spatial.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface AdaptivePoolAttrs {
   /** Output size per spatial axis. */
@@ -47,6 +48,7 @@ function adaptivePool(kind: 'adaptive_avgpool' | 'adaptive_maxpool'): OpDef<Adap
       const i = a.size.length >= 2 ? a.size.length - 2 : 0;
       return { kernel: a.maxWindow[i]!, stride: a.input[i]! / a.size[i]!, dilation: 1 };
     },
+    tfjs: (a, kit) => adaptivePoolTfjs(kind)(a, kit),
     onnx: (g) => adaptivePoolOnnx(kind, g),
   });
 }
@@ -119,3 +121,19 @@ function regularWindow(bins: { start: number; end: number }[]): { kernel: number
   const regular = bins.every((b, i) => b.end - b.start === kernel && b.start === i * stride);
   return regular ? { kernel, stride } : undefined;
 }
+
+/** A plain tfjs pooling layer when the sizes divide, else ArchcAdaptivePool (PyTorch's windows). */
+const adaptivePoolTfjs = (kind: 'adaptive_avgpool' | 'adaptive_maxpool'): TfjsLowering<AdaptivePoolAttrs> => (a, kit) => {
+  const x = kit.input(0, 'cl');
+  const name = kit.name();
+  const max = kind === 'adaptive_maxpool';
+  if (a.pool) {
+    const args = { name, poolSize: [...a.pool.kernel], strides: [...a.pool.stride], padding: 'valid' as const };
+    const layers = max
+      ? [kit.layers.maxPooling1d, kit.layers.maxPooling2d, kit.layers.maxPooling3d]
+      : [kit.layers.averagePooling1d, kit.layers.averagePooling2d, kit.layers.averagePooling3d];
+    const make = layers[a.size.length - 1]! as (args: object) => ReturnType<typeof kit.layers.maxPooling2d>;
+    return { output: kit.apply(make(args), x), layout: 'cl' };
+  }
+  return { output: kit.apply(kit.custom.adaptivePool({ name, kind: max ? 'max' : 'avg', size: [...a.size] }), x), layout: 'cl' };
+};

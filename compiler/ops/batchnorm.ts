@@ -2,6 +2,7 @@
 // the running mean and variance are buffers. Keras counts all four as params; torchvision only γ, β.
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface BatchNormAttrs {
   readonly channels: number;
@@ -30,6 +31,7 @@ export const bn = defineOp<BatchNormAttrs>({
     { name: 'running_mean', shape: [a.channels], role: 'buffer', init: 'zeros' },
     { name: 'running_var', shape: [a.channels], role: 'buffer', init: 'ones' },
   ],
+  tfjs: (a, kit) => bnTfjs(a, kit),
   onnx: (g) => bnOnnx(g),
 });
 
@@ -37,4 +39,14 @@ export const bn = defineOp<BatchNormAttrs>({
 const bnOnnx: OnnxLowering<BatchNormAttrs> = (g) => {
   const stats = ['weight', 'bias', 'running_mean', 'running_var'].map((w) => g.weight(w));
   return g.op('BatchNormalization', [g.inputs[0]!, ...stats], { epsilon: { float: g.attrs.epsilon } });
+};
+
+/** tfjs BatchNormalization on the channel axis; its momentum weighs the old statistics (1 − PyTorch's). */
+const bnTfjs: TfjsLowering<BatchNormAttrs> = (a, kit) => {
+  const x = kit.input(0, 'any');
+  const layout = kit.layoutOf(0, 'any');
+  const axis = kit.axis(0, kit.inputShapes[0]!.length, layout);
+  const layer = kit.layers.batchNormalization({ name: kit.name(), axis, epsilon: a.epsilon, momentum: 1 - a.momentum });
+  const weights = ['weight', 'bias', 'running_mean', 'running_var'].map((ir) => ({ ir }));
+  return { output: kit.apply(layer, x, weights), layout };
 };

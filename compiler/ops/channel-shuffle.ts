@@ -2,6 +2,7 @@
 // transposed to [C/groups, groups] and flattened back, so the next grouped conv mixes every group.
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface ChannelShuffleAttrs {
   readonly groups: number;
@@ -27,6 +28,7 @@ export const channel_shuffle = defineOp<ChannelShuffleAttrs>({
     }
     return { attrs: { groups, channels }, shape: x! };
   },
+  tfjs: (a, kit) => channelShuffleTfjs(a, kit),
   onnx: (g) => channelShuffleOnnx(g),
 });
 
@@ -40,3 +42,5 @@ const channelShuffleOnnx: OnnxLowering<ChannelShuffleAttrs> = (g) => {
   const swapped = g.op('Transpose', [grouped], { perm }, { shape: [channels / groups, groups, ...rest] });
   return g.op('Reshape', [swapped, g.constant('shape', 'int64', [0, ...g.shape])]);
 };
+
+const channelShuffleTfjs: TfjsLowering<ChannelShuffleAttrs> = (a, kit) => ({ output: kit.apply(kit.custom.channelShuffle({ name: kit.name(), groups: a.groups }), kit.input(0, 'cl')), layout: 'cl' });

@@ -3,6 +3,7 @@
 import { defineOp, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { formatShape, type Shape } from '../ir.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface ClassTokenAttrs {
   readonly features: number;
@@ -18,6 +19,7 @@ export const class_token = defineOp<ClassTokenAttrs>({
     return { attrs: { features: x![1]! }, shape: [x![0]! + 1, x![1]!] };
   },
   weights: (a) => [{ name: 'weight', shape: [1, 1, a.features], role: 'learnable', init: 'zeros' }],
+  tfjs: (a, kit) => classTokenTfjs(a, kit),
   onnx: (g) => classTokenOnnx(g),
 });
 
@@ -39,3 +41,5 @@ const classTokenOnnx: OnnxLowering<ClassTokenAttrs> = (g) => {
   const token = g.op('Expand', [g.weight('weight'), dims], {}, { shape: [1, d], as: 'token' });
   return g.op('Concat', [token, x], { axis: 1 });
 };
+
+const classTokenTfjs: TfjsLowering<ClassTokenAttrs> = (_a, kit) => ({ output: kit.apply(kit.custom.classToken({ name: kit.name() }), kit.input(0, 'plain'), [{ ir: 'weight' }]), layout: 'plain' });

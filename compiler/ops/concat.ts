@@ -2,6 +2,7 @@
 // compiler adds the input sizes that would work when the model's input size is the cause.
 import { defineOp } from './op.js';
 import { AXIS_NAMES } from './spatial.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface ConcatAttrs {
   readonly axis: number;
@@ -39,11 +40,20 @@ export const concat = defineOp<ConcatAttrs>({
     shape[axis] = inputs.reduce((sum, s) => sum + s[axis]!, 0);
     return { attrs: { axis }, shape };
   },
+  tfjs: (a, kit) => concatTfjs(a, kit),
+  onnx: (g) => g.op('Concat', g.inputs, { axis: g.attrs.axis + 1 }),
 });
 
 function describeAxis(rank: number, axis: number): string {
   if (axis === 0) return 'channels';
   return `${AXIS_NAMES[rank - 1]?.[axis - 1] ?? `axis ${axis}`}s`;
 }
-  onnx: (g) => g.op('Concat', g.inputs, { axis: g.attrs.axis + 1 }),
 
+/** tfjs Concatenate on the mapped axis (a single input passes through a linear activation). */
+const concatTfjs: TfjsLowering<ConcatAttrs> = (a, kit) => {
+  const { inputs, layout } = kit.common();
+  const name = kit.name();
+  if (inputs.length === 1) return { output: kit.apply(kit.layers.activation({ name, activation: 'linear' }), inputs[0]!), layout };
+  const axis = kit.axis(a.axis, kit.node.shape.length, layout);
+  return { output: kit.apply(kit.layers.concatenate({ name, axis }), inputs), layout };
+};

@@ -5,6 +5,7 @@ import { defineOp, type ArgValue, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, effectiveKernel, perAxis, product, resolvePads, spatialRank, type Pads, type Window } from './spatial.js';
 import { checkGroups, windowArgs, type ConvAttrs } from './conv.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface ConvTransposeAttrs extends ConvAttrs {
   /** Rows added at the end of each axis; "same" may raise it so that out = I·s exactly. */
@@ -55,6 +56,7 @@ export const conv_transpose = defineOp<ConvTransposeAttrs>({
     const s = a.stride[i]!;
     return { kernel: Math.ceil(effectiveKernel(a.kernel[i]!, a.dilation[i]!) / s), stride: 1 / s, dilation: 1 };
   },
+  tfjs: (a, kit) => convTransposeTfjs(a, kit),
   onnx: (g) => convTransposeOnnx(g),
 });
 
@@ -129,3 +131,13 @@ function transposeOutput(input: readonly number[], w: Window, pads: Pads, op: re
   }
   return out;
 }
+
+/** ArchcConvTranspose; the weight [in, out/groups, ...k] is permuted like a conv's, to [...k, out/groups, in]. */
+const convTransposeTfjs: TfjsLowering<ConvTransposeAttrs> = (a, kit) => {
+  const { filters, groups, bias } = a;
+  const window = { kernel: [...a.kernel], stride: [...a.stride], dilation: [...a.dilation] };
+  const pads = { begin: [...a.pads.begin], end: [...a.pads.end], outputPadding: [...a.outputPadding] };
+  const layer = kit.custom.convTranspose({ name: kit.name(), filters, groups, bias, ...window, ...pads });
+  const weight = { ir: 'weight', permute: [...a.kernel.map((_, i) => i + 2), 1, 0] };
+  return { output: kit.apply(layer, kit.input(0, 'cl'), [weight, ...(bias ? [{ ir: 'bias' }] : [])]), layout: 'cl' };
+};

@@ -3,6 +3,7 @@
 import { defineOp, type Args, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { perAxis, product, resolvePads, spatialRank, windowOutput, type Pads, type Window } from './spatial.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface ConvAttrs {
   readonly filters: number;
@@ -52,6 +53,7 @@ export const conv = defineOp<ConvAttrs>({
   ],
   macs: (a, [x], out) => product(a.kernel) * (x![0]! / a.groups) * product(out),
   field: (a) => ({ kernel: a.kernel.at(-2) ?? a.kernel[0]!, stride: a.stride.at(-2) ?? a.stride[0]!, dilation: a.dilation.at(-2) ?? a.dilation[0]! }),
+  tfjs: (a, kit) => convTfjs(a, kit),
   onnx: (g) => convOnnx(g),
 });
 
@@ -105,3 +107,33 @@ function commonDivisors(a: number, b: number): number[] {
   for (let d = 1; d <= Math.min(a, b); d++) if (a % d === 0 && b % d === 0) out.push(d);
   return out;
 }
+
+/**
+ * tfjs's Conv1D/2D/3D layers, DepthwiseConv2D when groups = channels (2-D), and ArchcConv for the
+ * rest (other groups, dilation). Weights OIHW → HWIO; depthwise [C·m, 1, k, k] → [k, k, C, m].
+ */
+export const convTfjs: TfjsLowering<ConvAttrs> = (a, kit) => {
+  const rank = a.kernel.length;
+  const channels = kit.inputShapes[0]![0]!;
+  const hwio = [...a.kernel.map((_, i) => i + 2), 1, 0];
+  const bias = a.bias ? [{ ir: 'bias' }] : [];
+  const dilated = a.dilation.some((d) => d > 1);
+  const depthwise = rank === 2 && a.groups === channels && a.groups > 1 && !dilated;
+  const custom = dilated || (a.groups > 1 && !depthwise);
+  const { x, padding } = kit.padded(0, a, { same: !custom });
+  const name = kit.name();
+  const window = { name, kernelSize: [...a.kernel], strides: [...a.stride], padding, useBias: a.bias };
+  if (custom) {
+    const { filters, groups } = a;
+    const layer = kit.custom.conv({ name, filters, groups, kernel: [...a.kernel], stride: [...a.stride], dilation: [...a.dilation], bias: a.bias });
+    return { output: kit.apply(layer, x, [{ ir: 'weight', permute: hwio }, ...bias]), layout: 'cl' };
+  }
+  if (depthwise) {
+    const multiplier = a.filters / channels;
+    const layer = kit.layers.depthwiseConv2d({ ...window, kernelSize: [a.kernel[0]!, a.kernel[1]!], depthMultiplier: multiplier });
+    const weight = { ir: 'weight', view: [channels, multiplier, ...a.kernel], permute: [2, 3, 0, 1] };
+    return { output: kit.apply(layer, x, [weight, ...bias]), layout: 'cl' };
+  }
+  const layer = [kit.layers.conv1d, kit.layers.conv2d, kit.layers.conv3d][rank - 1]!({ ...window, filters: a.filters });
+  return { output: kit.apply(layer, x, [{ ir: 'weight', permute: hwio }, ...bias]), layout: 'cl' };
+};

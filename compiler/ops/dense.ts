@@ -2,6 +2,7 @@
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { product } from './spatial.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface DenseAttrs {
   readonly units: number;
@@ -32,6 +33,7 @@ export const dense = defineOp<DenseAttrs>({
     ...(a.bias ? [{ name: 'bias', shape: [a.units], role: 'learnable', init: 'zeros' } as const] : []),
   ],
   macs: (a, [x]) => product(x!) * a.units,
+  tfjs: (a, kit) => denseTfjs(a, kit),
   onnx: (g) => denseOnnx(g),
 });
 
@@ -45,4 +47,18 @@ const denseOnnx: OnnxLowering<DenseAttrs> = (g) => {
   const w = g.op('Transpose', [g.weight('weight')], { perm: [1, 0] }, { fixedShape: [features, a.units], as: 'weight_t' });
   const y = g.op('MatMul', [x, w]);
   return a.bias ? g.op('Add', [y, bias[0]!]) : y;
+};
+
+/**
+ * tfjs Dense (weight [out, in] → kernel [in, out]). After a flatten of a channels-last map the
+ * features come in H, W, C order, so the kernel's rows are reordered from the IR's C, H, W.
+ */
+const denseTfjs: TfjsLowering<DenseAttrs> = (a, kit) => {
+  const from = kit.flatSource(0);
+  const x = kit.input(0, from ? 'as-is' : 'plain');
+  const layer = kit.layers.dense({ name: kit.name(), units: a.units, useBias: a.bias });
+  const weight = from
+    ? { ir: 'weight', view: [a.units, ...from], permute: [...from.slice(1).map((_, i) => i + 2), 1, 0] }
+    : { ir: 'weight', permute: [1, 0] };
+  return { output: kit.apply(layer, x, [weight, ...(a.bias ? [{ ir: 'bias' }] : [])]), layout: 'plain' };
 };

@@ -1,6 +1,7 @@
 // dropout: zeroes a fraction `rate` of activations while training (inverted scaling); identity at
 // inference, so it is dropped from ONNX exports.
 import { defineOp } from './op.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface DropoutAttrs {
   readonly rate: number;
@@ -21,5 +22,9 @@ export const dropout = defineOp<DropoutAttrs>({
     }
     return { attrs: { rate }, shape: x! };
   },
+  tfjs: (a, kit) => dropoutTfjs(a, kit),
   onnx: (g) => g.inputs[0]!,
 });
+
+/** tfjs Dropout (inverted scaling while training, identity in predict). */
+const dropoutTfjs: TfjsLowering<DropoutAttrs> = (a, kit) => ({ output: kit.apply(kit.layers.dropout({ name: kit.name(), rate: a.rate }), kit.input(0, 'as-is')), layout: kit.layoutOf(0) });

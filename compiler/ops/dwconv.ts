@@ -4,6 +4,8 @@
 import { defineOp } from './op.js';
 import { resolvePads, spatialRank, windowOutput } from './spatial.js';
 import { conv, convOnnx, warnAsymmetricSame, windowArgs, type ConvAttrs } from './conv.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
+import { convTfjs } from './conv.js';
 
 export interface DepthwiseConvAttrs extends ConvAttrs {
   /** Output channels per input channel: filters = groups·multiplier. */
@@ -48,5 +50,6 @@ export const dwconv = defineOp<DepthwiseConvAttrs>({
   weights: conv.weights,
   macs: conv.macs,
   field: conv.field,
+  tfjs: (a, kit) => convTfjs(a, kit),
   onnx: (g) => convOnnx(g),
 });

@@ -3,6 +3,7 @@
 import { defineOp, type OpDef, type OpContext } from './op.js';
 import type { Shape } from '../ir.js';
 import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export type ElementwiseAttrs = Record<string, never>;
 
@@ -36,6 +37,7 @@ function elementwise(kind: 'add' | 'sub' | 'mul', symbol: string): OpDef<Element
       }
       return { attrs: {}, shape };
     },
+    tfjs: (a, kit) => elementwiseTfjs(kind)(a, kit),
     onnx: (g) => elementwiseOnnx(kind === 'add' ? 'Add' : kind === 'sub' ? 'Sub' : 'Mul', g),
   });
 }
@@ -68,3 +70,11 @@ function explainMismatch(a: Shape, b: Shape): string {
 export const add = elementwise('add', '+');
 export const sub = elementwise('sub', '−');
 export const mul = elementwise('mul', '×');
+
+/** tfjs's add and multiply layers, ArchcBinary for a − b; the inputs share one layout first. */
+const elementwiseTfjs = (kind: 'add' | 'sub' | 'mul'): TfjsLowering<ElementwiseAttrs> => (_a, kit) => {
+  const { inputs, layout } = kit.common({ flat: true });
+  const name = kit.name();
+  const layer = kind === 'add' ? kit.layers.add({ name }) : kind === 'mul' ? kit.layers.multiply({ name }) : kit.custom.binary({ name, kind: 'sub' });
+  return { output: kit.apply(layer, inputs), layout };
+};

@@ -2,6 +2,7 @@
 // following dense layer's weights so both targets compute the same function).
 import { defineOp } from './op.js';
 import { product } from './spatial.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export type FlattenAttrs = Record<string, never>;
 
@@ -11,5 +12,16 @@ export const flatten = defineOp<FlattenAttrs>({
   arity: { min: 1, max: 1 },
   params: {},
   infer: ([x]) => ({ attrs: {}, shape: [product(x!)] }),
+  tfjs: (a, kit) => flattenTfjs(a, kit),
   onnx: (g) => g.op('Flatten', [g.inputs[0]!], { axis: 1 }),
 });
+
+/** tfjs Flatten; a channels-last map flattens in H, W, C order (`flat-cl`), which dense accounts for. */
+const flattenTfjs: TfjsLowering<FlattenAttrs> = (_a, kit) => {
+  const shape = kit.inputShapes[0]!;
+  const layout = kit.layoutOf(0, 'as-is');
+  const output = kit.apply(kit.layers.flatten({ name: kit.name() }), kit.input(0, 'as-is'));
+  const reordered = layout === 'cl' && shape.length >= 2 && shape[0]! > 1 && shape.slice(1).some((d) => d > 1);
+  if (reordered) return { output, layout: 'flat-cl', flatFrom: shape };
+  return { output, layout: layout === 'flat-cl' ? 'flat-cl' : 'plain' };
+};

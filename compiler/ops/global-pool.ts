@@ -18,6 +18,7 @@ function globalPool(kind: 'global_avgpool' | 'global_maxpool'): OpDef<GlobalPool
     },
     // The whole height in one window ([C, L]: the length, not the channels).
     field: (_a, [x]) => ({ kernel: x![heightAxis(x!)]!, stride: 1, dilation: 1 }),
+    tfjs: (_a, kit) => ({ output: kit.apply(kit.custom.globalPool({ name: kit.name(), kind: kind === 'global_avgpool' ? 'avg' : 'max' }), kit.input(0, 'cl')), layout: 'cl' }),
     onnx: (g) => g.op(kind === 'global_avgpool' ? 'GlobalAveragePool' : 'GlobalMaxPool', [g.inputs[0]!]),
   });
 }

@@ -3,6 +3,7 @@
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { resolveAxis } from './axes.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface L2NormAttrs {
   /** Per-sample axis, non-negative. */
@@ -24,6 +25,7 @@ export const l2norm = defineOp<L2NormAttrs>({
     const axis = resolveAxis('l2norm', args['axis'] as number, x!, ctx);
     return axis === undefined ? undefined : { attrs: { axis, epsilon }, shape: x! };
   },
+  tfjs: (a, kit) => l2normTfjs(a, kit),
   onnx: (g) => l2normOnnx(g),
 });
 
@@ -34,4 +36,13 @@ const l2normOnnx: OnnxLowering<L2NormAttrs> = (g) => {
   const norm = g.op('ReduceL2', [g.inputs[0]!], { axes: [axis + 1], keepdims: 1 }, { shape });
   const floor = g.op('Max', [norm, g.constant('epsilon', 'float', [epsilon], [])], {}, { shape });
   return g.op('Div', [g.inputs[0]!, floor]);
+};
+
+/** ArchcL2Norm on the mapped axis (a vector's order does not matter, so a flatten passes as is). */
+const l2normTfjs: TfjsLowering<L2NormAttrs> = (a, kit) => {
+  const rank = kit.inputShapes[0]!.length;
+  const request = rank === 1 ? 'as-is' : 'any';
+  const layout = kit.layoutOf(0, request);
+  const layer = kit.custom.l2norm({ name: kit.name(), axis: kit.axis(a.axis, rank, layout), epsilon: a.epsilon });
+  return { output: kit.apply(layer, kit.input(0, request)), layout };
 };

@@ -2,6 +2,7 @@
 // then scales by γ and shifts by β, both [D] (PyTorch LayerNorm(D), ONNX LayerNormalization axis=-1).
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface LayerNormAttrs {
   /** Size of the normalized (last) axis. */
@@ -25,6 +26,7 @@ export const layer_norm = defineOp<LayerNormAttrs>({
     { name: 'weight', shape: [a.features], role: 'learnable', init: 'ones' },
     { name: 'bias', shape: [a.features], role: 'learnable', init: 'zeros' },
   ],
+  tfjs: (a, kit) => layerNormTfjs(a, kit),
   onnx: (g) => layerNormOnnx(g),
 });
 
@@ -40,4 +42,10 @@ const layerNormOnnx: OnnxLowering<LayerNormAttrs> = (g) => {
   const variance = mean(g.op('Mul', [centred, centred], {}, { as: 'square' }), 'variance');
   const std = g.op('Sqrt', [g.op('Add', [variance, g.constant('epsilon', 'float', [epsilon], [])], {}, { shape: reduced })], {}, { shape: reduced });
   return g.op('Add', [g.op('Mul', [g.op('Div', [centred, std]), weight]), bias]);
+};
+
+/** tfjs LayerNormalization over the last axis of the IR order. */
+const layerNormTfjs: TfjsLowering<LayerNormAttrs> = (a, kit) => {
+  const layer = kit.layers.layerNormalization({ name: kit.name(), axis: -1, epsilon: a.epsilon });
+  return { output: kit.apply(layer, kit.input(0, 'plain'), [{ ir: 'weight' }, { ir: 'bias' }]), layout: 'plain' };
 };

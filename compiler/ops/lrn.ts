@@ -3,6 +3,7 @@
 // channels outside [0, C) counting as zero. ONNX LRN also divides alpha by size; TF's does not.
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface LrnAttrs {
   readonly size: number;
@@ -50,6 +51,7 @@ export const lrn = defineOp<LrnAttrs>({
     const attrs = { size, alpha, beta, k, before: Math.floor(size / 2), after: Math.floor((size - 1) / 2) };
     return { attrs, shape: x! };
   },
+  tfjs: (a, kit) => lrnTfjs(a, kit),
   onnx: (g) => lrnOnnx(g),
 });
 
@@ -75,3 +77,6 @@ const lrnOnnx: OnnxLowering<LrnAttrs> = (g) => {
   const base = g.op('Add', [g.op('Mul', [sums, scalar('alpha', a.alpha)]), scalar('k', a.k)]);
   return g.op('Div', [x, g.op('Pow', [base, scalar('beta', a.beta)])]);
 };
+
+/** ArchcLrn across the channels (last in tfjs). */
+const lrnTfjs: TfjsLowering<LrnAttrs> = (a, kit) => ({ output: kit.apply(kit.custom.lrn({ name: kit.name(), ...a }), kit.input(0, 'cl')), layout: 'cl' });

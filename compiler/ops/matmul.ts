@@ -7,6 +7,7 @@ import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { formatShape } from '../ir.js';
 import { product } from './spatial.js';
 import { broadcast } from './elementwise.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface MatmulAttrs {
   readonly m: number;
@@ -60,6 +61,7 @@ export const matmul = defineOp<MatmulAttrs>({
     return { attrs: { m, k, n, batch, lhs: pad(left), rhs: pad(right), scale: args['scale'] as number }, shape };
   },
   macs: (a) => a.m * a.k * a.n * product(a.batch),
+  tfjs: (a, kit) => matmulTfjs(a, kit),
   onnx: (g) => matmulOnnx(g),
 });
 
@@ -78,4 +80,9 @@ const matmulOnnx: OnnxLowering<MatmulAttrs> = (g) => {
   const raw = g.op('MatMul', [fit(0, a.lhs, 'lhs'), fit(1, a.rhs, 'rhs')], {}, { shape: full });
   const y = a.scale === 1 ? raw : g.op('Mul', [raw, g.constant('scale', 'float', [a.scale], [])], {}, { shape: full });
   return full.join() === g.shape.join() ? y : g.op('Reshape', [y, g.constant('shape', 'int64', [0, ...g.shape])]);
+};
+
+const matmulTfjs: TfjsLowering<MatmulAttrs> = (a, kit) => {
+  const layer = kit.custom.matmul({ name: kit.name(), lhs: [...a.lhs], rhs: [...a.rhs], shape: [...kit.node.shape], scale: a.scale });
+  return { output: kit.apply(layer, [kit.input(0, 'plain'), kit.input(1, 'plain')]), layout: 'plain' };
 };

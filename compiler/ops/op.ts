@@ -3,6 +3,7 @@
 import type { Shape } from '../ir.js';
 import type { DiagnosticCode } from '../diagnostics.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 /** Argument types the evaluator checks before an op sees them. */
 export type ParamType =
@@ -82,6 +83,8 @@ export interface OpDef<A = unknown> {
   field?(attrs: A, inputs: readonly Shape[]): FieldStep;
   /** The ONNX lowering: standard-domain nodes computing the op at inference (compiler/lower-onnx). */
   readonly onnx?: OnnxLowering<A>;
+  /** The TensorFlow.js lowering: layers computing the op in NHWC (runtime/lowering.ts). */
+  readonly tfjs?: TfjsLowering<A>;
 }
 
 /** Keeps the attribute type of an op definition while storing it in the registry. */

@@ -4,6 +4,7 @@
 import { defineOp, type ArgValue, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, spatialRank } from './spatial.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface PadAttrs {
   readonly mode: 'zero' | 'reflect' | 'edge';
@@ -37,6 +38,7 @@ export const pad = defineOp<PadAttrs>({
     const shape = [x![0]!, ...input.map((I, i) => I + sides.begin[i]! + sides.end[i]!)];
     return { attrs: { mode, ...sides, value: args['value'] as number }, shape };
   },
+  tfjs: (a, kit) => padTfjs(a, kit),
   onnx: (g) => padOnnx(g),
 });
 
@@ -81,4 +83,10 @@ const padOnnx: OnnxLowering<PadAttrs> = (g) => {
   const pads = g.constant('pads', 'int64', [0, 0, ...a.begin, 0, 0, ...a.end]);
   if (a.mode === 'zero') return g.op('Pad', [g.inputs[0]!, pads, g.constant('value', 'float', [a.value], [])], { mode: 'constant' });
   return g.op('Pad', [g.inputs[0]!, pads], { mode: a.mode });
+};
+
+const padTfjs: TfjsLowering<PadAttrs> = (a, kit) => {
+  const mode = a.mode === 'zero' ? 'constant' : a.mode;
+  const layer = kit.custom.pad({ name: kit.name(), begin: [...a.begin], end: [...a.end], mode, value: a.value });
+  return { output: kit.apply(layer, kit.input(0, 'cl')), layout: 'cl' };
 };

@@ -6,6 +6,7 @@ import { defineOp, type OpDef } from './op.js';
 import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
 import { perAxis, resolvePads, spatialRank, windowOutput, axisName, type Pads } from './spatial.js';
 import { warnAsymmetricSame } from './conv.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface PoolAttrs {
   readonly kernel: readonly number[];
@@ -60,6 +61,7 @@ function pool(kind: 'maxpool' | 'avgpool'): OpDef<PoolAttrs> {
       return { attrs: { kernel, stride, dilation, pads, ceil, countPad: ctx.given('count_pad') ? (args['count_pad'] as boolean) : pads.mode !== 'same' }, shape: [x![0]!, ...out] };
     },
     field: (a) => ({ kernel: a.kernel.at(-2) ?? a.kernel[0]!, stride: a.stride.at(-2) ?? a.stride[0]!, dilation: 1 }),
+    tfjs: (a, kit) => poolTfjs(kind)(a, kit),
     onnx: (g) => poolOnnx(kind, g),
   });
 }
@@ -91,3 +93,28 @@ const poolOnnx = (kind: 'maxpool' | 'avgpool', g: OnnxLoweringContext<PoolAttrs>
 
 export const maxpool = pool('maxpool');
 export const avgpool = pool('avgpool');
+
+/**
+ * tfjs's pooling layers where they agree with PyTorch (nothing padded; or "same" pads, which max
+ * ignores and which the average leaves out of its divisor), ArchcPool elsewhere (explicit pads,
+ * ceil mode, padding counted in the divisor).
+ */
+const poolTfjs = (kind: 'maxpool' | 'avgpool'): TfjsLowering<PoolAttrs> => (a, kit) => {
+  const input = kit.inputShapes[0]!.slice(1);
+  const { begin, end } = a.pads;
+  const floorOut = input.map((I, i) => Math.floor((I + begin[i]! + end[i]! - a.kernel[i]!) / a.stride[i]!) + 1);
+  const unpadded = [...begin, ...end].every((p) => p === 0);
+  const same = kit.isSame(0, a) && (kind === 'maxpool' || !a.countPad);
+  const name = kit.name();
+  const x = kit.input(0, 'cl');
+  if ((unpadded || same) && floorOut.join() === kit.node.shape.slice(1).join()) {
+    const args = { name, poolSize: [...a.kernel], strides: [...a.stride], padding: unpadded ? ('valid' as const) : ('same' as const) };
+    const max = [kit.layers.maxPooling1d, kit.layers.maxPooling2d, kit.layers.maxPooling3d] as const;
+    const avg = [kit.layers.averagePooling1d, kit.layers.averagePooling2d, kit.layers.averagePooling3d] as const;
+    const make = (kind === 'maxpool' ? max : avg)[a.kernel.length - 1]! as (args: object) => ReturnType<typeof kit.layers.maxPooling2d>;
+    return { output: kit.apply(make(args), x), layout: 'cl' };
+  }
+  const window = { kernel: [...a.kernel], stride: [...a.stride], begin: [...begin], end: [...end] };
+  const layer = kit.custom.pool({ name, kind: kind === 'maxpool' ? 'max' : 'avg', ...window, ceil: a.ceil, countPad: a.countPad });
+  return { output: kit.apply(layer, x), layout: 'cl' };
+};

@@ -2,6 +2,7 @@
 // shape, as PyTorch's PReLU(num_parameters=C)) or one shared slope (PReLU()). Slopes start at 0.25.
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface PreluAttrs {
   /** Number of slopes: the channels, or 1 when shared. */
@@ -19,6 +20,7 @@ export const prelu = defineOp<PreluAttrs>({
     return { attrs: { slopes: shared ? 1 : x![0]!, shared }, shape: x! };
   },
   weights: (a) => [{ name: 'weight', shape: [a.slopes], role: 'learnable', init: 'constant', value: 0.25 }],
+  tfjs: (a, kit) => preluTfjs(a, kit),
   onnx: (g) => preluOnnx(g),
 });
 
@@ -31,4 +33,15 @@ const preluOnnx: OnnxLowering<PreluAttrs> = (g) => {
     slope = g.op('Reshape', [slope, g.constant('slope_shape', 'int64', dims)], {}, { fixedShape: dims, as: 'slope' });
   }
   return g.op('PRelu', [g.inputs[0]!, slope]);
+};
+
+/** tfjs PReLU, its slopes shared over every axis but the channels (or over all of them). */
+const preluTfjs: TfjsLowering<PreluAttrs> = (a, kit) => {
+  const rank = kit.inputShapes[0]!.length;
+  const request = a.shared ? 'as-is' : 'any';
+  const layout = kit.layoutOf(0, request);
+  const channel = kit.axis(0, rank, layout);
+  const sharedAxes = Array.from({ length: rank }, (_, i) => i + 1).filter((axis) => a.shared || axis !== channel);
+  const layer = kit.layers.prelu({ name: kit.name(), ...(sharedAxes.length ? { sharedAxes } : {}) });
+  return { output: kit.apply(layer, kit.input(0, request), [{ ir: 'weight' }]), layout };
 };

@@ -2,6 +2,7 @@
 // from the end), keeping them as size 1 by default (ONNX ReduceMean/ReduceMax/ReduceSum keepdims=1).
 // CBAM's channel-wise pooling and its summed channel descriptors use these.
 import { defineOp, type OpDef } from './op.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface ReduceAttrs {
   readonly axes: readonly number[];
@@ -39,6 +40,7 @@ function reduce(kind: 'reduce_mean' | 'reduce_max' | 'reduce_sum', what: string)
       }
       return { attrs: { axes: [...axes].sort((a, b) => a - b), keepdims }, shape };
     },
+    tfjs: (a, kit) => reduceTfjs(kind)(a, kit),
     onnx: (g) => {
       // ONNX axes count the batch. Opsets 13–17: ReduceSum takes its axes as an input, the others
       // as an attribute (until opset 18).
@@ -55,3 +57,17 @@ function reduce(kind: 'reduce_mean' | 'reduce_max' | 'reduce_sum', what: string)
 export const reduce_mean = reduce('reduce_mean', 'mean');
 export const reduce_max = reduce('reduce_max', 'maximum');
 export const reduce_sum = reduce('reduce_sum', 'sum');
+
+/**
+ * ArchcReduce over the mapped axes. Reducing the channels of a channels-last map away leaves the
+ * spatial axes in the IR's order.
+ */
+const reduceTfjs = (kind: 'reduce_mean' | 'reduce_max' | 'reduce_sum'): TfjsLowering<ReduceAttrs> => (a, kit) => {
+  const layout = kit.layoutOf(0, 'any');
+  const rank = kit.inputShapes[0]!.length;
+  const axes = a.axes.map((axis) => kit.axis(axis, rank, layout));
+  const reducer = kind === 'reduce_mean' ? 'mean' : kind === 'reduce_max' ? 'max' : 'sum';
+  const layer = kit.custom.reduce({ name: kit.name(), kind: reducer, axes, keepdims: a.keepdims });
+  const channelsGone = layout === 'cl' && !a.keepdims && a.axes.includes(0);
+  return { output: kit.apply(layer, kit.input(0, 'any')), layout: channelsGone ? 'plain' : layout };
+};

@@ -3,6 +3,7 @@
 import { defineOp } from './op.js';
 import { formatShape } from '../ir.js';
 import { product } from './spatial.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface ReshapeAttrs {
   /** The resolved per-sample shape, without −1. */
@@ -44,5 +45,9 @@ export const reshape = defineOp<ReshapeAttrs>({
     }
     return { attrs: { shape }, shape };
   },
+  tfjs: (a, kit) => reshapeTfjs(a, kit),
   onnx: (g) => g.op('Reshape', [g.inputs[0]!, g.constant('shape', 'int64', [0, ...g.attrs.shape])]),
 });
+
+/** tfjs Reshape in the IR order (images are brought back from channels last first). */
+const reshapeTfjs: TfjsLowering<ReshapeAttrs> = (a, kit) => ({ output: kit.apply(kit.layers.reshape({ name: kit.name(), targetShape: [...a.shape] }), kit.input(0, 'plain')), layout: 'plain' });

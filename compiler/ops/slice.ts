@@ -4,6 +4,7 @@ import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { formatShape } from '../ir.js';
 import { heightAxis, resolveAxis } from './axes.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface SliceAttrs {
   /** Per-sample axis, non-negative. */
@@ -47,6 +48,7 @@ export const slice = defineOp<SliceAttrs>({
   },
   // A step along the height axis subsamples it, like a stride.
   field: (a, [x]) => ({ kernel: 1, stride: a.axis === heightAxis(x!) ? a.step : 1, dilation: 1 }),
+  tfjs: (a, kit) => sliceTfjs(a, kit),
   onnx: (g) => sliceOnnx(g),
 });
 
@@ -54,4 +56,12 @@ const sliceOnnx: OnnxLowering<SliceAttrs> = (g) => {
   const { axis, start, end, step } = g.attrs;
   const at = (as: string, v: number) => g.constant(as, 'int64', [v]);
   return g.op('Slice', [g.inputs[0]!, at('starts', start), at('ends', end), at('axes', axis + 1), at('steps', step)]);
+};
+
+/** ArchcSlice on the mapped axis. */
+const sliceTfjs: TfjsLowering<SliceAttrs> = (a, kit) => {
+  const layout = kit.layoutOf(0, 'any');
+  const axis = kit.axis(a.axis, kit.inputShapes[0]!.length, layout);
+  const layer = kit.custom.slice({ name: kit.name(), axis, start: a.start, end: a.end, step: a.step });
+  return { output: kit.apply(layer, kit.input(0, 'any')), layout };
 };

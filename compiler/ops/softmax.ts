@@ -2,6 +2,7 @@
 // attention weights of [H, T, T]; use axis=0 for per-pixel class maps [K, H, W]).
 import { defineOp } from './op.js';
 import { resolveAxis } from './axes.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface SoftmaxAttrs {
   /** Per-sample axis, non-negative. */
@@ -17,5 +18,15 @@ export const softmax = defineOp<SoftmaxAttrs>({
     const axis = resolveAxis('softmax', args['axis'] as number, x!, ctx);
     return axis === undefined ? undefined : { attrs: { axis }, shape: x! };
   },
+  tfjs: (a, kit) => softmaxTfjs(a, kit),
   onnx: (g) => g.op('Softmax', [g.inputs[0]!], { axis: g.attrs.axis + 1 }),
 });
+
+/** tfjs Softmax on the mapped axis (a vector's order does not matter, so a flatten passes as is). */
+const softmaxTfjs: TfjsLowering<SoftmaxAttrs> = (a, kit) => {
+  const rank = kit.inputShapes[0]!.length;
+  const request = rank === 1 ? 'as-is' : 'any';
+  const layout = kit.layoutOf(0, request);
+  const layer = kit.layers.softmax({ name: kit.name(), axis: kit.axis(a.axis, rank, layout) });
+  return { output: kit.apply(layer, kit.input(0, request)), layout };
+};

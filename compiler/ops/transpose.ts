@@ -2,6 +2,7 @@
 // perm[i]. [C, T] → [T, C] with perm=[1, 0]; attention heads [T, H, D] → [H, T, D] with [1, 0, 2].
 import { defineOp } from './op.js';
 import { formatShape } from '../ir.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface TransposeAttrs {
   /** A permutation of 0..rank−1 over per-sample axes. */
@@ -28,5 +29,9 @@ export const transpose = defineOp<TransposeAttrs>({
     }
     return { attrs: { perm }, shape: perm.map((a) => x![a]!) };
   },
+  tfjs: (a, kit) => transposeTfjs(a, kit),
   onnx: (g) => g.op('Transpose', [g.inputs[0]!], { perm: [0, ...g.attrs.perm.map((a) => a + 1)] }),
 });
+
+/** tfjs Permute in the IR order. */
+const transposeTfjs: TfjsLowering<TransposeAttrs> = (a, kit) => ({ output: kit.apply(kit.layers.permute({ name: kit.name(), dims: a.perm.map((p) => p + 1) }), kit.input(0, 'plain')), layout: 'plain' });

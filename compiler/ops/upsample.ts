@@ -4,6 +4,7 @@
 import { defineOp, type ArgValue, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, perAxis, spatialRank } from './spatial.js';
+import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export interface UpsampleAttrs {
   readonly mode: 'nearest' | 'bilinear';
@@ -51,6 +52,7 @@ export const upsample = defineOp<UpsampleAttrs>({
     const i = a.size.length >= 2 ? a.size.length - 2 : 0;
     return { kernel: a.mode === 'nearest' ? 1 : 2, stride: 1 / a.scales[i]!, dilation: 1 };
   },
+  tfjs: (a, kit) => upsampleTfjs(a, kit),
   onnx: (g) => upsampleOnnx(g),
 });
 
@@ -103,4 +105,21 @@ const upsampleOnnx: OnnxLowering<UpsampleAttrs> = (g) => {
   const head = g.op('Slice', [dims, at('start', 0), at('end', 2), at('axis', 0)], {}, { fixedShape: [2], type: 'int64', as: 'batch_channels' });
   const sizes = g.op('Concat', [head, g.constant('size', 'int64', a.size)], { axis: 0 }, { fixedShape: [rank], type: 'int64', as: 'sizes' });
   return g.op('Resize', [x, '', '', sizes], attributes);
+};
+
+/**
+ * ArchcResize. tfjs's nearest kernel picks floor(dst · in / out); with a written scale PyTorch picks
+ * floor(dst / scale). They agree for every integer scale; any other is checked row by row here.
+ */
+const upsampleTfjs: TfjsLowering<UpsampleAttrs> = (a, kit) => {
+  const input = kit.inputShapes[0]!.slice(1);
+  const f32 = Math.fround;
+  const differs = a.size.findIndex((out, i) =>
+    Array.from({ length: out }, (_, d) => d).some((d) => Math.floor(f32(d / f32(a.scales[i]!))) !== Math.floor((d * input[i]!) / out)),
+  );
+  if (a.mode === 'nearest' && !a.fromSize && differs >= 0) {
+    throw new Error(`nearest resizing by ${a.scales[differs]} picks other source rows in tfjs than in PyTorch; give \`size\` or an integer scale`);
+  }
+  const layer = kit.custom.resize({ name: kit.name(), mode: a.mode, alignCorners: a.alignCorners, size: [...a.size] });
+  return { output: kit.apply(layer, kit.input(0, 'cl')), layout: 'cl' };
 };

@@ -1,0 +1,75 @@
+// Choosing the tfjs backend: webgpu, wasm or cpu, and `auto` (webgpu on a hardware GPU adapter,
+// else wasm). Reports the backend that is actually active: tfjs falls back to another backend
+// quietly when one fails to initialise, and archc says so instead.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { registerWasmKernels } from './wasm-kernels.js';
+import { probeWebGpu, type GpuAdapterReport } from './webgpu.js';
+
+export type BackendName = 'auto' | 'webgpu' | 'wasm' | 'cpu';
+export const BACKENDS: readonly BackendName[] = ['auto', 'webgpu', 'wasm', 'cpu'];
+
+export interface BackendReport {
+  readonly requested: BackendName;
+  /** The backend tfjs runs on now (`tf.getBackend()`). */
+  readonly active: string;
+  /** True when tfjs ended up on another backend than the one chosen. */
+  readonly fellBack: boolean;
+  /** The WebGPU adapter found, when one was looked for. */
+  readonly adapter?: GpuAdapterReport;
+  /** Why this backend: what was found and what was tried. */
+  readonly notes: readonly string[];
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+/** Switches tfjs to `name` and reports what it really runs on. */
+export async function setBackend(name: BackendName): Promise<BackendReport> {
+  const notes: string[] = [];
+  let adapter: GpuAdapterReport | undefined;
+  let chosen: Exclude<BackendName, 'auto'> = name === 'auto' ? 'wasm' : name;
+  if (name === 'auto' || name === 'webgpu') {
+    adapter = await probeWebGpu();
+    notes.push(adapter.note);
+    if (name === 'auto') {
+      chosen = adapter.available && adapter.hardware ? 'webgpu' : 'wasm';
+      notes.push(chosen === 'webgpu' ? 'auto: a hardware GPU adapter is present, using webgpu' : 'auto: no hardware GPU adapter, using wasm');
+    }
+  }
+  let ok = false;
+  try {
+    if (chosen === 'wasm') await prepareWasm();
+    if (chosen === 'webgpu' && adapter?.available) await import('@tensorflow/tfjs-backend-webgpu');
+    ok = tf.findBackendFactory(chosen) !== null && (await tf.setBackend(chosen));
+  } catch (e) {
+    notes.push(`${chosen} failed to start: ${(e as Error).message}`);
+  }
+  await tf.ready();
+  const active = tf.getBackend();
+  const fellBack = !ok || active !== chosen;
+  if (fellBack) notes.push(`${chosen} is not available; tfjs is running on ${active}`);
+  return { requested: name, active, fellBack, ...(adapter ? { adapter } : {}), notes };
+}
+
+/** The one-line summary for CLI output: `wasm`, or `cpu (webgpu unavailable: ...)`. */
+export function describeBackend(report: BackendReport): string {
+  if (!report.fellBack) return report.adapter && report.active === 'webgpu' ? `webgpu (${report.adapter.description})` : report.active;
+  return `${report.active} (fell back from ${report.requested}: ${report.notes.at(-2) ?? report.notes.at(-1)})`;
+}
+
+let wasmReady: Promise<void> | undefined;
+
+/** Loads the wasm backend, points it at its .wasm files in Node, and adds the missing kernels. */
+function prepareWasm(): Promise<void> {
+  wasmReady ??= (async () => {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    if (isNode) {
+      const { createRequire } = await import('node:module');
+      const { dirname } = await import('node:path');
+      const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
+      wasm.setWasmPaths(`${dirname(main)}/`);
+    }
+    registerWasmKernels();
+  })();
+  return wasmReady;
+}

@@ -1,0 +1,238 @@
+// Lowers an IR graph to a tf.LayersModel (tfjs-layers functional API). Each node's op file says
+// how through its `tfjs` field; this file keeps the bookkeeping: NHWC layouts and the
+// conversions between them, layer names, frozen layers, and the IR weight ↔ variable bindings.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { IrGraph, IrNode, Shape } from '../compiler/ir.js';
+import { lookupOp } from '../compiler/ops/registry.js';
+import { declaredWeights } from '../compiler/weights/tensor.js';
+import { diagnostic, type Diagnostic } from '../compiler/diagnostics.js';
+import { customLayers } from './layers/index.js';
+import type { Layout, LowerKit, Lowered, WeightBinding, WindowSpec } from './lowering.js';
+import { METADATA_FORMAT, type ArchcMetadata, type BoundWeight, type TensorIo } from './metadata.js';
+
+export type BuildResult =
+  | { readonly ok: true; readonly model: tfl.LayersModel; readonly metadata: ArchcMetadata; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+/** A node's output as tfjs holds it; inputs are created on first use, in the layout asked for. */
+interface Value {
+  readonly node: IrNode;
+  tensor?: tfl.SymbolicTensor;
+  layout: Layout;
+  /** For `flat-cl`: the IR shape that was flattened. */
+  flatFrom?: Shape;
+  /** Conversions of this value already made, by layout. */
+  readonly views: Map<Layout, tfl.SymbolicTensor>;
+}
+
+interface PendingBinding extends WeightBinding {
+  readonly node: IrNode;
+  readonly layer: tfl.layers.Layer;
+  readonly index: number;
+}
+
+/** Lowers `graph`; a node that cannot be lowered gives a diagnostic at its source. */
+export function lowerGraph(graph: IrGraph): BuildResult {
+  const values = new Map<number, Value>();
+  const bindings: PendingBinding[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const node of graph.nodes) {
+    if (node.op === 'input') {
+      values.set(node.id, { node, layout: node.shape.length >= 3 ? 'cl' : 'plain', views: new Map() });
+      continue;
+    }
+    const lowering = lookupOp(node.op)?.tfjs;
+    if (!lowering) {
+      diagnostics.push(diagnostic('E0850', `${node.op} has no TensorFlow.js lowering yet`, node.span));
+      continue;
+    }
+    const inputs = node.inputs.map((id) => values.get(id));
+    if (inputs.some((v) => v === undefined)) continue; // an input already failed to lower
+    try {
+      const kit = makeKit(node, inputs as Value[], bindings);
+      const out: Lowered = lowering(node.attrs, kit);
+      const flatFrom = out.layout === 'flat-cl' ? (out.flatFrom ?? inputs.find((v) => v!.layout === 'flat-cl')?.flatFrom) : undefined;
+      if (out.layout === 'flat-cl' && !flatFrom) throw new Error('a flat-cl output needs the shape it flattens');
+      values.set(node.id, { node, tensor: out.output, layout: out.layout, flatFrom, views: new Map() });
+    } catch (e) {
+      diagnostics.push(diagnostic('E0850', `${node.name} (${node.op}) cannot be lowered to TensorFlow.js: ${(e as Error).message}`, node.span, {
+        hint: 'this is a limitation of archc\'s tfjs runtime, not an error in the model',
+      }));
+    }
+  }
+  if (diagnostics.length) return { ok: false, diagnostics };
+
+  const inputs = graph.inputs.map(({ node }) => {
+    const value = values.get(node)!;
+    materialize(value, value.layout);
+    return value;
+  });
+  const outputs = graph.outputs.map(({ node }) => {
+    const value = values.get(node)!;
+    if (value.layout === 'flat-cl') return { value, tensor: convert(value, 'plain'), layout: 'plain' as const };
+    return { value, tensor: value.tensor!, layout: value.layout };
+  });
+  const model = tfl.model({
+    inputs: inputs.map((v) => v.tensor!),
+    outputs: outputs.map((o) => o.tensor),
+    name: graph.model,
+  });
+  const weights = resolveBindings(graph, bindings, diagnostics);
+  if (diagnostics.length) return { ok: false, diagnostics };
+  const metadata: ArchcMetadata = {
+    format: METADATA_FORMAT,
+    model: graph.model,
+    inputs: graph.inputs.map(({ name }, i) => io(name, inputs[i]!.node.shape, inputs[i]!.layout as 'cl' | 'plain')),
+    outputs: graph.outputs.map(({ name }, i) => io(name, outputs[i]!.value.node.shape, outputs[i]!.layout as 'cl' | 'plain')),
+    weights,
+  };
+  model.setUserDefinedMetadata({ archc: metadata });
+  return { ok: true, model, metadata, diagnostics };
+}
+
+function io(name: string, shape: Shape, layout: 'cl' | 'plain'): TensorIo {
+  return { name, shape, layout, tfjsShape: layout === 'cl' ? toChannelsLast(shape) : [...shape] };
+}
+
+const toChannelsLast = (shape: Shape): number[] => (shape.length < 2 ? [...shape] : [...shape.slice(1), shape[0]!]);
+
+function makeKit(node: IrNode, inputs: Value[], bindings: PendingBinding[]): LowerKit {
+  const inputShapes = inputs.map((v) => v.node.shape);
+  const kit: LowerKit = {
+    node,
+    inputShapes,
+    tf,
+    layers: tfl.layers,
+    custom: customLayers,
+    input(i, request) {
+      const value = inputs[i]!;
+      if (!value.tensor) materialize(value, request === 'cl' || request === 'plain' ? request : value.layout);
+      const layout = kit.layoutOf(i, request);
+      return layout === value.layout ? value.tensor! : convert(value, layout);
+    },
+    layoutOf(i, request = 'as-is') {
+      const current = inputs[i]!.layout;
+      if (request === 'as-is') return current;
+      return request === 'any' ? (current === 'flat-cl' ? 'plain' : current) : request;
+    },
+    isSame(i, window) {
+      const same = tfjsSamePads(inputShapes[i]!.slice(1), window);
+      return same.begin.join() === window.pads.begin.join() && same.end.join() === window.pads.end.join();
+    },
+    flatSource: (i) => inputs[i]!.flatFrom,
+    common(options = {}) {
+      let layout = commonLayout(inputs);
+      if (layout === 'flat-cl' && !options.flat) layout = 'plain';
+      return { inputs: inputs.map((_, i) => kit.input(i, layout === 'flat-cl' ? 'as-is' : layout)), layout };
+    },
+    padded(i, window, options = {}) {
+      const x = kit.input(i, 'cl');
+      const { begin, end } = window.pads;
+      if ([...begin, ...end].every((p) => p === 0)) return { x, padding: 'valid' };
+      if (options.same !== false && kit.isSame(i, window)) return { x, padding: 'same' };
+      const pad = customLayers.pad({ name: kit.name('pad'), begin: [...begin], end: [...end], value: options.value ?? 0 });
+      return { x: kit.apply(pad, x), padding: 'valid' };
+    },
+    axis: (axis, rank, layout) => (layout === 'cl' && rank >= 2 ? (axis === 0 ? rank : axis) : axis + 1),
+    name: (suffix) => (suffix ? `${node.name}-${suffix}` : node.name),
+    apply(layer, x, weights = []) {
+      if (node.frozen) layer.trainable = false;
+      const y = layer.apply(x) as tfl.SymbolicTensor;
+      weights.forEach((w, index) => bindings.push({ ...w, node, layer, index }));
+      return y;
+    },
+  };
+  return kit;
+}
+
+/** tfjs's "same" pads (TF's SAME_UPPER): output ceil(I/s), any odd extra row at the end. */
+function tfjsSamePads(input: Shape, w: WindowSpec): { begin: number[]; end: number[] } {
+  const total = input.map((size, i) => {
+    const keff = w.dilation[i]! * (w.kernel[i]! - 1) + 1;
+    return Math.max((Math.ceil(size / w.stride[i]!) - 1) * w.stride[i]! + keff - size, 0);
+  });
+  return { begin: total.map((t) => Math.floor(t / 2)), end: total.map((t) => t - Math.floor(t / 2)) };
+}
+
+/** `cl` when a same-rank image input is present; `flat-cl` when all inputs are the same flatten. */
+function commonLayout(inputs: Value[]): Layout {
+  const rank = inputs[0]!.node.shape.length;
+  if (inputs.some((v) => v.node.shape.length !== rank)) return 'plain';
+  if (inputs.every((v) => v.tensor && v.layout === 'flat-cl' && sameShape(v, inputs[0]!))) return 'flat-cl';
+  if (rank >= 2 && inputs.some((v) => v.layout === 'cl')) return 'cl';
+  return 'plain';
+}
+
+/** Flattened values agree on their order only if they were flattened from equal shapes. */
+const sameShape = (a: Value, b: Value): boolean => a.flatFrom?.join() === b.flatFrom?.join();
+
+/** Creates a lazily made model input in `layout`. */
+function materialize(value: Value, layout: Layout): void {
+  if (value.tensor) return;
+  const shape = value.node.shape;
+  value.layout = layout === 'cl' && shape.length >= 2 ? 'cl' : 'plain';
+  const tfjsShape = value.layout === 'cl' ? toChannelsLast(shape) : [...shape];
+  value.tensor = tfl.input({ shape: tfjsShape, name: value.node.name, dtype: 'float32' });
+}
+
+/** Converts a value to `layout` with Permute/Reshape layers, once per value and layout. */
+function convert(value: Value, layout: Layout): tfl.SymbolicTensor {
+  const cached = value.views.get(layout);
+  if (cached) return cached;
+  const shape = value.node.shape;
+  const rank = shape.length;
+  const name = `${value.node.name}-to-${layout}`;
+  let out: tfl.SymbolicTensor;
+  if (rank < 2 && value.layout !== 'flat-cl') out = value.tensor!;
+  else if (value.layout === 'flat-cl') {
+    const from = value.flatFrom!;
+    const r = from.length;
+    const image = tfl.layers.reshape({ targetShape: toChannelsLast(from), name: `${name}-image` }).apply(value.tensor!) as tfl.SymbolicTensor;
+    const chw = tfl.layers.permute({ dims: [r, ...range(1, r)], name: `${name}-chw` }).apply(image) as tfl.SymbolicTensor;
+    out = tfl.layers.reshape({ targetShape: [shape[0]!], name }).apply(chw) as tfl.SymbolicTensor;
+  } else if (layout === 'cl') {
+    out = tfl.layers.permute({ dims: [...range(2, rank + 1), 1], name }).apply(value.tensor!) as tfl.SymbolicTensor;
+  } else {
+    out = tfl.layers.permute({ dims: [rank, ...range(1, rank)], name }).apply(value.tensor!) as tfl.SymbolicTensor;
+  }
+  value.views.set(layout, out);
+  return out;
+}
+
+const range = (from: number, to: number): number[] => Array.from({ length: Math.max(to - from, 0) }, (_, i) => from + i);
+
+/** Checks that every declared IR weight is bound exactly once, to a variable of its size. */
+function resolveBindings(graph: IrGraph, bindings: PendingBinding[], diagnostics: Diagnostic[]): BoundWeight[] {
+  const out: BoundWeight[] = [];
+  const fail = (node: IrNode, message: string) => diagnostics.push(diagnostic('E0900', `tfjs lowering of ${node.name}: ${message}`, node.span));
+  const declared = declaredWeights(graph);
+  for (const { name, spec, node } of declared) {
+    const matches = bindings.filter((b) => b.node === node && b.ir === spec.name);
+    if (matches.length !== 1) {
+      fail(node, `weight '${spec.name}' is bound ${matches.length} times`);
+      continue;
+    }
+    const b = matches[0]!;
+    const variable = b.layer.weights[b.index];
+    const size = spec.shape.reduce((a, d) => a * d, 1);
+    const varSize = variable?.shape.reduce((a: number, d) => a * (d ?? 1), 1);
+    if (size !== varSize) {
+      fail(node, `weight '${spec.name}' has ${size} values, its variable ${varSize ?? 'does not exist'}`);
+      continue;
+    }
+    out.push({
+      name,
+      shape: [...spec.shape],
+      role: spec.role,
+      layer: b.layer.name,
+      index: b.index,
+      ...(b.view ? { view: [...b.view] } : {}),
+      ...(b.permute ? { permute: [...b.permute] } : {}),
+    });
+  }
+  for (const b of bindings) {
+    if (!declared.some((d) => d.node === b.node && d.spec.name === b.ir)) fail(b.node, `binds undeclared weight '${b.ir}'`);
+  }
+  return out;
+}

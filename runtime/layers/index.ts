@@ -1,0 +1,37 @@
+// archc's custom tfjs layers, as the factories op lowerings receive through `kit.custom`.
+// Importing this file registers every class for model.json round trips.
+import type { LayerArgs } from './base.js';
+import { ArchcPad, type PadArgs } from './pad.js';
+import { ArchcPool, type PoolArgs } from './pool.js';
+import { ArchcConv, type ConvArgs } from './conv.js';
+import { ArchcConvTranspose, type ConvTransposeArgs } from './conv-transpose.js';
+import { ArchcGlobalPool, type GlobalPoolArgs } from './global-pool.js';
+import { ArchcAdaptivePool, type AdaptivePoolArgs } from './adaptive-pool.js';
+import { ArchcBinary, ArchcHardActivation, type BinaryKind, type HardKind } from './elementwise.js';
+import { ArchcReduce, type ReduceArgs } from './reduce.js';
+import { ArchcLrn, ArchcL2Norm, type LrnArgs } from './normalize.js';
+import { ArchcResize, type ResizeArgs } from './resize.js';
+import { ArchcChannelShuffle, ArchcSlice, ArchcMatmul, type SliceArgs, type MatmulArgs } from './tensor-ops.js';
+import { ArchcClassToken, ArchcPosEmbed } from './tokens.js';
+
+export const customLayers = {
+  pad: (args: PadArgs) => new ArchcPad(args),
+  pool: (args: PoolArgs) => new ArchcPool(args),
+  conv: (args: ConvArgs) => new ArchcConv(args),
+  convTranspose: (args: ConvTransposeArgs) => new ArchcConvTranspose(args),
+  globalPool: (args: GlobalPoolArgs) => new ArchcGlobalPool(args),
+  adaptivePool: (args: AdaptivePoolArgs) => new ArchcAdaptivePool(args),
+  binary: (args: LayerArgs & { kind: BinaryKind }) => new ArchcBinary(args),
+  hardActivation: (args: LayerArgs & { kind: HardKind }) => new ArchcHardActivation(args),
+  reduce: (args: ReduceArgs) => new ArchcReduce(args),
+  lrn: (args: LrnArgs) => new ArchcLrn(args),
+  l2norm: (args: LayerArgs & { axis: number; epsilon: number }) => new ArchcL2Norm(args),
+  resize: (args: ResizeArgs) => new ArchcResize(args),
+  channelShuffle: (args: LayerArgs & { groups: number }) => new ArchcChannelShuffle(args),
+  slice: (args: SliceArgs) => new ArchcSlice(args),
+  matmul: (args: MatmulArgs) => new ArchcMatmul(args),
+  classToken: (args: LayerArgs) => new ArchcClassToken(args),
+  posEmbed: (args: LayerArgs) => new ArchcPosEmbed(args),
+};
+
+export type CustomLayers = typeof customLayers;

@@ -1,0 +1,75 @@
+// Finding a WebGPU adapter. Browsers have navigator.gpu; in Node, the `webgpu` package (Dawn)
+// provides one: its default backend (Vulkan/Metal/D3D) for real GPUs, else OpenGL ES through EGL
+// in compatibility mode. tfjs's webgpu backend asks navigator.gpu for an adapter itself, so in
+// Node archc installs a navigator.gpu that asks Dawn for the adapter found here.
+
+export interface GpuAdapterReport {
+  readonly available: boolean;
+  /** False for software rasterizers (llvmpipe, SwiftShader, lavapipe) and fallback adapters. */
+  readonly hardware: boolean;
+  readonly description: string;
+  readonly note: string;
+}
+
+interface AdapterLike {
+  readonly info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+  readonly isFallbackAdapter?: boolean;
+}
+
+interface GpuLike {
+  requestAdapter(options?: Record<string, unknown>): Promise<AdapterLike | null>;
+}
+
+const SOFTWARE = /llvmpipe|softpipe|swiftshader|lavapipe|software|microsoft basic render/i;
+
+let probed: Promise<GpuAdapterReport> | undefined;
+
+/** Looks for an adapter once per process; installs navigator.gpu in Node when one is found. */
+export function probeWebGpu(): Promise<GpuAdapterReport> {
+  probed ??= probe();
+  return probed;
+}
+
+async function probe(): Promise<GpuAdapterReport> {
+  const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
+  if (nav?.gpu) return report(await nav.gpu.requestAdapter(), 'navigator.gpu');
+  if (typeof process === 'undefined' || !process.versions?.node) return absent('this JavaScript runtime has no WebGPU (navigator.gpu)');
+  let dawn: { create(flags: string[]): GpuLike; globals: Record<string, unknown> };
+  try {
+    dawn = (await import('webgpu' as string)) as typeof dawn;
+  } catch {
+    return absent('the optional `webgpu` package is not installed');
+  }
+  process.env['EGL_PLATFORM'] ??= 'surfaceless';
+  const attempts: [string, string[], Record<string, unknown>][] = [
+    ['Dawn (native)', [], {}],
+    ['Dawn (OpenGL ES, compatibility)', ['backend=opengles'], { featureLevel: 'compatibility' }],
+  ];
+  for (const [label, flags, options] of attempts) {
+    let gpu: GpuLike;
+    let adapter: AdapterLike | null = null;
+    try {
+      gpu = dawn.create(flags);
+      adapter = await gpu.requestAdapter(options);
+    } catch {
+      continue;
+    }
+    if (!adapter) continue;
+    Object.assign(globalThis, dawn.globals);
+    const forced: GpuLike = { requestAdapter: (o) => gpu.requestAdapter({ ...o, ...options }) };
+    Object.defineProperty(globalThis, 'navigator', { value: { ...(nav ?? {}), gpu: forced }, configurable: true, writable: true });
+    return report(adapter, label);
+  }
+  return absent('Dawn found no WebGPU adapter (no Vulkan driver, and no usable OpenGL ES through EGL)');
+}
+
+function report(adapter: AdapterLike | null, source: string): GpuAdapterReport {
+  if (!adapter) return absent(`${source} gave no adapter`);
+  const info = adapter.info ?? {};
+  const description = [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ').trim() || 'unnamed adapter';
+  const hardware = !adapter.isFallbackAdapter && !SOFTWARE.test(description);
+  const kind = hardware ? 'hardware' : 'software';
+  return { available: true, hardware, description, note: `webgpu: ${kind} adapter through ${source}: ${description}` };
+}
+
+const absent = (note: string): GpuAdapterReport => ({ available: false, hardware: false, description: 'none', note: `webgpu: ${note}` });
