@@ -46,6 +46,11 @@ export const builtins: Record<string, BuiltinDef> = {
   round: numeric(([x]) => Math.round(x!), 1, 1, 'round half up to an integer'),
   int: numeric(([x]) => Math.trunc(x!), 1, 1, 'truncate toward zero'),
   sum: numeric((xs) => xs.reduce((a, b) => a + b, 0), 1, Infinity, 'sum of numbers or of a list'),
+  sqrt: {
+    doc: 'square root of a non-negative number (attention scales: 1 / sqrt(d))',
+    arity: { min: 1, max: 1 },
+    apply: ([x]) => (x!.kind !== 'int' && x!.kind !== 'float' ? 'expects a number' : x!.value < 0 ? 'needs a number ≥ 0' : num(Math.sqrt(x!.value))),
+  },
   float: {
     doc: 'the number as a float',
     arity: { min: 1, max: 1 },
