@@ -81,7 +81,11 @@ export function ticks(lo: number, hi: number): number[] {
 }
 
 function padRange(lo: number, hi: number): [number, number] {
-  if (hi - lo < 1e-12) return [lo - 0.5, hi + 0.5];
+  if (hi - lo <= Math.abs(hi) * 1e-9) {
+    // A flat line (a constant learning rate): centre it with room relative to its value.
+    const pad = Math.abs(lo) * 0.5 || 0.5;
+    return [lo >= 0 ? Math.max(0, lo - pad) : lo - pad, hi + pad];
+  }
   const pad = (hi - lo) * 0.05;
   // Losses are non-negative: never draw the axis below zero for them.
   return [lo >= 0 ? Math.max(0, lo - pad) : lo - pad, hi + pad];

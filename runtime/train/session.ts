@@ -96,7 +96,7 @@ export async function runTrainingSession(req: TrainRequest, io: SessionIo): Prom
   const frozen = req.freeze.length ? freezeBlocks(req.graph, req.freeze) : undefined;
   if (frozen && !frozen.ok) return fail(frozen);
   const graph = frozen?.graph ?? req.graph;
-  if (frozen?.ok) io.log(`frozen: ${req.freeze.join(', ')} (${frozen.frozenNodes} layers, ${frozen.frozenParams.toLocaleString('en-US')} parameters)`);
+  if (frozen?.ok) io.log(`frozen: ${req.freeze.join(', ')} (${frozen.frozenNodes} layer${frozen.frozenNodes === 1 ? '' : 's'}, ${frozen.frozenParams.toLocaleString('en-US')} parameters)`);
 
   const resumed = req.resume ? readCheckpoint(req.resume, graph.model) : undefined;
   if (resumed && !resumed.ok) return fail(resumed.problem);
