@@ -104,9 +104,11 @@ function overriddenExpect(d: Diagnostic): Diagnostic {
 /** Adds the input sizes that would work to the first spatial merge error (concat or add). */
 function explainMerges(ds: readonly Diagnostic[], graph: IrGraph | undefined, path: string, host: CompileHost, options: CompileOptions): Diagnostic[] {
   // Only a spatial mismatch can come from the input size; the expander adds each side's size
-  // history ("input 0: image 35×35 → ...") exactly then. Searching otherwise costs ~400 recompiles.
+  // history ("input 0: image 35×35 → ...") exactly then; the search costs up to ~100 recompiles.
+  // With other errors in the model the search would mostly measure those: skip it then.
   const first = ds.findIndex((d) => (d.code === 'E0401' || d.code === 'E0302') && d.notes.some((n) => /^input \d+: /.test(n)));
-  if (first < 0 || !graph || options.noSuggestions) return [...ds];
+  const alone = ds.filter((d) => d.severity === 'error').length === 1;
+  if (first < 0 || !alone || !graph || options.noSuggestions) return [...ds];
   const recompile = (inputs: Record<string, number[]>) => run(path, host, { ...options, inputs: { ...options.inputs, ...inputs }, noSuggestions: true }).diagnostics;
   const out = [...ds];
   out[first] = suggestInputSizes(ds[first]!, graph, recompile);

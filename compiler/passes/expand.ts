@@ -285,8 +285,11 @@ class Expander {
         return bool(e.value);
       case 'none':
         return NONE;
-      case 'list':
-        return { kind: 'list', items: e.items.map((i) => this.eval(i, frame)) };
+      case 'list': {
+        // A list with an item that already failed is unknown as a whole: no second error about it.
+        const items = e.items.map((i) => this.eval(i, frame));
+        return items.some((i) => i.kind === 'poison') ? POISON : { kind: 'list', items };
+      }
       case 'name':
         return this.lookup(e.name, e.span, frame);
       case 'member':
