@@ -1,7 +1,7 @@
 // One `archc train` run from a compiled graph: check the model against the data, freeze blocks,
 // load the data, build the tfjs model (fresh or from a checkpoint), train, and keep the output
 // folder current every epoch: checkpoint, metrics.json and curves.svg.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IrGraph } from '../../compiler/ir.js';
 import type { WeightTensor } from '../../compiler/weights/tensor.js';
@@ -10,15 +10,15 @@ import { buildModel, saveWeights } from '../index.js';
 import type { Augment } from './augment.js';
 import type { Normalize } from './batch.js';
 import { files, readTrainingInfo, readWeightsFile, saveTrainedModel, TRAINING_FORMAT, type TrainingInfo } from './checkpoint.js';
-import { classCounts, loadImageFolder, splitIndices, syntheticSet, type DataProblem, type ImageSet, type LoadReport, type SampleShape } from './dataset.js';
-import { writeFileAtomic, writeJsonAtomic } from './files.js';
+import { classCounts, loadImageFolder, splitIndices, syntheticSet, type DataProblem, type ImageSet, type LoadReport, type SampleShape, type Split } from './dataset.js';
+import { ioReason, isFileError, writeFileAtomic, writeJsonAtomic } from './files.js';
 import { curvesSvg } from './plot.js';
 import { freezeBlocks } from './freeze.js';
 import { balancedClassWeights, type LossKind, type LossSpec, type OutputKind } from './losses.js';
 import type { OptimizerSpec } from './optimizers.js';
 import type { ProgressStream } from './progress.js';
 import type { ScheduleSpec } from './schedules.js';
-import { train, type EpochRecord, type TrainOutcome, type TrainState } from './trainer.js';
+import { train, type EpochRecord, type TrainHooks, type TrainOutcome, type TrainState } from './trainer.js';
 
 export interface TrainRequest {
   readonly graph: IrGraph;
@@ -86,7 +86,61 @@ export function modelIo(graph: IrGraph): { ok: true; io: ModelIo } | { ok: false
 }
 
 export async function runTrainingSession(req: TrainRequest, io: SessionIo): Promise<SessionResult> {
-  const fail = (problem: DataProblem): SessionResult => ({ ok: false, problem });
+  const prepared = prepare(req, io);
+  if (!prepared.ok) return prepared;
+  const { graph, m, set, split, loss, resumed } = prepared;
+  const built = buildModel(graph, { weights: resumed?.weights, seed: req.seed, origin: resumed ? join(req.resume!, files.safetensors) : undefined });
+  if (!built.ok) return { ok: false, problem: { message: `${graph.model} cannot be built for TensorFlow.js`, notes: built.diagnostics.map((d) => d.message) } };
+  const model = built.model;
+  try {
+    mkdirSync(req.out, { recursive: true });
+    if (resumed) io.log(`resuming from ${req.resume} after epoch ${resumed.state.epoch}`);
+    const info = (s: TrainState, optimizerStep: number): TrainingInfo => ({
+      format: TRAINING_FORMAT,
+      model: graph.model,
+      source: req.source,
+      input: m.input,
+      classes: set.classes,
+      normalize: req.normalize,
+      output: m.output,
+      loss,
+      epoch: s.epoch,
+      backend: req.backend,
+      savedAt: new Date().toISOString(),
+      state: { history: s.history, schedule: s.schedule, ...(s.early && { early: s.early }), optimizerStep },
+    });
+    const hooks: TrainHooks = {
+      progress: io.progress,
+      onEpoch: (_record, history) => writeRunFiles(req.out, graph.model, req.backend, history),
+      onCheckpoint: async (s, optimizer) => {
+        const { step, slots } = optimizer.state();
+        await saveTrainedModel(req.out, { model, info: info(s, step), irWeights: saveWeights(model), optimizer: slots });
+      },
+    };
+    const config = { ...req, loss, output: m.output };
+    const outcome = await train(model, set, split, config, hooks, resumed?.state);
+    return { ok: true, outcome, classes: set.classes };
+  } catch (e) {
+    if (!isFileError(e)) throw e;
+    return { ok: false, problem: { message: `cannot write to ${req.out}: ${ioReason(e)}`, hint: 'files already there are whole: each is replaced in one step' } };
+  } finally {
+    model.dispose();
+  }
+}
+
+interface Prepared {
+  readonly ok: true;
+  readonly graph: IrGraph;
+  readonly m: ModelIo;
+  readonly set: ImageSet;
+  readonly split: Split;
+  readonly loss: LossSpec;
+  readonly resumed?: Checkpoint;
+}
+
+/** Every check that can stop a run before a model is built: model, output folder, freeze, data. */
+function prepare(req: TrainRequest, io: SessionIo): Prepared | { ok: false; problem: DataProblem } {
+  const fail = (problem: DataProblem) => ({ ok: false as const, problem });
   const described = modelIo(req.graph);
   if (!described.ok) return described;
   const m = described.io;
@@ -95,68 +149,27 @@ export async function runTrainingSession(req: TrainRequest, io: SessionIo): Prom
   }
   const frozen = req.freeze.length ? freezeBlocks(req.graph, req.freeze) : undefined;
   if (frozen && !frozen.ok) return fail(frozen);
+  if (frozen) io.log(`frozen: ${req.freeze.join(', ')} (${plural(frozen.frozenNodes, 'layer')}, ${frozen.frozenParams.toLocaleString('en-US')} parameters)`);
   const graph = frozen?.graph ?? req.graph;
-  if (frozen?.ok) io.log(`frozen: ${req.freeze.join(', ')} (${frozen.frozenNodes} layer${frozen.frozenNodes === 1 ? '' : 's'}, ${frozen.frozenParams.toLocaleString('en-US')} parameters)`);
-
   const resumed = req.resume ? readCheckpoint(req.resume, graph.model) : undefined;
   if (resumed && !resumed.ok) return fail(resumed.problem);
+  if (resumed && resumed.state.epoch >= req.epochs) {
+    return fail({ message: `${req.resume} is already trained for ${resumed.state.epoch} epochs`, hint: `pass --epochs ${resumed.state.epoch + 5} to train 5 more` });
+  }
   const data = loadData(req, m, resumed?.info.classes);
   if (!data.ok) return fail(data.problem);
   const { set, report } = data;
-  const problem = checkClasses(set.classes.length, m, req.graph.model);
-  if (problem) return fail(problem);
+  const mismatch = checkClasses(set.classes.length, m, req.graph.model);
+  if (mismatch) return fail(mismatch);
   const split = splitIndices(set, req.valFraction, req.seed);
   io.log(`data: ${describeSet(set, report)}; ${split.train.length} training, ${split.val.length} validation`);
   if (split.train.length === 0) return fail({ message: 'no training images are left after the validation split', hint: 'lower --val' });
-
   const loss = lossSpec(req, m, classCounts(set, split.train));
   if ('message' in loss) return fail(loss);
-  const built = buildModel(graph, { weights: resumed?.weights, seed: req.seed, origin: resumed ? join(req.resume!, files.safetensors) : undefined });
-  if (!built.ok) return fail({ message: `${graph.model} cannot be built for TensorFlow.js`, notes: built.diagnostics.map((d) => d.message) });
-  const model = built.model;
-  const state = resumed?.state;
-  if (state && state.epoch >= req.epochs) {
-    return fail({ message: `${req.resume} is already trained for ${state.epoch} epochs`, hint: `pass --epochs ${state.epoch + 5} to train 5 more` });
-  }
-  if (state) io.log(`resuming from ${req.resume} after epoch ${state.epoch}`);
-
-  const info = (epoch: number, s: TrainState, optimizerStep: number): TrainingInfo => ({
-    format: TRAINING_FORMAT,
-    model: graph.model,
-    source: req.source,
-    input: m.input,
-    classes: set.classes,
-    normalize: req.normalize,
-    output: m.output,
-    loss,
-    epoch,
-    backend: req.backend,
-    savedAt: new Date().toISOString(),
-    state: { history: s.history, schedule: s.schedule, ...(s.early && { early: s.early }), optimizerStep },
-  });
-  const outcome = await train(model, set, split, {
-    epochs: req.epochs,
-    batchSize: req.batchSize,
-    lr: req.lr,
-    optimizer: req.optimizer,
-    schedule: req.schedule,
-    loss,
-    output: m.output,
-    normalize: req.normalize,
-    augment: req.augment,
-    patience: req.patience,
-    seed: req.seed,
-  }, {
-    progress: io.progress,
-    onEpoch: (_record, history) => writeRunFiles(req.out, graph.model, req.backend, history),
-    onCheckpoint: async (s, optimizer) => {
-      const { step, slots } = optimizer.state();
-      await saveTrainedModel(req.out, { model, info: info(s.epoch, s, step), irWeights: saveWeights(model), optimizer: slots });
-    },
-  }, state);
-  model.dispose();
-  return { ok: true, outcome, classes: set.classes };
+  return { ok: true, graph, m, set, split, loss, ...(resumed && { resumed }) };
 }
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function loadData(req: TrainRequest, m: ModelIo, classes?: readonly string[]): { ok: true; set: ImageSet; report?: LoadReport } | { ok: false; problem: DataProblem } {
   if (req.data.kind === 'synthetic') {

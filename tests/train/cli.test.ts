@@ -192,6 +192,13 @@ describe('archc train stops with a clear message', () => {
     expect(nesterov.err).toContain('--nesterov needs --optimizer sgd with momentum > 0');
   });
 
+  it('when the output folder cannot be written', async () => {
+    const blocked = join(data, 'test', 'circle', 'circle-000.png', 'out');
+    const r = await archc(...trainArgs(blocked));
+    expect(r.status).toBe(1);
+    expect(r.err).toContain(`archc train: cannot write to ${blocked}: a part of the path is not a directory`);
+  });
+
   it('reports a folder that is not a trained model to eval and predict (exit 2)', async () => {
     const r = await archc('eval', root, '--data', join(data, 'test'));
     expect(r.status).toBe(2);
