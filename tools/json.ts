@@ -1,5 +1,6 @@
 // The JSON forms the CLI prints. Their schemas live in tools/schema/ and are checked in the tests.
 import type { Diagnostic } from '../compiler/diagnostics.js';
+import type { ModelReport } from '../compiler/report.js';
 import type { Span } from '../dsl/source.js';
 import { displayPath } from './node-host.js';
 
@@ -15,4 +16,9 @@ export function diagnosticsJson(ds: readonly Diagnostic[]) {
     notes: d.notes,
     ...(d.hint ? { hint: d.hint } : {}),
   }));
+}
+
+/** `archc summary --json` (tools/schema/summary.schema.json): the report with display paths. */
+export function reportJson(r: ModelReport): ModelReport {
+  return { ...r, file: displayPath(r.file), layers: r.layers.map((l) => ({ ...l, source: { ...l.source, file: displayPath(l.source.file) } })) };
 }

@@ -1,7 +1,7 @@
 // archc summary <file|zoo-name> [--json]: a Keras-like table of layers and the model's totals.
 import { parseArgs, UsageError } from '../args.js';
 import type { ModelReport } from '../../compiler/report.js';
-import { displayPath } from '../node-host.js';
+import { reportJson } from '../json.js';
 import { compileFlags, compileFlagsUsage, compileOptions, compileTarget, isIoFailure, printDiagnostics, type Command } from './common.js';
 
 export const summary: Command = {
@@ -15,7 +15,7 @@ ${compileFlagsUsage}
     const result = compileTarget(parsed.positionals[0]!, compileOptions(parsed));
     printDiagnostics(result);
     if (!result.ok || !result.report) return isIoFailure(result) ? 2 : 1;
-    const report = { ...result.report, file: displayPath(result.report.file), layers: result.report.layers.map((l) => ({ ...l, source: { ...l.source, file: displayPath(l.source.file) } })) };
+    const report = reportJson(result.report);
     process.stdout.write(parsed.flags['json'] ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report));
     return 0;
   },
