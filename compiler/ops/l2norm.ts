@@ -21,7 +21,7 @@ export const l2norm = defineOp<L2NormAttrs>({
   },
   infer([x], args, ctx) {
     const epsilon = args['epsilon'] as number;
-    if (!(epsilon > 0)) return ctx.error('E0305', `l2norm epsilon must be positive, got ${epsilon}`, { arg: 'epsilon' });
+    if (!(epsilon > 0)) return ctx.error('E0305', `l2norm epsilon must be positive, got ${epsilon}`, { arg: 'epsilon', hint: 'it bounds the divisor away from 0; PyTorch uses 1e-12' });
     const axis = resolveAxis('l2norm', args['axis'] as number, x!, ctx);
     return axis === undefined ? undefined : { attrs: { axis, epsilon }, shape: x! };
   },

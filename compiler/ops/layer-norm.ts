@@ -19,7 +19,7 @@ export const layer_norm = defineOp<LayerNormAttrs>({
   params: { epsilon: { type: 'float', default: 1e-5, doc: 'PyTorch 1e-5; ViT (timm, torchvision) 1e-6' } },
   infer([x], args, ctx) {
     const epsilon = args['epsilon'] as number;
-    if (!(epsilon > 0)) return ctx.error('E0305', `layer_norm epsilon must be positive, got ${epsilon}`, { arg: 'epsilon' });
+    if (!(epsilon > 0)) return ctx.error('E0305', `layer_norm epsilon must be positive, got ${epsilon}`, { arg: 'epsilon', hint: 'PyTorch uses 1e-5, ViT 1e-6' });
     return { attrs: { features: x!.at(-1)!, axis: x!.length - 1, epsilon }, shape: x! };
   },
   weights: (a) => [

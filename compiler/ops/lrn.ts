@@ -35,7 +35,7 @@ export const lrn = defineOp<LrnAttrs>({
         hint: 'PyTorch LocalResponseNorm rejects [N, C] inputs too; apply it before flattening',
       });
     }
-    if (size < 1) return ctx.error('E0305', `lrn size must be at least 1, got ${size}`, { arg: 'size' });
+    if (size < 1) return ctx.error('E0305', `lrn size must be at least 1, got ${size}`, { arg: 'size', hint: 'AlexNet normalizes over 5 channels' });
     if (alpha < 0 || beta < 0) {
       const arg = alpha < 0 ? 'alpha' : 'beta';
       return ctx.error('E0305', `lrn ${arg} must not be negative, got ${args[arg]}`, { arg });
