@@ -1,7 +1,11 @@
 // What the commands share: compiling a file or zoo name with the common flags, printing diagnostics.
 import { compile, type CompileOptions, type CompileResult } from '../../compiler/compile.js';
 import { renderDiagnostic, summarizeCounts } from '../../compiler/render.js';
-import { displayPath, locate, nodeHost } from '../node-host.js';
+import { existsSync } from 'node:fs';
+import { sep } from 'node:path';
+import { closestMatch, diagnostic } from '../../compiler/diagnostics.js';
+import { fileSpan } from '../../compiler/loader.js';
+import { displayPath, locate, nodeHost, zooModels } from '../node-host.js';
 import { UsageError, type FlagSpec, type Parsed } from '../args.js';
 
 export interface Command {
@@ -39,7 +43,15 @@ export function compileOptions(parsed: Parsed): CompileOptions {
 }
 
 export function compileTarget(target: string, options: CompileOptions): CompileResult {
-  return compile(locate(target), nodeHost, options);
+  const path = locate(target);
+  const bareName = !target.endsWith('.arch') && !target.includes('/') && !target.includes(sep);
+  if (bareName && !existsSync(path)) {
+    // Neither a file nor a zoo model: say both, and suggest the closest zoo name.
+    const match = closestMatch(target, zooModels().map(([name]) => name));
+    const message = `no file or zoo model named '${target}'${match ? `; did you mean '${match}'?` : ' (archc list shows the zoo)'}`;
+    return { ok: false, diagnostics: [diagnostic('E0100', message, fileSpan(path))], sources: new Map() };
+  }
+  return compile(path, nodeHost, options);
 }
 
 export function printDiagnostics(result: CompileResult, stream: NodeJS.WritableStream = process.stderr): void {

@@ -1,0 +1,181 @@
+// The command line as a user meets it: bin/archc.js run as a subprocess (dist/ is built by the global
+// setup). Exit codes 0 (fine), 1 (the model has errors), 2 (usage or I/O); clear messages, no stack traces.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../tools/node-host.js';
+
+const cases = join(packageRoot, 'tests', 'diagnostics', 'cases');
+const scratch = mkdtempSync(join(tmpdir(), 'archc-cli-'));
+
+function archc(args: string[], cwd = packageRoot) {
+  const r = spawnSync(process.execPath, [join(packageRoot, 'bin', 'archc.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  // A stack trace is never the answer to bad input.
+  expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const schema = (name: string) => JSON.parse(readFileSync(join(packageRoot, 'tools', 'schema', name), 'utf8'));
+const ajv = new Ajv2020({ strict: true, strictTuples: false });
+
+describe('usage', () => {
+  it('prints the version', () => {
+    const r = archc(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^archc \d+\.\d+\.\d+/);
+  });
+
+  it('shows the commands and exits 2 without a command, 0 with --help', () => {
+    expect(archc([]).status).toBe(2);
+    const help = archc(['--help']);
+    expect(help.status).toBe(0);
+    for (const c of ['check', 'summary', 'list', 'fmt']) expect(help.stdout).toContain(`  ${c}`);
+  });
+
+  it.each([
+    [['frob'], "unknown command 'frob'"],
+    [['check'], 'check needs at least one file or zoo name'],
+    [['check', '--bogus', 'resnet50'], "unknown option '--bogus'"],
+    [['check', '--set', 'classes', 'resnet50'], '--set needs NAME=VALUE'],
+    [['summary', 'resnet50', 'lenet5'], 'summary takes one file or zoo name'],
+    [['fmt', '--write', '--check', 'resnet50'], 'cannot be used together'],
+  ])('archc %j is a usage error (exit 2)', (args, message) => {
+    const r = archc(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('prints a command usage for --help', () => {
+    const r = archc(['check', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: archc check/);
+  });
+});
+
+describe('check', () => {
+  it('exits 0 with nothing to say on a zoo model', () => {
+    const r = archc(['check', 'resnet50']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
+  it('prints errors compiler-style and exits 1 on a broken file', () => {
+    const r = archc(['check', 'tests/diagnostics/cases/groups.arch']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('tests/diagnostics/cases/groups.arch:5:38: error E0304: conv groups (5)');
+    expect(r.stderr).toMatch(/\n {3}5 \| {3}output y = x \|> conv\(96, 3, pad=1, groups=5\)\n +\| +\^{8}\n/);
+    expect(r.stderr).toContain('   = help: ');
+    expect(r.stderr).toMatch(/1 error, 0 warnings\n$/);
+  });
+
+  it('says plainly that a file is missing, without pretending to point into it (exit 2)', () => {
+    const r = archc(['check', 'missing.arch'], scratch);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('archc: cannot read missing.arch: no such file\n');
+  });
+
+  it('suggests a zoo model for a near miss', () => {
+    const r = archc(['check', 'resnet5']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("archc: no file or zoo model named 'resnet5'; did you mean 'resnet50'?\n");
+  });
+
+  it('refuses a directory and a binary file (exit 2)', () => {
+    mkdirSync(join(scratch, 'models.arch'), { recursive: true });
+    const dir = archc(['check', 'models.arch'], scratch);
+    expect(dir.status).toBe(2);
+    expect(dir.stderr).toBe('archc: cannot read models.arch: it is a directory\n');
+    copyFileSync(join(cases, 'binary.arch'), join(scratch, 'binary.arch'));
+    const bin = archc(['check', 'binary.arch'], scratch);
+    expect(bin.status).toBe(2);
+    expect(bin.stderr).toBe('archc: binary.arch is not a text file (it has NUL or control bytes)\n');
+  });
+
+  it('reports every file and exits with the worst status', () => {
+    const r = archc(['check', 'resnet50', 'tests/diagnostics/cases/groups.arch', 'tests/no-such.arch']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('error E0304');
+    expect(r.stderr).toContain('archc: cannot read tests/no-such.arch: no such file');
+  });
+
+  it('prints the diagnostics as JSON that matches its schema', () => {
+    const r = archc(['check', '--json', 'tests/diagnostics/cases/add_mismatch.arch']);
+    expect(r.status).toBe(1);
+    const json = JSON.parse(r.stdout);
+    expect(ajv.validate(schema('check.schema.json'), json), ajv.errorsText()).toBe(true);
+    expect(json[0]).toMatchObject({ code: 'E0302', severity: 'error', span: { file: 'tests/diagnostics/cases/lib/blocks.arch', line: 7, col: 15 } });
+    expect(json[0].related.map((x: { message: string }) => x.message)).toContain("in block 'repeat', called here");
+  });
+});
+
+describe('summary and list', () => {
+  it('prints resnet50 with the torchvision counts', () => {
+    const r = archc(['summary', 'resnet50']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Model: resnet50');
+    expect(r.stdout).toMatch(/Learnable params: +25,557,032/);
+    expect(r.stdout).toMatch(/Buffers: +53,120/);
+    expect(r.stdout).toContain('4,089,184,256');
+  });
+
+  it('prints resnet50 as JSON that matches its schema', () => {
+    const r = archc(['summary', 'resnet50', '--json']);
+    expect(r.status).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(ajv.validate(schema('summary.schema.json'), json), ajv.errorsText()).toBe(true);
+    expect(json).toMatchObject({ model: 'resnet50', file: 'zoo/resnet/resnet50.arch', params: { learnable: 25_557_032, buffers: 53_120 }, macs: 4_089_184_256 });
+    expect(json.inputs).toEqual([{ name: 'image', shape: ['N', 3, 224, 224] }]);
+  });
+
+  it('exits 1 with the diagnostics and no table for a broken file', () => {
+    const r = archc(['summary', 'tests/diagnostics/cases/groups.arch']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('error E0304');
+  });
+
+  it('lists the zoo one model a line, exiting 1 only when some model does not compile', () => {
+    const r = archc(['list']);
+    expect(r.stdout).toMatch(/^resnet50 +25,557,032$/m);
+    expect(r.stdout).toMatch(/^lenet5 +61,706$/m);
+    expect(r.status).toBe(r.stdout.includes('does not compile') ? 1 : 0);
+  });
+});
+
+describe('fmt', () => {
+  it('prints canonical text, --check lists files that would change, --write rewrites them', () => {
+    const file = join(scratch, 'messy.arch');
+    writeFileSync(file, 'model m{input x:[3,8,8]\noutput y=x|>relu}\n');
+    const printed = archc(['fmt', 'messy.arch'], scratch);
+    expect(printed.status).toBe(0);
+    expect(printed.stdout).toBe('model m {\n  input x: [3, 8, 8]\n  output y = x |> relu\n}\n');
+    const check = archc(['fmt', '--check', 'messy.arch'], scratch);
+    expect(check.status).toBe(1);
+    expect(check.stdout).toBe('messy.arch\n');
+    const write = archc(['fmt', '--write', 'messy.arch'], scratch);
+    expect(write.status).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(printed.stdout);
+    expect(archc(['fmt', '--check', 'messy.arch'], scratch).status).toBe(0);
+    expect(archc(['fmt', '--write', 'messy.arch'], scratch).stdout).toBe(''); // unchanged: not rewritten
+  });
+
+  it('refuses a file with syntax errors and leaves it as it was', () => {
+    const file = join(scratch, 'broken.arch');
+    const text = 'model m {\n  input x: [3, 8\n}\n';
+    writeFileSync(file, text);
+    const r = archc(['fmt', '--write', 'broken.arch'], scratch);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('broken.arch:2:17: error E0102');
+    expect(r.stderr).toContain('it was not formatted');
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  it('says when a file is missing (exit 2)', () => {
+    const r = archc(['fmt', 'missing.arch'], scratch);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('archc fmt: cannot read missing.arch: no such file\n');
+  });
+});
