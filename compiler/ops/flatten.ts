@@ -2,6 +2,7 @@
 // following dense layer's weights so both targets compute the same function).
 import { defineOp } from './op.js';
 import { product } from './spatial.js';
+import { heightAxis } from './axes.js';
 import type { TfjsLowering } from '../../runtime/lowering.js';
 
 export type FlattenAttrs = Record<string, never>;
@@ -12,6 +13,8 @@ export const flatten = defineOp<FlattenAttrs>({
   arity: { min: 1, max: 1 },
   params: {},
   infer: ([x]) => ({ attrs: {}, shape: [product(x!)] }),
+  // What follows sees every position at once, as after a global pool (VGG-16's fc6: 404 pixels).
+  field: (_a, [x]) => ({ kernel: x!.length >= 2 ? x![heightAxis(x!)]! : 1, stride: 1, dilation: 1 }),
   tfjs: (a, kit) => flattenTfjs(a, kit),
   onnx: (g) => g.op('Flatten', [g.inputs[0]!], { axis: 1 }),
 });
