@@ -77,7 +77,7 @@ function run(path: string, host: CompileHost, options: CompileOptions): CompileR
     params: report.params.learnable,
     buffers: report.params.buffers,
     trainable: report.params.trainable,
-    frozen: report.params.frozen,
+    frozen_params: report.params.frozen,
     macs: report.macs,
     flops: report.flops,
   };

@@ -22,3 +22,19 @@ describe('grammar', () => {
     expect(() => validateGrammar()).not.toThrow();
   });
 });
+
+describe('expect counters', () => {
+  it('sees trainable and frozen_params after counting', () => {
+    const r = compileText(`model t {
+  input x: [4]
+  frozen { h = x |> dense(3) }
+  output y = h |> dense(2)
+  expect frozen_params == 15
+  expect trainable == 8
+  expect params < 10
+}
+`);
+    expect(codes(r)).toEqual(['E0501']);
+    expect(r.diagnostics[0]!.notes).toEqual(['expected: 10', '     got: 23', '    diff: +13']);
+  });
+});

@@ -24,7 +24,7 @@ export const LIMITS = {
 };
 
 /** Names that model-level `expect` lines can use besides the model's own variables. */
-export const EXPECT_COUNTERS = ['params', 'buffers', 'trainable', 'frozen', 'macs', 'flops'] as const;
+export const EXPECT_COUNTERS = ['params', 'buffers', 'trainable', 'frozen_params', 'macs', 'flops'] as const;
 
 export interface ExpandOptions {
   /** Overrides of model parameters, e.g. { classes: 10 }. */
