@@ -1,0 +1,75 @@
+// Every zoo model exports to ONNX that onnxruntime runs at batch 1 and 2 with the compiler's output
+// shapes; every intermediate shape onnxruntime computes equals the compiler's; python3-onnx's
+// checker and strict shape inference accept the file; and weights written as safetensors (or read
+// from the ONNX file itself) reproduce the ONNX file byte for byte.
+//
+// CI keeps this fast: models run at a reduced input size where the architecture allows it, and the
+// shape checks of models with more than 64 MiB of weights run on the "light" form of the export
+// (weights made by ConstantOfShape: same nodes, same shapes). tools/check-onnx-export.ts checks the
+// real files at the declared sizes. The zoo is split in shards (zoo-1.test.ts, zoo-2.test.ts) that
+// vitest runs in parallel.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeOnnx } from '../../compiler/lower-onnx/encode.js';
+import { weightsFromOnnx } from '../../compiler/weights/from-onnx.js';
+import { initWeights } from '../../compiler/weights/init.js';
+import { concatChunks, readSafetensors, writeSafetensors } from '../../compiler/weights/safetensors.js';
+import { zooModels } from '../../tools/node-host.js';
+import { bytesOf, compileReduced, declaredDims, light, lower, OnnxChecker, runRandom, session, withIntermediates } from './harness.js';
+
+const LIGHT_ABOVE = 64 * 2 ** 20;
+
+const sameChunks = (a: readonly Uint8Array[], b: readonly Uint8Array[]) =>
+  a.length === b.length && a.every((c, i) => Buffer.compare(c, b[i]!) === 0);
+
+/** Declares the tests of every `of`-th zoo model starting at `shard`. */
+export function zooExportSuite(shard: number, of: number): void {
+  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'archc-onnx-zoo-'));
+  const checker = new OnnxChecker();
+  afterAll(() => {
+    checker.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  describe.each(zooModels().filter((_, i) => i % of === shard))('%s', (name, path) => {
+    it("exports ONNX that onnxruntime and python3-onnx accept, with the compiler's shapes", async () => {
+      const { graph } = compileReduced(path);
+      const weights = initWeights(graph, { seed: 7 });
+      const model = lower(graph, weights);
+      const chunks = encodeOnnx(model);
+      const bytes = concatChunks(chunks);
+      const lightened = bytes.length > LIGHT_ABOVE ? light(model) : model;
+
+      const file = join(dir, `${name}.onnx`);
+      writeFileSync(file, lightened === model ? bytes : bytesOf(lightened));
+      const checked = checker.check(file);
+
+      const s = await session(bytes);
+      for (const batch of [1, 2]) {
+        const out = await runRandom(s, graph, batch);
+        for (const o of graph.outputs) expect(out[o.name]!.dims, `${o.name} at batch ${batch}`).toEqual([batch, ...graph.nodes[o.node]!.shape]);
+      }
+      await s.release();
+
+      const all = await session(bytesOf(withIntermediates(lightened)));
+      const computed = await runRandom(all, graph, 2);
+      const declared = declaredDims(model, 2);
+      const mismatches = [...declared].filter(([t, dims]) => computed[t]?.dims.join() !== dims.join());
+      expect(mismatches.map(([t, dims]) => `${t}: declared [${dims}] computed [${computed[t]?.dims}]`)).toEqual([]);
+      expect((model.graph!.valueInfo ?? []).length + graph.outputs.length).toBe(declared.size);
+      await all.release();
+
+      expect(await checked, `python3-onnx on ${lightened === model ? 'the export' : 'its light form'}`).toBe('ok');
+      rmSync(file);
+
+      const reread = readSafetensors(writeSafetensors(weights));
+      if (!reread.ok) throw new Error(reread.error);
+      expect(sameChunks(encodeOnnx(lower(graph, reread.weights)), chunks)).toBe(true);
+      if (bytes.length > LIGHT_ABOVE) return;
+      const fromOnnx = weightsFromOnnx(bytes);
+      if (!fromOnnx.ok) throw new Error(fromOnnx.error);
+      expect(sameChunks(encodeOnnx(lower(graph, fromOnnx.weights)), chunks)).toBe(true);
+    });
+  });
+}
