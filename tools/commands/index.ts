@@ -8,6 +8,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   list: async () => (await import('./list.js')).list,
   fmt: async () => (await import('./fmt.js')).fmt,
   ops: async () => (await import('./ops.js')).opsCommand,
+  export: async () => (await import('./export.js')).exportCommand,
   train: async () => (await import('./train.js')).train,
   eval: async () => (await import('./eval.js')).evalCommand,
   predict: async () => (await import('./predict.js')).predict,
