@@ -14,6 +14,7 @@ import { classCounts, loadImageFolder, splitIndices, syntheticSet, type DataProb
 import { ioReason, isFileError, writeFileAtomic, writeJsonAtomic } from './files.js';
 import { curvesSvg } from './plot.js';
 import { freezeBlocks } from './freeze.js';
+import { pretrainedWeights, type Pretrained } from './pretrained.js';
 import { balancedClassWeights, type LossKind, type LossSpec, type OutputKind } from './losses.js';
 import type { OptimizerSpec } from './optimizers.js';
 import type { ProgressStream } from './progress.js';
@@ -40,6 +41,8 @@ export interface TrainRequest {
   readonly normalize: Normalize;
   readonly freeze: readonly string[];
   readonly resume?: string;
+  /** Starting weights by IR name (.safetensors, .onnx or a trained-model folder), for fine-tuning. */
+  readonly weights?: string;
   /** Replace a trained model already in `out`. */
   readonly force?: boolean;
   readonly patience?: number;
@@ -89,7 +92,9 @@ export async function runTrainingSession(req: TrainRequest, io: SessionIo): Prom
   const prepared = prepare(req, io);
   if (!prepared.ok) return prepared;
   const { graph, m, set, split, loss, resumed } = prepared;
-  const built = buildModel(graph, { weights: resumed?.weights, seed: req.seed, origin: resumed ? join(req.resume!, files.safetensors) : undefined });
+  const weights = resumed?.weights ?? prepared.pretrained?.weights;
+  const origin = resumed ? join(req.resume!, files.safetensors) : prepared.pretrained?.file;
+  const built = buildModel(graph, { weights, seed: req.seed, origin });
   if (!built.ok) return { ok: false, problem: { message: `${graph.model} cannot be built for TensorFlow.js`, notes: built.diagnostics.map((d) => d.message) } };
   const model = built.model;
   try {
@@ -136,6 +141,7 @@ interface Prepared {
   readonly split: Split;
   readonly loss: LossSpec;
   readonly resumed?: Checkpoint;
+  readonly pretrained?: Pretrained & { ok: true };
 }
 
 /** Every check that can stop a run before a model is built: model, output folder, freeze, data. */
@@ -166,7 +172,14 @@ function prepare(req: TrainRequest, io: SessionIo): Prepared | { ok: false; prob
   if (split.train.length === 0) return fail({ message: 'no training images are left after the validation split', hint: 'lower --val' });
   const loss = lossSpec(req, m, classCounts(set, split.train));
   if ('message' in loss) return fail(loss);
-  return { ok: true, graph, m, set, split, loss, ...(resumed && { resumed }) };
+  if (req.weights && req.resume) return fail({ message: '--weights and --resume both give starting weights; pass one' });
+  const pretrained = req.weights ? pretrainedWeights(graph, req.weights, req.seed) : undefined;
+  if (pretrained && !pretrained.ok) return fail(pretrained.problem);
+  if (pretrained) {
+    const fresh = pretrained.fresh.length ? `; initialized afresh: ${pretrained.fresh.join(', ')}` : '';
+    io.log(`weights: ${pretrained.loaded} of ${pretrained.loaded + pretrained.fresh.length} tensors from ${pretrained.file}${fresh}`);
+  }
+  return { ok: true, graph, m, set, split, loss, ...(resumed && { resumed }), ...(pretrained && { pretrained }) };
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

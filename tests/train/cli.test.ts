@@ -138,6 +138,21 @@ describe('archc train', () => {
     expect([...saved.weights.get('fc.weight')!.data]).not.toEqual([...initial.get('fc.weight')!.data]);
   });
 
+  it('fine-tunes from trained weights with a new head and a frozen backbone (--weights, --freeze)', async () => {
+    const tuned = join(root, 'tuned');
+    const r = await archc('train', arch, '--set', 'classes=2', '--data', 'synthetic', '--samples', '16', '-o', tuned, '--backend', 'wasm', '--epochs', '1',
+      '--weights', out, '--freeze', 'conv1');
+    expect(r.status).toBe(0);
+    expect(r.out).toContain(`weights: 2 of 4 tensors from ${join(out, 'model.safetensors')}; initialized afresh: fc.weight, fc.bias`);
+    const before = readSafetensors(readFileSync(join(out, 'model.safetensors')));
+    const after = readSafetensors(readFileSync(join(tuned, 'model.safetensors')));
+    if (!before.ok || !after.ok) throw new Error('safetensors');
+    expect(after.weights.get('conv1.weight')!.data).toEqual(before.weights.get('conv1.weight')!.data);
+    expect(after.weights.get('fc.weight')!.shape).toEqual([2, 144]);
+    const wrong = await archc('train', arch, '--data', 'synthetic', '-o', join(root, 'x0'), '--backend', 'wasm', '--weights', join(root, 'small.arch'));
+    expect(wrong.err).toMatch(/archc train: .*small\.arch: the header/);
+  });
+
   it('trains on synthetic images with a model compiled for other classes (--set)', async () => {
     const r = await archc('train', arch, '--set', 'classes=2', '--data', 'synthetic', '--samples', '24', '-o', join(root, 'synthetic'), '--backend', 'wasm', '--epochs', '1', '--val', '0.25');
     expect(r.status).toBe(0);

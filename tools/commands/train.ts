@@ -42,6 +42,7 @@ const flags = {
   freeze: { type: 'string', multiple: true },
   out: { type: 'string', short: 'o' },
   resume: { type: 'string' },
+  weights: { type: 'string' },
   force: { type: 'boolean' },
   backend: { type: 'string' },
 } as const;
@@ -73,6 +74,8 @@ training
       --loss NAME         ce, bce or mse (default ce; bce for one output unit)
       --label-smoothing X cross-entropy label smoothing ε (default 0)
       --class-weights W   'balanced' or one weight per class: 1,2,0.5
+      --weights PATH      start from these weights (.safetensors, .onnx or a trained-model folder),
+                          matched by name; missing or reshaped ones (a new head) start afresh
       --freeze NAME       freeze a layer or block and everything under it (repeat or comma-separate)
       --seed N            data split, shuffling, augmentation and initial weights (default 0)
 output
@@ -105,6 +108,7 @@ ${backendFlagUsage}`,
       data: data === 'synthetic' ? { kind: 'synthetic', samples: numberFlag(parsed, 'samples', { min: 1, integer: true }, 512) } : { kind: 'folder', path: data },
       out,
       resume: parsed.flags['resume'] as string | undefined,
+      weights: parsed.flags['weights'] as string | undefined,
       force: parsed.flags['force'] === true,
       backend,
     };
@@ -117,7 +121,7 @@ ${backendFlagUsage}`,
   },
 };
 
-type Settings = Omit<TrainRequest, 'graph' | 'source' | 'data' | 'out' | 'resume' | 'force' | 'backend'>;
+type Settings = Omit<TrainRequest, 'graph' | 'source' | 'data' | 'out' | 'resume' | 'weights' | 'force' | 'backend'>;
 
 function readSettings(parsed: Parsed): Settings {
   const kind = choiceFlag(parsed, 'optimizer', optimizerKinds, 'adam');
