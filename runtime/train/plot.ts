@@ -45,7 +45,7 @@ function drawPanel(panel: Panel): string {
   const h = panelHeight - margin.top - margin.bottom;
   const sx = (x: number) => margin.left + ((x - x0) / (x1 - x0)) * w;
   const sy = (y: number) => margin.top + h - ((y - y0) / (y1 - y0)) * h;
-  const out: string[] = [`<text x="${margin.left + w / 2}" y="18" text-anchor="middle" font-size="12">${escapeXml(panel.title)}</text>`];
+  const out: string[] = [`<text x="${margin.left}" y="18" font-size="12">${escapeXml(panel.title)}</text>`];
   for (const t of ticks(y0, y1)) {
     out.push(`<line x1="${margin.left}" x2="${margin.left + w}" y1="${r(sy(t))}" y2="${r(sy(t))}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${margin.left - 6}" y="${r(sy(t) + 4)}" text-anchor="end">${formatTick(t)}</text>`);
@@ -62,9 +62,10 @@ function drawPanel(panel: Panel): string {
     const path = finite.map(([x, y], j) => `${j ? 'L' : 'M'}${r(sx(x))},${r(sy(y))}`).join(' ');
     out.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2"${dash}/>`);
     for (const [x, y] of finite) out.push(`<circle cx="${r(sx(x))}" cy="${r(sy(y))}" r="2.5" fill="${s.color}"/>`);
-    const ly = margin.top + 12 + i * 14;
-    out.push(`<line x1="${margin.left + w - 90}" x2="${margin.left + w - 70}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${dash}/>`);
-    out.push(`<text x="${margin.left + w - 66}" y="${ly}">${escapeXml(s.label)}</text>`);
+    // Legend in the top margin, right-aligned, one entry after another: never over the curves.
+    const lx = margin.left + w - 90 * (panel.series.length - i);
+    out.push(`<line x1="${lx}" x2="${lx + 18}" y1="14" y2="14" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    out.push(`<text x="${lx + 22}" y="18">${escapeXml(s.label)}</text>`);
   });
   return out.join('\n');
 }
@@ -91,7 +92,7 @@ function padRange(lo: number, hi: number): [number, number] {
   return [lo >= 0 ? Math.max(0, lo - pad) : lo - pad, hi + pad];
 }
 
-const formatTick = (t: number): string => (Math.abs(t) >= 1000 || (t !== 0 && Math.abs(t) < 0.01) ? t.toExponential(1) : String(Number(t.toFixed(4))));
+const formatTick = (t: number): string => String(Number(t.toPrecision(4)));
 
 const r = (v: number): string => v.toFixed(1);
 

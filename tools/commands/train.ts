@@ -198,7 +198,9 @@ function report(outcome: TrainOutcome, out: string): number {
   const figures = best ? (best.valLoss !== undefined ? `val_loss ${formatLoss(best.valLoss)}, val_acc ${best.valAccuracy!.toFixed(3)}` : `loss ${formatLoss(best.loss)}, acc ${best.accuracy.toFixed(3)}`) : '';
   const what = outcome.status === 'early-stopped'
     ? `stopped early after epoch ${outcome.history.at(-1)?.epoch}: kept the weights of epoch ${outcome.bestEpoch} (${figures})`
-    : `trained ${outcome.history.at(-1)?.epoch ?? 0} epochs; saved the weights of epoch ${outcome.bestEpoch} (${figures})`;
+    : `trained ${epochs(outcome.history.at(-1)?.epoch ?? 0)}; saved the weights of epoch ${outcome.bestEpoch} (${figures})`;
   process.stdout.write(`${what}\nsaved ${saved}\n`);
   return 0;
 }
+
+const epochs = (n: number): string => `${n} epoch${n === 1 ? '' : 's'}`;
