@@ -40,6 +40,7 @@ describe('usage', () => {
     [['check'], 'check needs at least one file or zoo name'],
     [['check', '--bogus', 'resnet50'], "unknown option '--bogus'"],
     [['check', '--set', 'classes', 'resnet50'], '--set needs NAME=VALUE'],
+    [['check', '--jobs', 'many', 'resnet50'], '--jobs needs a whole number'],
     [['summary', 'resnet50', 'lenet5'], 'summary takes one file or zoo name'],
     [['fmt', '--write', '--check', 'resnet50'], 'cannot be used together'],
   ])('archc %j is a usage error (exit 2)', (args, message) => {
@@ -99,6 +100,18 @@ describe('check', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('error E0304');
     expect(r.stderr).toContain('archc: cannot read tests/no-such.arch: no such file');
+  });
+
+  it('prints the same thing, in the order given, when the files are checked on several threads', () => {
+    const files = ['groups.arch', 'unused.arch', 'recursion.arch', 'binary.arch', 'arg_type.arch', 'no_model.arch', 'same_stride.arch', 'unknown_name.arch'];
+    const args = ['check', ...files.map((f) => `tests/diagnostics/cases/${f}`), 'resnet50'];
+    const one = archc([...args, '--jobs', '1']);
+    const three = archc([...args, '--jobs', '3']);
+    expect(three).toEqual(one);
+    expect(one.status).toBe(2);
+    expect(one.stderr.indexOf('groups.arch:')).toBeLessThan(one.stderr.indexOf('unused.arch:'));
+    const json = archc([...args, '-j', '3', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(archc([...args, '-j', '1', '--json']).stdout));
   });
 
   it('prints the diagnostics as JSON that matches its schema', () => {

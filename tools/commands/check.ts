@@ -1,27 +1,25 @@
-// archc check <file|zoo-name>...: compile each target and print its diagnostics.
+// archc check <file|zoo-name>...: compile each target and print its diagnostics (many targets are
+// checked on worker threads, see tools/check/run.ts).
 import { parseArgs, UsageError } from '../args.js';
-import { diagnosticsJson } from '../json.js';
-import { compileFlags, compileFlagsUsage, compileOptions, compileTarget, isIoFailure, printDiagnostics, type Command } from './common.js';
+import { checkAll } from '../check/run.js';
+import { compileFlags, compileFlagsUsage, compileOptions, type Command } from './common.js';
 
 export const check: Command = {
   summary: 'report every error and warning in .arch files',
   usage: `archc check <file|zoo-name>... [--json]
 ${compileFlagsUsage}
-      --json              print the diagnostics as JSON`,
+      --json              print the diagnostics as JSON
+  -j, --jobs N            threads to check many files on (default: by CPU count, at most 4)`,
   async run(argv) {
-    const parsed = parseArgs(argv, { ...compileFlags, json: { type: 'boolean' } });
+    const parsed = parseArgs(argv, { ...compileFlags, json: { type: 'boolean' }, jobs: { type: 'string', short: 'j' } });
     if (parsed.positionals.length === 0) throw new UsageError('check needs at least one file or zoo name');
-    const options = compileOptions(parsed);
-    let status = 0;
-    const all = [];
-    for (const target of parsed.positionals) {
-      const result = compileTarget(target, options);
-      if (parsed.flags['json']) all.push(...result.diagnostics);
-      else printDiagnostics(result);
-      if (isIoFailure(result)) status = 2;
-      else if (!result.ok) status = Math.max(status, 1);
-    }
-    if (parsed.flags['json']) process.stdout.write(`${JSON.stringify(diagnosticsJson(all), null, 2)}\n`);
-    return status;
+    const json = parsed.flags['json'] === true;
+    const jobs = parsed.flags['jobs'] === undefined ? undefined : Number(parsed.flags['jobs']);
+    if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs needs a whole number of threads, got '${parsed.flags['jobs']}'`);
+    const color = process.stderr.isTTY === true && !process.env['NO_COLOR'];
+    const outcomes = await checkAll({ targets: parsed.positionals, options: compileOptions(parsed), json, color }, jobs);
+    for (const o of outcomes) process.stderr.write(o.text);
+    if (json) process.stdout.write(`${JSON.stringify(outcomes.flatMap((o) => o.json), null, 2)}\n`);
+    return Math.max(0, ...outcomes.map((o) => o.status));
   },
 };

@@ -55,14 +55,20 @@ export function compileTarget(target: string, options: CompileOptions): CompileR
 }
 
 export function printDiagnostics(result: CompileResult, stream: NodeJS.WritableStream = process.stderr): void {
-  if (result.diagnostics.length === 0) return;
   const color = (stream as NodeJS.WriteStream).isTTY === true && !process.env['NO_COLOR'];
+  stream.write(diagnosticsText(result, color));
+}
+
+/** The diagnostics as printed: compiler-style, then the counts; empty when there are none. */
+export function diagnosticsText(result: CompileResult, color: boolean): string {
+  let out = '';
   for (const d of result.diagnostics) {
     // A file that cannot be read has no line to point at: say so plainly, like other tools do.
-    if (d.code === 'E0100') stream.write(`archc: ${d.message.split(d.span.file).join(displayPath(d.span.file))}\n`);
-    else stream.write(`${renderDiagnostic(d, result.sources, { relativeTo: displayPath, color })}\n\n`);
+    if (d.code === 'E0100') out += `archc: ${d.message.split(d.span.file).join(displayPath(d.span.file))}\n`;
+    else out += `${renderDiagnostic(d, result.sources, { relativeTo: displayPath, color })}\n\n`;
   }
-  if (result.diagnostics.some((d) => d.code !== 'E0100')) stream.write(`${summarizeCounts(result.diagnostics)}\n`);
+  if (result.diagnostics.some((d) => d.code !== 'E0100')) out += `${summarizeCounts(result.diagnostics)}\n`;
+  return out;
 }
 
 /** Whether a compile failed because the file could not be read (exit 2) rather than errors (1). */

@@ -1,0 +1,7 @@
+// The benchmark sections, in the order they run: one line each. Add a section (export timing,
+// runtime inference, training throughput...) as a file in this folder exporting a BenchSection.
+import type { BenchSection } from './section.js';
+import { compileSection } from './compile.js';
+import { checkZooSection } from './check-zoo.js';
+
+export const sections: BenchSection[] = [compileSection, checkZooSection];
