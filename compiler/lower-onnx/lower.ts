@@ -70,7 +70,11 @@ class Lowering {
     for (const i of this.graph.inputs) this.tensor.set(i.node, i.name);
     for (const node of this.graph.nodes) if (node.op !== 'input') this.lowerNode(node);
     this.bindOutputs();
-    const unused = declaredWeights(this.graph).filter((w) => !this.used.has(w.name));
+    const declared = declaredWeights(this.graph);
+    // Initializers in declaration order (the safetensors order), whatever order lowerings ask in.
+    const order = new Map(declared.map((w, i) => [w.name, i]));
+    this.initializers.sort((a, b) => order.get(a.name!)! - order.get(b.name!)!);
+    const unused = declared.filter((w) => !this.used.has(w.name));
     for (const w of unused) this.internal(w.node, `the ONNX lowering of ${w.node.op} does not use its weight '${w.name}'`);
   }
 
