@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# One-time set-up on a fresh Debian or Ubuntu machine: the system packages, the npm dependencies as
+# locked, and the build (npm's `prepare` runs tsc). The README's quick start and .ci/run both call
+# this script, so they cannot drift apart.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_node=20
+if ! command -v node >/dev/null 2>&1; then
+  echo "setup: Node.js ${need_node} or newer is needed (https://nodejs.org/en/download)" >&2
+  exit 1
+fi
+major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$major" -lt "$need_node" ]; then
+  echo "setup: Node.js ${need_node} or newer is needed; this machine has $(node --version)" >&2
+  exit 1
+fi
+
+# python3-onnx gives exported ONNX files a second opinion (onnx.checker); the Mesa EGL/GLES
+# libraries back WebGPU in Node. Skipped when they are installed already.
+packages=(python3-onnx libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)
+if ! dpkg -s "${packages[@]}" >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}"
+fi
+
+# Exactly the locked dependencies; `prepare` then builds dist/ (type errors fail the set-up).
+npm ci --no-audit --no-fund
