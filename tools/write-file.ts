@@ -1,7 +1,7 @@
 // Writes a file as a whole or not at all: the chunks go to a temp file beside the target, which is
 // renamed over it at the end. A failure at any point removes the temp file and leaves the target
 // as it was. Chunks are written in order without joining them (weights stay where they are).
-import { closeSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, statSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 let counter = 0;
@@ -12,9 +12,7 @@ export function writeFileWhole(path: string, chunks: readonly Uint8Array[]): voi
   try {
     if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });
     fd = openSync(temp, 'wx');
-    for (const chunk of chunks) {
-      for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at, chunk.length - at);
-    }
+    writeAll(fd, chunks);
     closeSync(fd);
     fd = undefined;
     renameSync(temp, path);
@@ -22,6 +20,24 @@ export function writeFileWhole(path: string, chunks: readonly Uint8Array[]): voi
     if (fd !== undefined) closeSync(fd);
     rmSync(temp, { force: true });
     throw e;
+  }
+}
+
+/** writev in batches (the system takes at most 1024 buffers a call), resuming after short writes. */
+function writeAll(fd: number, chunks: readonly Uint8Array[]): void {
+  let pending = chunks.filter((c) => c.length > 0);
+  while (pending.length > 0) {
+    let written = writevSync(fd, pending.slice(0, 1024));
+    while (written > 0 && pending.length > 0) {
+      const first = pending[0]!;
+      if (written >= first.length) {
+        written -= first.length;
+        pending = pending.slice(1);
+      } else {
+        pending = [first.subarray(written), ...pending.slice(1)];
+        written = 0;
+      }
+    }
   }
 }
 

@@ -3,5 +3,6 @@
 import type { BenchSection } from './section.js';
 import { compileSection } from './compile.js';
 import { checkZooSection } from './check-zoo.js';
+import { exportSection } from './export.js';
 
-export const sections: BenchSection[] = [compileSection, checkZooSection];
+export const sections: BenchSection[] = [compileSection, checkZooSection, exportSection];
