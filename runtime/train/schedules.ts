@@ -27,7 +27,7 @@ export class Schedule {
     readonly baseLr: number,
     state?: PlateauState,
   ) {
-    this.plateau = state ? { ...state } : { lr: baseLr, best: Infinity, wait: 0 };
+    this.plateau = state ? { ...state, best: finiteOr(state.best, Infinity) } : { lr: baseLr, best: Infinity, wait: 0 };
   }
 
   /** The learning rate for 0-based `epoch`. */
@@ -81,7 +81,7 @@ export class EarlyStopping {
     readonly patience: number,
     state?: EarlyStopState,
   ) {
-    this.s = state ? { ...state } : { best: Infinity, bestEpoch: -1, wait: 0 };
+    this.s = state ? { ...state, best: finiteOr(state.best, Infinity) } : { best: Infinity, bestEpoch: -1, wait: 0 };
   }
 
   /** 'improved' when this epoch is the best so far (keep its weights), 'stop' when patience ran out. */
@@ -106,3 +106,6 @@ export class EarlyStopping {
     return { ...this.s };
   }
 }
+
+/** JSON writes Infinity as null: a saved "no best yet" comes back as null. */
+const finiteOr = (value: number | null, fallback: number): number => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);

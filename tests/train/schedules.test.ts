@@ -29,6 +29,16 @@ describe('Schedule', () => {
     expect(seen).toEqual([1, 1, 1, 1, 0.5, 0.5, 0.5, 0.25, 0.25, 0.2]);
   });
 
+  it('reads a state that went through JSON (Infinity → null) as "no best yet"', () => {
+    const fresh = new Schedule({ kind: 'plateau', factor: 0.5, patience: 1, minLr: 0 }, 1);
+    const revived = new Schedule(fresh.spec, 1, JSON.parse(JSON.stringify(fresh.state())));
+    revived.observe(5);
+    revived.observe(4);
+    expect(revived.lrFor(2)).toBe(1);
+    const early = new EarlyStopping(1, JSON.parse(JSON.stringify(new EarlyStopping(1).state())));
+    expect(early.observe(3, 1)).toBe('improved');
+  });
+
   it('resumes a plateau from its saved state', () => {
     const s = new Schedule({ kind: 'plateau', factor: 0.1, patience: 1, minLr: 0 }, 1);
     s.observe(1);
