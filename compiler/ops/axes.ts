@@ -11,7 +11,7 @@ export function resolveAxis(op: string, written: number, shape: Shape, ctx: OpCo
   if (axis >= 0 && axis < rank) return axis;
   return ctx.error('E0305', `${op} ${arg} ${written} is out of range for an input of rank ${rank}`, {
     arg,
-    notes: [`input ${formatShape(shape)}: per-sample axes 0..${rank - 1}, or −${rank}..−1 from the end (the batch is not an axis)`],
+    notes: [`input ${formatShape(shape)}: per-sample axes 0..${rank - 1}, or -${rank}..-1 from the end (the batch is not an axis)`],
     hint: `use an axis from ${-rank} to ${rank - 1}`,
   });
 }

@@ -14,13 +14,13 @@ export const reshape = defineOp<ReshapeAttrs>({
   kind: 'reshape',
   summary: 'change the per-sample shape, keeping the elements in order',
   arity: { min: 1, max: 1 },
-  params: { shape: { type: 'ints', doc: 'per-sample shape; one −1 is inferred' } },
+  params: { shape: { type: 'ints', doc: 'per-sample shape; one -1 is inferred' } },
   infer([x], args, ctx) {
     const written = typeof args['shape'] === 'number' ? [args['shape']] : [...(args['shape'] as number[])];
     const count = product(x!);
     const text = formatShape(written);
     if (written.some((d) => d === 0 || d < -1) || written.filter((d) => d === -1).length > 1) {
-      return ctx.error('E0305', `reshape sizes must be positive, with at most one −1; got ${text}`, {
+      return ctx.error('E0305', `reshape sizes must be positive, with at most one -1; got ${text}`, {
         arg: 'shape',
         hint: 'the batch is implicit: write the per-sample shape only',
       });
@@ -29,7 +29,7 @@ export const reshape = defineOp<ReshapeAttrs>({
     const free = written.indexOf(-1);
     const notes = [`input ${formatShape(x!)}: ${x!.join(' × ')} = ${count} elements`];
     if (free >= 0 && count % known !== 0) {
-      return ctx.error('E0307', `reshape cannot infer the −1 in ${text}: ${count} elements are not divisible by ${known}`, {
+      return ctx.error('E0307', `reshape cannot infer the -1 in ${text}: ${count} elements are not divisible by ${known}`, {
         arg: 'shape',
         notes: [...notes, `target ${text}: ${count} / (${written.filter((d) => d !== -1).join(' × ')}) = ${count / known}`],
         hint: 'the known sizes must multiply to a divisor of the element count',
@@ -40,7 +40,7 @@ export const reshape = defineOp<ReshapeAttrs>({
       return ctx.error('E0307', `reshape changes the element count: ${formatShape(x!)} has ${count} elements, ${text} has ${known}`, {
         arg: 'shape',
         notes: [...notes, `target ${text}: ${written.join(' × ')} = ${known} elements`],
-        hint: 'use −1 for one size to have it inferred',
+        hint: 'use -1 for one size to have it inferred',
       });
     }
     return { attrs: { shape }, shape };

@@ -33,6 +33,6 @@ describe('reshape', () => {
 
   it('explains a −1 that cannot be inferred', () => {
     const d = diagnosticOf('[64, 7, 7]', 'reshape([5, -1])', 'E0307')!;
-    expect(d.message).toBe('reshape cannot infer the −1 in [5, -1]: 3136 elements are not divisible by 5');
+    expect(d.message).toBe('reshape cannot infer the -1 in [5, -1]: 3136 elements are not divisible by 5');
   });
 });
