@@ -1,75 +1,22 @@
-// Shared by the ONNX tests: export a compiled graph, run it in onnxruntime-node, pick a reduced input
-// size for a zoo model, and ask Debian's python3-onnx to check a file.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+// Shared by the ONNX tests: lower a compiled graph, run a one-input model in onnxruntime-node, and
+// pick a reduced input size for a zoo model. The checks against onnxruntime and python3-onnx live in
+// tools/onnx-check.ts (the full-size script uses them too).
 import ort from 'onnxruntime-node';
 import { compile, type CompileResult } from '../../compiler/compile.js';
 import type { IrGraph } from '../../compiler/ir.js';
-import { encodeOnnx } from '../../compiler/lower-onnx/encode.js';
 import { lowerToOnnx } from '../../compiler/lower-onnx/lower.js';
-import { dimsOf, FLOAT, INT64, type ModelProto } from '../../compiler/lower-onnx/proto.js';
-import { concatChunks } from '../../compiler/weights/safetensors.js';
+import type { ModelProto } from '../../compiler/lower-onnx/proto.js';
 import type { Weights } from '../../compiler/weights/tensor.js';
 import { nodeHost } from '../../tools/node-host.js';
+import { session } from '../../tools/onnx-check.js';
 
-export const bytesOf = (model: ModelProto): Uint8Array => concatChunks(encodeOnnx(model));
+export { bytesOf, declaredDims, light, OnnxChecker, runRandom, session, withIntermediates } from '../../tools/onnx-check.js';
 
 /** Lowers with the given weights and fails the test on any diagnostic. */
 export function lower(graph: IrGraph, weights: Weights, opset?: number): ModelProto {
   const result = lowerToOnnx(graph, weights, { producerVersion: 'test', opset });
   if (!result.model) throw new Error(result.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n'));
   return result.model;
-}
-
-/** A variant with every intermediate tensor as an extra graph output (no declared shape). */
-export function withIntermediates(model: ModelProto): ModelProto {
-  const g = model.graph!;
-  const extra = (g.valueInfo ?? []).map((v) => ({ name: v.name, type: { tensorType: { elemType: v.type!.tensorType!.elemType } } }));
-  return { ...model, graph: { ...g, output: [...(g.output ?? []), ...extra] } };
-}
-
-/**
- * The same graph with every initializer replaced by zeros made at run time (ConstantOfShape), as
- * ONNX's own "light" test models are: shapes, checks and shape inference are unchanged, and the
- * file is small however large the weights.
- */
-export function light(model: ModelProto): ModelProto {
-  const g = model.graph!;
-  const nodes = (g.initializer ?? []).flatMap((t) => {
-    const dims = (t.dims ?? []).map(Number);
-    const shape = { name: 'value', type: 4, t: { dims: [dims.length], dataType: INT64, int64Data: dims } };
-    const zero = { name: 'value', type: 4, t: { dims: [1], dataType: FLOAT, floatData: [0] } };
-    return [
-      { name: `${t.name}/shape`, opType: 'Constant', input: [], output: [`${t.name}/shape`], attribute: [shape] },
-      { name: `${t.name}/zeros`, opType: 'ConstantOfShape', input: [`${t.name}/shape`], output: [t.name!], attribute: [zero] },
-    ];
-  });
-  return { ...model, graph: { ...g, initializer: [], node: [...nodes, ...(g.node ?? [])] } };
-}
-
-/** Every tensor's declared dims (inputs, outputs, value_info), the batch replaced by `batch`. */
-export function declaredDims(model: ModelProto, batch: number): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  const g = model.graph!;
-  for (const v of [...(g.output ?? []), ...(g.valueInfo ?? [])]) {
-    const dims = dimsOf(v);
-    if (dims) out.set(v.name!, dims.map((d) => (d === 'N' ? batch : d)));
-  }
-  return out;
-}
-
-export async function session(bytes: Uint8Array): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
-}
-
-/** Runs with random inputs of the graph's shapes at this batch size. */
-export async function runRandom(s: ort.InferenceSession, graph: IrGraph, batch: number): Promise<ort.InferenceSession.ReturnType> {
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const i of graph.inputs) {
-    const dims = [batch, ...graph.nodes[i.node]!.shape];
-    const data = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, k) => Math.sin(k * 12.9898) * 0.5);
-    feeds[i.name] = new ort.Tensor('float32', data, dims);
-  }
-  return s.run(feeds);
 }
 
 /** Runs a one-input model on given values. */
@@ -106,50 +53,3 @@ export function compileReduced(path: string): { result: CompileResult; graph: Ir
   }
   return { result: declared, graph: g, reduced: false };
 }
-
-/**
- * One long-lived /usr/bin/python3 (Debian's python3-onnx): for each path, check_model(full_check)
- * and strict shape inference; answers "ok" or the error, one line per file.
- */
-export class OnnxChecker {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private buffer = '';
-  private waiting: ((line: string) => void)[] = [];
-
-  constructor() {
-    const script = [
-      'import sys, onnx',
-      'for line in sys.stdin:',
-      '    path = line.strip()',
-      '    try:',
-      '        m = onnx.load(path)',
-      '        onnx.checker.check_model(m, full_check=True)',
-      '        onnx.shape_inference.infer_shapes(m, check_type=True, strict_mode=True)',
-      '        print("ok", flush=True)',
-      '    except Exception as e:',
-      '        print(repr(e).replace("\\n", " "), flush=True)',
-    ].join('\n');
-    this.child = spawn('/usr/bin/python3', ['-c', script]);
-    this.child.stdout.setEncoding('utf8');
-    this.child.stdout.on('data', (text: string) => {
-      this.buffer += text;
-      for (let at = this.buffer.indexOf('\n'); at >= 0; at = this.buffer.indexOf('\n')) {
-        const line = this.buffer.slice(0, at);
-        this.buffer = this.buffer.slice(at + 1);
-        this.waiting.shift()?.(line);
-      }
-    });
-  }
-
-  check(path: string): Promise<string> {
-    return new Promise((resolve) => {
-      this.waiting.push(resolve);
-      this.child.stdin.write(`${path}\n`);
-    });
-  }
-
-  close(): void {
-    this.child.stdin.end();
-  }
-}
-
