@@ -105,8 +105,8 @@ class Lowering {
 
   private lowerNode(node: IrNode): void {
     const def = lookupOp(node.op);
-    if (!def?.onnx) {
-      this.diagnostics.push(diagnostic('E0801', `${node.op} has no ONNX lowering yet`, node.span, { related: this.related(node) }));
+    if (!def) {
+      this.internal(node, `'${node.op}' is not a registered op`);
       this.tensor.set(node.id, node.name);
       return;
     }

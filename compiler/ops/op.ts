@@ -81,8 +81,11 @@ export interface OpDef<A = unknown> {
   macs?(attrs: A, inputs: readonly Shape[], output: Shape): number;
   /** A windowed op's step along the height axis; ops without one keep the field as it is. */
   field?(attrs: A, inputs: readonly Shape[]): FieldStep;
-  /** The ONNX lowering: standard-domain nodes computing the op at inference (compiler/lower-onnx). */
-  readonly onnx?: OnnxLowering<A>;
+  /**
+   * The ONNX lowering: standard-domain nodes computing the op at inference (compiler/lower-onnx).
+   * Required: the type checker refuses an op that cannot be exported.
+   */
+  readonly onnx: OnnxLowering<A>;
   /** The TensorFlow.js lowering: layers computing the op in NHWC (runtime/lowering.ts). */
   readonly tfjs?: TfjsLowering<A>;
 }
