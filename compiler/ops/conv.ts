@@ -82,8 +82,8 @@ export function checkGroups(op: string, channels: number, filters: number, group
   if (filters <= 0) return !ctx.error('E0305', `${op} needs at least one filter, got ${filters}`, { arg: 'filters' });
   if (groups <= 0) return !ctx.error('E0305', `groups must be positive, got ${groups}`, { arg: 'groups' });
   if (channels % groups === 0 && filters % groups === 0) return true;
-  const which = channels % groups !== 0 ? `input channels (${channels})` : `filters (${filters})`;
-  return !ctx.error('E0304', `${op} groups (${groups}) must divide both the input channels and the filters: ${which} is not divisible`, {
+  const which = channels % groups !== 0 ? `the ${channels} input channels are` : `the ${filters} filters are`;
+  return !ctx.error('E0304', `${op} groups (${groups}) must divide both the input channels and the filters: ${which} not divisible by ${groups}`, {
     arg: 'groups',
     notes: [`${channels} input channels, ${filters} filters, ${groups} groups`],
     hint: `use a groups value that divides ${channels} and ${filters}, such as ${commonDivisors(channels, filters).slice(-3).join(', ')}`,

@@ -58,7 +58,7 @@ describe('conv', () => {
 
   it('names the channel count groups must divide', () => {
     const d = diagnosticOf('[4, 32, 32]', 'conv(6, 3, groups=4)', 'E0304')!;
-    expect(d.message).toBe('conv groups (4) must divide both the input channels and the filters: filters (6) is not divisible');
+    expect(d.message).toBe('conv groups (4) must divide both the input channels and the filters: the 6 filters are not divisible by 4');
     expect(d.hint).toBe('use a groups value that divides 4 and 6, such as 1, 2');
   });
 
