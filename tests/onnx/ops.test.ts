@@ -1,0 +1,109 @@
+// Every registered op exports, in its variants and at every input rank it takes: onnxruntime runs
+// the file at batch 1 and 2 with the compiler's shapes (intermediates included), and python3-onnx
+// accepts it, at the lowest and the default opset. The table must name every op of the registry.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_OPSET, SUPPORTED_OPSETS } from '../../compiler/lower-onnx/lower.js';
+import { ops } from '../../compiler/ops/registry.js';
+import { initWeights } from '../../compiler/weights/init.js';
+import { intermediateMismatches, outputMismatches } from '../../tools/onnx-check.js';
+import { compileText, net } from '../helpers.js';
+import { bytesOf, lower, OnnxChecker } from './harness.js';
+
+const image = '[4, 9, 10]';
+const cases: [op: string, input: string, body: string][] = [
+  ['conv', '[4, 11]', 'x |> conv(6, 3, stride=2, pad="same")'],
+  ['conv', image, 'x |> conv(6, [3, 2], stride=[2, 1], pad=[1, 0, 2, 1], dilation=[2, 1], groups=2, bias=false)'],
+  ['conv', '[2, 5, 6, 7]', 'x |> conv(4, 3, pad="full")'],
+  ['dwconv', image, 'x |> dwconv(3, stride=2, pad="same", multiplier=2)'],
+  ['conv_transpose', image, 'x |> conv_transpose(2, 3, stride=2, pad=1, output_padding=1, groups=2)'],
+  ['conv_transpose', '[4, 7]', 'x |> conv_transpose(3, 4, stride=2, pad="same")'],
+  ['conv_transpose', '[2, 3, 4, 5]', 'x |> conv_transpose(2, 2, stride=2)'],
+  ['bn', '[6]', 'x |> bn'],
+  ['bn', image, 'x |> bn(epsilon=0.001)'],
+  ['maxpool', image, 'x |> maxpool(3, stride=2, pad=1, ceil=true)'],
+  ['maxpool', '[2, 5, 6, 7]', 'x |> maxpool(2)'],
+  ['avgpool', image, 'x |> avgpool(3, stride=2, pad=1, ceil=true)'],
+  ['avgpool', image, 'x |> avgpool(2, stride=2, pad="same")'],
+  ['avgpool', '[3, 10]', 'x |> avgpool(4, stride=3, ceil=true, count_pad=false)'],
+  ['global_avgpool', image, 'x |> global_avgpool'],
+  ['global_maxpool', '[3, 10]', 'x |> global_maxpool'],
+  ['adaptive_avgpool', image, 'x |> adaptive_avgpool([4, 3])'],
+  ['adaptive_avgpool', '[2, 5, 6, 7]', 'x |> adaptive_avgpool([2, 4, 3])'],
+  ['adaptive_maxpool', image, 'x |> adaptive_maxpool([12, 5])'],
+  ['adaptive_maxpool', '[3, 10]', 'x |> adaptive_maxpool(4)'],
+  ['dense', '[12]', 'x |> dense(5)'],
+  ['dense', '[7, 12]', 'x |> dense(5, bias=false)'],
+  ['flatten', image, 'x |> flatten'],
+  ['dropout', image, 'x |> dropout(0.3)'],
+  ['add', image, 'x + (x |> global_avgpool)'],
+  ['sub', image, 'x - (x |> conv(4, 1))'],
+  ['mul', image, 'x * (x |> flatten |> slice(0, 10))'],
+  ['concat', image, 'concat(x, x |> conv(2, 1), axis=0)'],
+  ['concat', image, 'concat(x, x, axis=-1)'],
+  ['layer_norm', '[7, 12]', 'x |> layer_norm(epsilon=0.000001)'],
+  ['lrn', image, 'x |> lrn(size=3)'],
+  ['lrn', image, 'x |> lrn(size=4)'],
+  ['lrn', '[4, 10]', 'x |> lrn(size=3)'],
+  ['prelu', image, 'x |> prelu'],
+  ['prelu', '[12]', 'x |> prelu(shared=true)'],
+  ['softmax', image, 'x |> softmax(axis=0)'],
+  ['l2norm', '[7, 12]', 'x |> l2norm'],
+  ['upsample', image, 'x |> upsample(2)'],
+  ['upsample', image, 'x |> upsample([1.5, 2], mode="bilinear")'],
+  ['upsample', image, 'x |> upsample(size=[13, 7], mode="bilinear", align_corners=true)'],
+  ['upsample', '[3, 10]', 'x |> upsample(3)'],
+  ['upsample', '[2, 3, 4, 5]', 'x |> upsample(2, mode="bilinear")'],
+  ['pad', image, 'x |> pad([1, 2, 0, 3])'],
+  ['pad', image, 'x |> pad(2, mode="reflect")'],
+  ['pad', '[3, 10]', 'x |> pad(1, mode="edge")'],
+  ['channel_shuffle', image, 'x |> channel_shuffle(2)'],
+  ['slice', image, 'x |> slice(1, -1, axis=1, step=2)'],
+  ['matmul', '[7, 12]', 'matmul(x, x |> transpose([1, 0]), scale=0.25)'],
+  ['matmul', '[2, 7, 12]', 'matmul(x, x |> slice(0, 1) |> reshape([12, 7]))'],
+  ['matmul', '[12]', 'matmul(x, x |> reshape([12, 1]))'],
+  ['reshape', image, 'x |> reshape([-1, 10])'],
+  ['transpose', image, 'x |> transpose([2, 0, 1])'],
+  ['class_token', '[7, 12]', 'x |> class_token'],
+  ['pos_embed', '[7, 12]', 'x |> pos_embed'],
+  ['reduce_mean', image, 'x |> reduce_mean([1, 2])'],
+  ['reduce_max', image, 'x |> reduce_max(0, keepdims=false)'],
+  ['reduce_sum', image, 'x |> reduce_sum(-1)'],
+  ...(['relu', 'relu6', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', 'swish', 'hardswish', 'hardsigmoid', 'sigmoid', 'tanh', 'identity'] as const).map(
+    (a): [string, string, string] => [a, image, `x |> ${a}`],
+  ),
+];
+
+describe('the op table', () => {
+  it('exercises every registered op', () => {
+    const covered = new Set(cases.map(([op]) => op));
+    expect(Object.keys(ops).filter((k) => !covered.has(k))).toEqual([]);
+  });
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'archc-onnx-ops-'));
+const checker = new OnnxChecker();
+afterAll(() => {
+  checker.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let count = 0;
+describe.each([SUPPORTED_OPSETS.min, DEFAULT_OPSET])('opset %i', (opset) => {
+  it.each(cases)('%s on %s: %s', async (op, input, body) => {
+    const r = compileText(net(input, body));
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.graph!.nodes.some((n) => n.op === op)).toBe(true);
+    const graph = r.graph!;
+    const model = lower(graph, initWeights(graph, { seed: 2 }), opset);
+    const bytes = bytesOf(model);
+    const file = join(dir, `case${count++}.onnx`);
+    writeFileSync(file, bytes);
+    const checked = checker.check(file);
+    expect(await outputMismatches(bytes, graph)).toEqual([]);
+    expect(await intermediateMismatches(model, graph)).toEqual([]);
+    expect(await checked).toBe('ok');
+  });
+});
