@@ -66,8 +66,8 @@ export async function benchT11(options: { batch: number; steps: number; profile?
   return { batch, steps, imagesPerSecond: timed.imagesPerSecond, msPerStep: (timed.seconds * 1000) / steps, ...(kernels && { kernels }) };
 }
 
-export function formatTrainBench(results: readonly TrainBench[]): string {
-  const lines = [`T11 training (545,098 params, 32×32×3, SGD momentum), images per second; target ≥ ${TARGET.toLocaleString('en-US')}, PyTorch ${PYTORCH.toLocaleString('en-US')}`];
+export function formatTrainBench(results: readonly TrainBench[], heading = true): string {
+  const lines = heading ? [`T11 training (545,098 params, 32×32×3, SGD momentum), images per second; target ≥ ${TARGET.toLocaleString('en-US')}, PyTorch ${PYTORCH.toLocaleString('en-US')}`] : [];
   for (const r of results) {
     const verdict = r.imagesPerSecond >= TARGET ? 'meets the target' : `${((100 * r.imagesPerSecond) / TARGET).toFixed(0)}% of the target`;
     lines.push(`  ${r.backend.padEnd(8)} batch ${r.batch}: ${Math.round(r.imagesPerSecond).toLocaleString('en-US').padStart(6)} images/s  (${r.msPerStep.toFixed(1)} ms/step, ${verdict})`);
@@ -89,9 +89,12 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`bench-train: skipping ${name}: ${describeBackend(report)}\n`);
       continue;
     }
-    results.push({ backend: describeBackend(report), ...(await benchT11({ batch, steps, profile: parsed.flags['profile'] === true })) });
+    const result: TrainBench = { backend: describeBackend(report), ...(await benchT11({ batch, steps, profile: parsed.flags['profile'] === true })) };
+    results.push(result);
+    // Each backend's line as soon as it is measured: a slow backend should not hide the others.
+    if (!parsed.flags['json']) process.stdout.write(formatTrainBench([result], results.length === 1));
   }
-  process.stdout.write(parsed.flags['json'] ? `${JSON.stringify(results, null, 2)}\n` : formatTrainBench(results));
+  if (parsed.flags['json']) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   return 0;
 }
 
