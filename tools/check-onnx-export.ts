@@ -51,10 +51,11 @@ async function main(argv: string[]): Promise<number> {
 
 async function checkOne(path: string, file: string, checker: OnnxChecker): Promise<{ summary: string; failures: string[] }> {
   const compiled = compile(path, nodeHost);
-  if (!compiled.ok || !compiled.graph) return { summary: 'does not compile', failures: compiled.diagnostics.map((d) => `${d.code} ${d.message}`) };
+  const messages = (ds: readonly { code: string; message: string }[]) => ds.map((d) => `${d.code} ${d.message}`);
+  if (!compiled.ok || !compiled.graph) return { summary: 'does not compile', failures: messages(compiled.diagnostics) };
   const graph = compiled.graph;
   const lowered = lowerToOnnx(graph, initWeights(graph, { seed: 0 }), { producerVersion: version });
-  if (!lowered.model) return { summary: 'does not export', failures: lowered.diagnostics.map((d) => `${d.code} ${d.message}`) };
+  if (!lowered.model) return { summary: 'does not export', failures: messages(lowered.diagnostics) };
   const chunks = encodeOnnx(lowered.model);
   writeFileWhole(file, chunks);
   const checked = checker.check(file);

@@ -72,7 +72,8 @@ export async function outputMismatches(bytes: Uint8Array, graph: IrGraph): Promi
       const out = await runRandom(s, graph, batch);
       for (const o of graph.outputs) {
         const want = [batch, ...graph.nodes[o.node]!.shape];
-        if (out[o.name]?.dims.join() !== want.join()) problems.push(`${o.name} at batch ${batch}: [${out[o.name]?.dims}], compiler [${want}]`);
+        const got = out[o.name]?.dims;
+        if (got?.join() !== want.join()) problems.push(`${o.name} at batch ${batch}: [${got}], compiler [${want}]`);
       }
     }
   } finally {

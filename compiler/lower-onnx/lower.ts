@@ -8,7 +8,8 @@ import { lookupOp } from '../ops/registry.js';
 import { checkWeights, fileSpan } from '../weights/check.js';
 import { declaredWeights, littleEndianBytes, type Weights } from '../weights/tensor.js';
 import type { OnnxAttributes, OnnxLoweringContext, OnnxOutput } from './lowering.js';
-import { attribute, BATCH, constantTensor, FLOAT, INT64, valueInfo, type Dims, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.js';
+import { attribute, BATCH, constantTensor, FLOAT, INT64, valueInfo } from './proto.js';
+import type { Dims, ModelProto, NodeProto, TensorProto, ValueInfoProto } from './proto.js';
 
 export const DEFAULT_OPSET = 17;
 /** 13 has the tensor-input forms of Squeeze, Unsqueeze and Split; 17 is the newest python-onnx 1.12 checks. */
@@ -155,7 +156,8 @@ class Lowering {
     if (producer) {
       const produced = temps.get(result)!;
       if (produced.join() !== expected.join()) {
-        this.internal(node, `the ONNX lowering of ${node.op} produces [${produced.join(', ')}], the compiler says [${expected.join(', ')}]`);
+        const says = `produces [${produced.join(', ')}], the compiler says [${expected.join(', ')}]`;
+        this.internal(node, `the ONNX lowering of ${node.op} ${says}`);
       }
       const name = this.wanted.get(node.id) ?? this.fresh(node.name);
       for (const n of emitted) n.input = n.input?.map((i) => (i === result ? name : i));
@@ -180,7 +182,8 @@ class Lowering {
     for (const o of this.graph.outputs) {
       const t = this.tensor.get(o.node)!;
       if (t === o.name) continue;
-      this.nodes.push({ name: this.fresh(`${o.name}/Identity`), opType: 'Identity', input: [t], output: [o.name], docString: this.where(this.graph.nodes[o.node]!) });
+      const docString = this.where(this.graph.nodes[o.node]!);
+      this.nodes.push({ name: this.fresh(`${o.name}/Identity`), opType: 'Identity', input: [t], output: [o.name], docString });
     }
   }
 
@@ -216,6 +219,7 @@ class Lowering {
   }
 
   private internal(node: IrNode, message: string): void {
-    this.diagnostics.push(diagnostic('E0900', `internal compiler error: ${message}`, node.span, { hint: 'this is a bug in archc, not in your model; please report it' }));
+    const hint = 'this is a bug in archc, not in your model; please report it';
+    this.diagnostics.push(diagnostic('E0900', `internal compiler error: ${message}`, node.span, { hint }));
   }
 }

@@ -25,14 +25,16 @@ export function checkWeights(graph: IrGraph, weights: Weights, origin: string): 
       missing.push(
         diagnostic('E0702', `weight '${name}' ${formatShape(spec.shape)} is not in ${origin}`, node.span, {
           related,
-          hint: near ? `${origin} has '${near}': rename it, or export the weights from this model` : `export the weights from this model (archc export --format safetensors)`,
+          hint: near
+            ? `${origin} has '${near}': rename it, or export the weights from this model`
+            : 'export the weights from this model (archc export --format safetensors)',
         }),
       );
     } else if (!sameShape(found.shape, spec.shape)) {
       misShaped.push(
         diagnostic('E0704', `weight '${name}' is ${formatShape(found.shape)} in ${origin}, but the model declares ${formatShape(spec.shape)}`, node.span, {
           related,
-          notes: [`${found.shape.reduce((a, b) => a * b, 1).toLocaleString('en-US')} values in the file vs ${spec.shape.reduce((a, b) => a * b, 1).toLocaleString('en-US')} declared`],
+          notes: [`${count(found.shape)} values in the file vs ${count(spec.shape)} declared`],
         }),
       );
     }
@@ -40,12 +42,15 @@ export function checkWeights(graph: IrGraph, weights: Weights, origin: string): 
   const extra = [...weights.keys()].filter((k) => !names.has(k));
   const extras = extra.map((k) => {
     const near = closestMatch(k, [...names].filter((n) => !weights.has(n)));
-    return diagnostic('E0703', `${origin} has a tensor '${k}' ${formatShape(weights.get(k)!.shape)} that the model does not declare`, fileSpan(origin), {
+    const message = `${origin} has a tensor '${k}' ${formatShape(weights.get(k)!.shape)} that the model does not declare`;
+    return diagnostic('E0703', message, fileSpan(origin), {
       hint: near ? `the model has '${near}' instead` : 'remove it, or check that the file belongs to this model',
     });
   });
   return [...capped(missing, 'missing weights'), ...capped(misShaped, 'mis-shaped weights'), ...capped(extras, 'extra tensors')];
 }
+
+const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1).toLocaleString('en-US');
 
 function capped(ds: Diagnostic[], what: string): Diagnostic[] {
   if (ds.length <= MAX_PER_KIND) return ds;

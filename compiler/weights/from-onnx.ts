@@ -2,7 +2,9 @@
 import onnxProto from 'onnx-proto';
 import { floatsFromLittleEndian, type WeightTensor } from './tensor.js';
 
-export type OnnxWeightsResult = { readonly ok: true; readonly weights: Map<string, WeightTensor> } | { readonly ok: false; readonly error: string };
+export type OnnxWeightsResult =
+  | { readonly ok: true; readonly weights: Map<string, WeightTensor> }
+  | { readonly ok: false; readonly error: string };
 
 const { onnx } = onnxProto;
 
@@ -21,7 +23,8 @@ export function weightsFromOnnx(bytes: Uint8Array): OnnxWeightsResult {
     const count = shape.reduce((a, b) => a * b, 1);
     const type = t.dataType ?? 0;
     if (type !== onnx.TensorProto.DataType.FLOAT) {
-      return { ok: false, error: `initializer '${name}' has element type ${onnx.TensorProto.DataType[type] ?? type}; archc reads FLOAT weights` };
+      const typeName = onnx.TensorProto.DataType[type] ?? type;
+      return { ok: false, error: `initializer '${name}' has element type ${typeName}; archc reads FLOAT weights` };
     }
     if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
       return { ok: false, error: `initializer '${name}' keeps its data in an external file, which archc does not read` };

@@ -35,7 +35,8 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsResult {
   const entries: { name: string; dtype: string; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, value] of Object.entries(header)) {
     if (name === '__metadata__') {
-      if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string')) return fail('__metadata__ must map strings to strings');
+      const strings = isObject(value) && Object.values(value).every((v) => typeof v === 'string');
+      if (!strings) return fail('__metadata__ must map strings to strings');
       Object.assign(metadata, value);
       continue;
     }
@@ -59,13 +60,15 @@ function checkEntry(name: string, value: unknown, dataLength: number) {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     return `tensor '${name}': shape ${JSON.stringify(shape)} is not a list of non-negative integers`;
   }
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
+  const pair = Array.isArray(offsets) && offsets.length === 2 && offsets.every((o) => Number.isSafeInteger(o) && o >= 0);
+  if (!pair || offsets[0] > offsets[1]) {
     return `tensor '${name}': data_offsets ${JSON.stringify(offsets)} must be [begin, end] with 0 ≤ begin ≤ end`;
   }
   const [begin, end] = offsets as [number, number];
   const needed = shape.reduce((a: number, b: number) => a * b, 1) * DTYPE_BYTES[dtype]!;
   if (end - begin !== needed) {
-    return `tensor '${name}': shape [${shape.join(', ')}] in ${dtype} needs ${needed} bytes, but data_offsets [${begin}, ${end}] cover ${end - begin}`;
+    const claim = `data_offsets [${begin}, ${end}] cover ${end - begin}`;
+    return `tensor '${name}': shape [${shape.join(', ')}] in ${dtype} needs ${needed} bytes, but ${claim}`;
   }
   if (end > dataLength) {
     return `tensor '${name}' ends at byte ${end} of the data, but the file holds only ${dataLength} data bytes (truncated?)`;

@@ -47,7 +47,8 @@ export const exportSection: BenchSection = {
       once();
       once();
       const times = Array.from({ length: 7 }, once);
-      const child = spawnSync(process.execPath, [join(packageRoot, 'dist', 'tools', 'bench', 'export-child.js'), file], { encoding: 'utf8' });
+      const childScript = join(packageRoot, 'dist', 'tools', 'bench', 'export-child.js');
+      const child = spawnSync(process.execPath, [childScript, file], { encoding: 'utf8' });
       if (child.status !== 0) throw new Error(`export-child failed: ${child.stderr}`);
       const mem = JSON.parse(child.stdout) as ChildReport;
       const cli = Array.from({ length: 3 }, () => {
@@ -57,12 +58,27 @@ export const exportSection: BenchSection = {
         return (performance.now() - start) / 1000;
       });
       const mb = 2 ** 20;
+      const megabytes = (weightBytes(weights) / 1e6).toFixed(1);
       return [
-        { label: 'resnet50 export (lower, encode, write)', value: median(times), unit: 'ms', target: 250, lowerIsBetter: true, how: `median of 7, ${(weightBytes(weights) / 1e6).toFixed(1)} MB of weights` },
-        { label: '  peak memory above the baseline', value: (mem.peak - mem.baseline) / mb, unit: 'MiB', target: Math.round((2 * mem.weightBytes) / mb), lowerIsBetter: true, how: 'weights + export, fresh process; target 2× the weights' },
-        { label: '  peak memory of the whole process', value: mem.peak / mb, unit: 'MiB', how: `Node and the compiled graph: ${(mem.baseline / mb).toFixed(0)} MiB` },
-        { label: 'resnet50 seeded weights (He, Glorot)', value: median(seedTimes), unit: 'ms', how: 'median of 3; not part of torch.onnx.export' },
-        { label: 'archc export resnet50 (whole CLI)', value: median(cli), unit: 's', how: 'median of 3 subprocesses: start, compile, seed, export' },
+        {
+          label: 'resnet50 export (lower, encode, write)',
+          value: median(times),
+          unit: 'ms',
+          target: 250,
+          lowerIsBetter: true,
+          how: `median of 7, ${megabytes} MB of weights`,
+        },
+        {
+          label: '  peak memory above the baseline',
+          value: (mem.peak - mem.baseline) / mb,
+          unit: 'MiB',
+          target: Math.round((2 * mem.weightBytes) / mb),
+          lowerIsBetter: true,
+          how: 'weights + export, fresh process; target 2× the weights',
+        },
+        { label: '  peak memory of the whole process', value: mem.peak / mb, unit: 'MiB', how: `baseline ${(mem.baseline / mb).toFixed(0)} MiB` },
+        { label: 'resnet50 seeded weights (He, Glorot)', value: median(seedTimes), unit: 'ms', how: 'median of 3; not in torch.onnx.export' },
+        { label: 'archc export resnet50 (whole CLI)', value: median(cli), unit: 's', how: 'median of 3: start, compile, seed, export' },
       ];
     } finally {
       rmSync(dir, { recursive: true, force: true });

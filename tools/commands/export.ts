@@ -100,8 +100,8 @@ ${compileFlagsUsage}
       --seed N            seed of --weights init (default 0)
       --opset N           ONNX opset, ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max} (default ${DEFAULT_OPSET})`,
   async run(argv) {
-    const flags = { ...compileFlags, output: { type: 'string', short: 'o' }, format: { type: 'string' }, weights: { type: 'string' }, seed: { type: 'string' }, opset: { type: 'string' } } as const;
-    const parsed = parseArgs(argv, flags);
+    const text = { type: 'string' } as const;
+    const parsed = parseArgs(argv, { ...compileFlags, output: { ...text, short: 'o' }, format: text, weights: text, seed: text, opset: text });
     if (parsed.positionals.length !== 1) throw new UsageError('export takes one file or zoo name');
     const format = (parsed.flags['format'] as string | undefined) ?? 'onnx';
     if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}; got '${format}'`);
@@ -136,7 +136,8 @@ ${compileFlagsUsage}
       return fail(`cannot write ${displayPath(output)}: ${ioReason(e)}; nothing was written`);
     }
     const mib = (encodedLength(built.chunks) / 2 ** 20).toFixed(1);
-    process.stderr.write(`wrote ${displayPath(output)} (${mib} MiB, ${format}${format === 'safetensors' ? '' : `, opset ${opset ?? DEFAULT_OPSET}`})\n`);
+    const what = format === 'safetensors' ? format : `${format}, opset ${opset ?? DEFAULT_OPSET}`;
+    process.stderr.write(`wrote ${displayPath(output)} (${mib} MiB, ${what})\n`);
     return 0;
   },
 };
@@ -144,8 +145,8 @@ ${compileFlagsUsage}
 function integerFlag(value: unknown, name: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}; got '${value}'`);
-  return n;
+  if (Number.isInteger(n) && n >= min && n <= max) return n;
+  throw new UsageError(`--${name} must be an integer from ${min} to ${max}; got '${value}'`);
 }
 
 function refuse(diagnostics: readonly Diagnostic[], compiled: CompileResult): number {
