@@ -164,6 +164,30 @@ describe('archc train', () => {
   });
 });
 
+describe('binary classification', () => {
+  it('trains a one-unit model on two class folders with binary cross-entropy and balanced weights', async () => {
+    const binary = join(root, 'binary.arch');
+    writeFile(binary, 'model binary {\n  input image: [1, 8, 8]\n  output score = image |> conv(2, 3) |> relu |> flatten |> dense(1)\n}\n');
+    const two = join(root, 'two');
+    for (let i = 0; i < 6; i++) writeFile(join(two, 'dark', `${i}.png`), pngBytes(8, 8, solid(20 + i, 20, 20)));
+    for (let i = 0; i < 3; i++) writeFile(join(two, 'light', `${i}.jpg`), pngBytes(8, 8, solid(230, 230 - i, 230)));
+    const dir = join(root, 'binary-model');
+    const r = await archc('train', binary, '--data', two, '-o', dir, '--backend', 'wasm', '--epochs', '3', '--class-weights', 'balanced', '--val', '0');
+    expect(r.status).toBe(0);
+    const training = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8'));
+    expect(training.loss).toEqual({ kind: 'bce', smoothing: 0, classWeights: [0.75, 1.5] });
+    const p = await archc('predict', dir, join(two, 'light', '0.jpg'), '--json', '--backend', 'wasm');
+    const [result] = JSON.parse(p.out);
+    expect(result.top.map((t: { class: string }) => t.class).sort()).toEqual(['dark', 'light']);
+    const e = await archc('eval', dir, '--data', two, '--json', '--backend', 'wasm');
+    expect(JSON.parse(e.out).count).toBe(9);
+    const ce = await archc('train', binary, '--data', two, '-o', join(root, 'x6'), '--backend', 'wasm', '--loss', 'ce');
+    expect(ce.err).toContain('archc train: cross-entropy needs one output per class; this model has one output unit\n  hint: use --loss bce');
+    const weights = await archc('train', binary, '--data', two, '-o', join(root, 'x6'), '--backend', 'wasm', '--class-weights', '1,2,3');
+    expect(weights.err).toContain('archc train: --class-weights gives 3 weights for 2 classes');
+  });
+});
+
 describe('archc train stops with a clear message', () => {
   it('on an empty class folder', async () => {
     writeFile(join(root, 'empty', 'a', '1.png'), pngBytes(4, 4, solid(1, 2, 3)));
