@@ -143,12 +143,12 @@ function trainStep(model: tfl.LayersModel, batch: { x: Float32Array; labels: Int
       predicted = tf.keep(predictedClasses(config.output, y));
       return computeLoss(config.loss, config.output, y, labels);
     }, params.map((p) => p.variable));
-    const loss = value.dataSync()[0]!;
+    // One read-back per step for both figures (a round trip on webgpu).
+    const [loss, hits] = tf.tidy(() => tf.stack([value, tf.cast(tf.sum(tf.equal(predicted!, labels)), 'float32')]).dataSync());
     if (Number.isFinite(loss)) optimizer.apply(params.map((p) => grads[p.variable.name]!), lr);
-    const hits = tf.tidy(() => tf.sum(tf.equal(predicted!, labels)).dataSync()[0]!);
     value.dispose();
     tf.dispose(grads);
-    return { loss, hits };
+    return { loss: loss!, hits: hits! };
   } finally {
     predicted?.dispose();
     x.dispose();
