@@ -1,70 +1,11 @@
-// Training throughput of the seed's CIFAR-10 network T11 (zoo t11_cifar10_augmented, 545,098
-// parameters) at batch 64, through the same loop as `archc train` (batching, forward, backward,
-// SGD with momentum), on each backend asked for. A benchmark, not a test: figures vary by machine.
+// T11 training throughput per backend, with an optional per-kernel profile: the detailed companion
+// of the `train` section of `npm run bench` (tools/bench/train.ts), for finding what is slow.
 // usage: node dist/tools/bench-train.js [--backend wasm,cpu] [--steps N] [--batch N] [--profile] [--json]
-import * as tf from '@tensorflow/tfjs-core';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { compile } from '../compiler/compile.js';
-import { buildModel, describeBackend, setBackend, type BackendName } from '../runtime/index.js';
-import { splitIndices, syntheticSet } from '../runtime/train/dataset.js';
-import { normalizePresets } from '../runtime/train/batch.js';
-import { optimizerDefaults } from '../runtime/train/optimizers.js';
-import { train, type TrainConfig } from '../runtime/train/trainer.js';
+import { describeBackend, setBackend, type BackendName } from '../runtime/index.js';
 import { parseArgs, UsageError } from './args.js';
-import { locate, nodeHost } from './node-host.js';
-
-/** The issue's target and PyTorch's figure on the same 2-core machines (images per second). */
-export const TARGET = 1200;
-export const PYTORCH = 2394;
-
-export interface TrainBench {
-  readonly backend: string;
-  readonly batch: number;
-  readonly steps: number;
-  readonly imagesPerSecond: number;
-  readonly msPerStep: number;
-  /** The slowest kernels of one step, when profiled. */
-  readonly kernels?: readonly { name: string; ms: number }[];
-}
-
-/** Times `steps` training steps of T11 after a one-epoch warm-up on the current backend. */
-export async function benchT11(options: { batch: number; steps: number; profile?: boolean }): Promise<Omit<TrainBench, 'backend'>> {
-  const compiled = compile(locate('t11_cifar10_augmented'), nodeHost);
-  if (!compiled.ok || !compiled.graph) throw new Error('t11_cifar10_augmented does not compile');
-  const built = buildModel(compiled.graph, { seed: 0 });
-  if (!built.ok) throw new Error(built.diagnostics.map((d) => d.message).join('\n'));
-  const { batch, steps } = options;
-  const set = syntheticSet({ classes: 10, samples: batch * steps, shape: { height: 32, width: 32, channels: 3 }, seed: 0 });
-  const split = splitIndices(set, 0, 0);
-  const config: TrainConfig = {
-    epochs: 2,
-    batchSize: batch,
-    lr: 0.01,
-    optimizer: { ...optimizerDefaults, kind: 'sgd', momentum: 0.9 },
-    schedule: { kind: 'constant' },
-    loss: { kind: 'ce', smoothing: 0 },
-    output: 'logits',
-    normalize: normalizePresets.symmetric,
-    augment: {},
-    seed: 0,
-  };
-  const outcome = await train(built.model, set, split, config);
-  const timed = outcome.history.at(-1)!;
-  let kernels: { name: string; ms: number }[] | undefined;
-  if (options.profile) {
-    const one = { ...set, count: batch };
-    const info = await tf.profile(async () => {
-      await train(built.model, one, { train: split.train.subarray(0, batch), val: split.val }, { ...config, epochs: 1 });
-    });
-    const totals = new Map<string, number>();
-    // `<name>__op` entries are the ops wrapping the kernels; count kernels only.
-    for (const k of info.kernels.filter((k) => !k.name.endsWith('__op'))) totals.set(k.name, (totals.get(k.name) ?? 0) + Number(k.kernelTimeMs));
-    kernels = [...totals].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms).slice(0, 10);
-  }
-  built.model.dispose();
-  return { batch, steps, imagesPerSecond: timed.imagesPerSecond, msPerStep: (timed.seconds * 1000) / steps, ...(kernels && { kernels }) };
-}
+import { benchT11, PYTORCH, TARGET, type TrainBench } from './bench/train.js';
 
 export function formatTrainBench(results: readonly TrainBench[], heading = true): string {
   const lines = heading ? [`T11 training (545,098 params, 32×32×3, SGD momentum), images per second; target ≥ ${TARGET.toLocaleString('en-US')}, PyTorch ${PYTORCH.toLocaleString('en-US')}`] : [];

@@ -4,5 +4,6 @@ import type { BenchSection } from './section.js';
 import { compileSection } from './compile.js';
 import { checkZooSection } from './check-zoo.js';
 import { exportSection } from './export.js';
+import { trainSection } from './train.js';
 
-export const sections: BenchSection[] = [compileSection, checkZooSection, exportSection];
+export const sections: BenchSection[] = [compileSection, checkZooSection, exportSection, trainSection];
