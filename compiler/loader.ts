@@ -45,18 +45,28 @@ function importHint(spec: string): string {
     : 'a relative import is resolved from the folder of the importing file; ".arch" may be left out';
 }
 
-/** Parsing is pure, so one process (a zoo-wide check) parses each std file once. */
-const parseCache = new Map<string, ReturnType<typeof parse>>();
+/** A file's text as a source, parsed; or 'binary' when it is not text. */
+type Prepared = 'binary' | { readonly source: SourceFile; readonly parsed: ReturnType<typeof parse> };
 
-function parseCached(source: SourceFile): ReturnType<typeof parse> {
-  const key = `${source.path}\u0000${source.text}`;
-  let parsed = parseCache.get(key);
-  if (!parsed) {
-    parsed = parse(source);
-    if (parseCache.size > 256) parseCache.clear();
-    parseCache.set(key, parsed);
+/**
+ * Reading a text as source (line table, binary check, parse) is pure, so one process (a zoo-wide
+ * check, where every model reads the same std files) does it once per file and text.
+ */
+const prepareCache = new Map<string, Prepared>();
+
+function prepare(file: string, text: string): Prepared {
+  const key = `${file}\u0000${text}`;
+  let prepared = prepareCache.get(key);
+  if (!prepared) {
+    if (looksBinary(text)) prepared = 'binary';
+    else {
+      const source = new SourceFile(file, text);
+      prepared = { source, parsed: parse(source) };
+    }
+    if (prepareCache.size > 256) prepareCache.clear();
+    prepareCache.set(key, prepared);
   }
-  return parsed;
+  return prepared;
 }
 
 export function load(path: string, host: CompileHost, text?: string): LoadResult {
@@ -82,7 +92,8 @@ export function load(path: string, host: CompileHost, text?: string): LoadResult
       }
       content = read.text;
     }
-    if (looksBinary(content)) {
+    const prepared = prepare(file, content);
+    if (prepared === 'binary') {
       // Not registered as a source: printing a line of it would put binary bytes on the terminal.
       fatal = true;
       const hint = 'archc reads UTF-8 .arch source files';
@@ -93,9 +104,8 @@ export function load(path: string, host: CompileHost, text?: string): LoadResult
       );
       return undefined;
     }
-    const source = new SourceFile(file, content);
+    const { source, parsed } = prepared;
     sources.set(file, source);
-    const parsed = parseCached(source);
     for (const e of parsed.errors) diagnostics.push(diagnostic(e.code, e.message, e.span));
     if (parsed.errors.length) fatal = true;
     const module: Module = { path: file, source, ast: parsed.file, scope: new Map() };

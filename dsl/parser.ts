@@ -1,6 +1,6 @@
 // The chevrotain parser: text → typed AST plus syntax diagnostics. Recovery is on, so one run
 // reports every syntax error it can; callers stop after parsing when there are any.
-import type { IToken, TokenType, IParserErrorMessageProvider } from 'chevrotain';
+import type { IOrAlt, IToken, TokenType, IParserErrorMessageProvider } from 'chevrotain';
 import { chevrotain } from './chevrotain.js';
 import * as T from './tokens.js';
 import type * as A from './ast.js';
@@ -52,6 +52,15 @@ const RECORDING_SPAN: Span = { file: '', start: { line: 0, col: 0, offset: 0 }, 
 
 class ArchParser extends EmbeddedActionsParser {
   source!: SourceFile;
+  // Alternatives built once, not on every call (chevrotain's main performance advice): they close
+  // over nothing but `this`. Rules whose alternatives capture locals build them per call.
+  private statementAlts?: IOrAlt<A.Stmt>[];
+  private notAlts?: IOrAlt<A.Expr>[];
+  private comparisonAlts?: IOrAlt<IToken>[];
+  private additiveAlts?: IOrAlt<IToken>[];
+  private multiplicativeAlts?: IOrAlt<IToken>[];
+  private unaryAlts?: IOrAlt<A.Expr>[];
+  private primaryAlts?: IOrAlt<A.Expr>[];
 
   /** Grammar validation costs ~100 ms per start-up; the test suite runs it (validateGrammar). */
   constructor(skipValidations = true) {
@@ -159,7 +168,7 @@ class ArchParser extends EmbeddedActionsParser {
   statement = this.RULE(
     'statement',
     (): A.Stmt =>
-      this.OR([
+      this.OR(this.statementAlts ??= [
         { ALT: () => this.SUBRULE(this.inputStmt) },
         { ALT: () => this.SUBRULE(this.outputStmt) },
         { ALT: () => this.SUBRULE(this.returnStmt) },
@@ -294,7 +303,7 @@ class ArchParser extends EmbeddedActionsParser {
   });
 
   notExpr = this.RULE('notExpr', (): A.Expr =>
-    this.OR([
+    this.OR(this.notAlts ??= [
       {
         ALT: () => {
           const op = this.CONSUME(T.Not);
@@ -309,7 +318,7 @@ class ArchParser extends EmbeddedActionsParser {
   comparison = this.RULE('comparison', (): A.Expr => {
     let left = this.SUBRULE(this.additive);
     this.OPTION(() => {
-      const op = this.OR([
+      const op = this.OR(this.comparisonAlts ??= [
         { ALT: () => this.CONSUME(T.EqEq) },
         { ALT: () => this.CONSUME(T.NotEq) },
         { ALT: () => this.CONSUME(T.LessEq) },
@@ -326,7 +335,7 @@ class ArchParser extends EmbeddedActionsParser {
   additive = this.RULE('additive', (): A.Expr => {
     let left = this.SUBRULE(this.multiplicative);
     this.MANY(() => {
-      const op = this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      const op = this.OR(this.additiveAlts ??= [{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
       const right = this.SUBRULE2(this.multiplicative);
       left = this.binary(op.image as A.BinaryOp, op, left, right);
     });
@@ -336,7 +345,7 @@ class ArchParser extends EmbeddedActionsParser {
   multiplicative = this.RULE('multiplicative', (): A.Expr => {
     let left = this.SUBRULE(this.unary);
     this.MANY(() => {
-      const op = this.OR([
+      const op = this.OR(this.multiplicativeAlts ??= [
         { ALT: () => this.CONSUME(T.Star) },
         { ALT: () => this.CONSUME(T.Slash) },
         { ALT: () => this.CONSUME(T.Percent) },
@@ -348,7 +357,7 @@ class ArchParser extends EmbeddedActionsParser {
   });
 
   unary = this.RULE('unary', (): A.Expr =>
-    this.OR([
+    this.OR(this.unaryAlts ??= [
       {
         ALT: () => {
           const op = this.CONSUME(T.Minus);
@@ -414,7 +423,7 @@ class ArchParser extends EmbeddedActionsParser {
   });
 
   primary = this.RULE('primary', (): A.Expr =>
-    this.OR([
+    this.OR(this.primaryAlts ??= [
       {
         ALT: () => {
           const t = this.CONSUME(T.Integer);

@@ -10,8 +10,21 @@ import { EXPECT_COUNTERS } from './expand.js';
 
 export function resolve(modules: Iterable<Module>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const m of modules) for (const decl of m.ast.decls) checkDecl(decl, m, out);
+  for (const m of modules) out.push(...resolveModule(m));
   return out;
+}
+
+/** The result depends on the parsed file and the names in its scope only: a zoo-wide check reuses it. */
+const cache = new WeakMap<A.ArchFile, { scope: string; diagnostics: Diagnostic[] }>();
+
+function resolveModule(m: Module): Diagnostic[] {
+  const scope = [...m.scope.keys()].join('\n');
+  const hit = cache.get(m.ast);
+  if (hit && hit.scope === scope) return hit.diagnostics;
+  const diagnostics: Diagnostic[] = [];
+  for (const decl of m.ast.decls) checkDecl(decl, m, diagnostics);
+  cache.set(m.ast, { scope, diagnostics });
+  return diagnostics;
 }
 
 function checkDecl(decl: A.Decl, module: Module, out: Diagnostic[]): void {
