@@ -31,7 +31,12 @@ export interface TrainingInfo {
   readonly format: typeof TRAINING_FORMAT;
   readonly model: string;
   /** The .arch file and the compile options the model was built with. */
-  readonly source: { readonly file: string; readonly model?: string; readonly params: Readonly<Record<string, unknown>>; readonly inputs: Readonly<Record<string, readonly number[]>> };
+  readonly source: {
+    readonly file: string;
+    readonly model?: string;
+    readonly params: Readonly<Record<string, unknown>>;
+    readonly inputs: Readonly<Record<string, readonly number[]>>;
+  };
   /** The image input, IR shape [C, H, W]. */
   readonly input: { readonly name: string; readonly shape: readonly number[] };
   readonly classes: readonly string[];
@@ -60,7 +65,8 @@ export interface SaveRequest {
 
 export async function saveTrainedModel(dir: string, request: SaveRequest): Promise<void> {
   await request.model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const data = artifacts.weightData === undefined ? [] : Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData];
+    const weightData = artifacts.weightData;
+    const data = weightData === undefined ? [] : Array.isArray(weightData) ? weightData : [weightData];
     writeFileAtomic(join(dir, files.weights), data.map((b) => new Uint8Array(b)));
     const json: tf.io.ModelJSON = {
       modelTopology: artifacts.modelTopology as object,
@@ -74,7 +80,8 @@ export async function saveTrainedModel(dir: string, request: SaveRequest): Promi
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }));
   if (request.irWeights) {
-    writeFileAtomic(join(dir, files.safetensors), safetensorsChunks(request.irWeights, { format: 'archc', model: request.info.model }));
+    const metadata = { format: 'archc', model: request.info.model };
+    writeFileAtomic(join(dir, files.safetensors), safetensorsChunks(request.irWeights, metadata));
   }
   if (request.optimizer && request.optimizer.size) {
     const slots = new Map<string, WeightTensor>();
@@ -94,7 +101,9 @@ export function readTrainingInfo(dir: string): Loaded<TrainingInfo> {
   }
   try {
     const info = JSON.parse(readFileSync(path, 'utf8')) as TrainingInfo;
-    if (info.format !== TRAINING_FORMAT) return { ok: false, message: `${path}: unknown format ${JSON.stringify(info.format)} (expected ${TRAINING_FORMAT})` };
+    if (info.format !== TRAINING_FORMAT) {
+      return { ok: false, message: `${path}: unknown format ${JSON.stringify(info.format)} (expected ${TRAINING_FORMAT})` };
+    }
     return { ok: true, value: info };
   } catch (e) {
     return { ok: false, message: `${path} is not valid JSON: ${(e as Error).message}` };
@@ -143,5 +152,6 @@ export function readWeightsFile(path: string): Loaded<{ weights: Map<string, Wei
     return { ok: false, message: `cannot read ${path}: ${(e as Error).message}` };
   }
   const result = readSafetensors(bytes);
-  return result.ok ? { ok: true, value: { weights: result.weights, metadata: result.metadata } } : { ok: false, message: `${path}: ${result.error}` };
+  if (!result.ok) return { ok: false, message: `${path}: ${result.error}` };
+  return { ok: true, value: { weights: result.weights, metadata: result.metadata } };
 }

@@ -89,8 +89,9 @@ export function loadImageFolder(root: string, shape: SampleShape, expectedClasse
       usable++;
     }
     if (usable === 0) {
-      return fail(`every image in the class folder ${join(root, folder)} is unreadable (${images.length} skipped)`, join(root, folder), undefined,
-        skipped.slice(-3).map((s) => `${basename(s.file)}: ${s.reason}`));
+      const notes = skipped.slice(-3).map((s) => `${basename(s.file)}: ${s.reason}`);
+      const message = `every image in the class folder ${join(root, folder)} is unreadable (${images.length} skipped)`;
+      return fail(message, join(root, folder), undefined, notes);
     }
   }
   const pixels = new Uint8Array(chunks.length * sampleSize(shape));

@@ -16,7 +16,8 @@ export function freezeBlocks(graph: IrGraph, paths: readonly string[]): FreezeRe
       return { ok: false, message: `--freeze ${path}: no layer or block of ${graph.model} is called that`, hint: suggest(graph, path) };
     }
   }
-  const nodes = graph.nodes.map((n) => (n.op !== 'input' && !n.frozen && paths.some((p) => within(n, p)) ? { ...n, frozen: true } : n));
+  const freezes = (n: IrNode) => n.op !== 'input' && !n.frozen && paths.some((p) => within(n, p));
+  const nodes = graph.nodes.map((n) => (freezes(n) ? { ...n, frozen: true } : n));
   const frozen = new Set(nodes.filter((n) => n.frozen).map((n) => n.id));
   const frozenGraph = { ...graph, nodes };
   const frozenParams = declaredWeights(frozenGraph)
@@ -35,5 +36,7 @@ function suggest(graph: IrGraph, path: string): string {
   }
   const list = [...names];
   const shown = list.slice(0, 12).join(', ');
-  return list.length ? `names${parent ? ` under ${parent.slice(0, -1)}` : ''}: ${shown}${list.length > 12 ? `, ... (${list.length} in all)` : ''}` : 'see `archc summary` for the layer names';
+  if (list.length === 0) return 'see `archc summary` for the layer names';
+  const where = parent ? ` under ${parent.slice(0, -1)}` : '';
+  return `names${where}: ${shown}${list.length > 12 ? `, ... (${list.length} in all)` : ''}`;
 }

@@ -28,7 +28,13 @@ export function decodeImage(bytes: Uint8Array): DecodeResult {
       return { ok: true, pixels: { width: png.width, height: png.height, channels: 4, data: new Uint8Array(png.data) } };
     }
     // Strict decoding: a truncated JPEG is reported as corrupt rather than silently half grey.
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, tolerantDecoding: false, maxResolutionInMP: maxMegapixels, maxMemoryUsageInMB: 1024 });
+    const img = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: true,
+      tolerantDecoding: false,
+      maxResolutionInMP: maxMegapixels,
+      maxMemoryUsageInMB: 1024,
+    });
     return { ok: true, pixels: { width: img.width, height: img.height, channels: 4, data: img.data } };
   } catch (e) {
     return { ok: false, reason: `corrupt ${kind.toUpperCase()}: ${(e as Error).message}` };

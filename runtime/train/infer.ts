@@ -13,7 +13,13 @@ export interface Probabilities {
   readonly values: Float32Array;
 }
 
-export function classProbabilities(model: tfl.LayersModel, set: ImageSet, options: { normalize: Normalize; output: OutputKind; batchSize: number }): Probabilities {
+export interface InferOptions {
+  readonly normalize: Normalize;
+  readonly output: OutputKind;
+  readonly batchSize: number;
+}
+
+export function classProbabilities(model: tfl.LayersModel, set: ImageSet, options: InferOptions): Probabilities {
   const indices = Int32Array.from({ length: set.count }, (_, i) => i);
   const { height, width, channels } = set.shape;
   const chunks: Float32Array[] = [];

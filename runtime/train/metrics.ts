@@ -76,8 +76,10 @@ export function formatEvaluation(e: Evaluation): string {
   const f = (x: number) => x.toFixed(3);
   const nameWidth = Math.max(5, ...e.perClass.map((c) => c.name.length));
   const head = `${'class'.padEnd(nameWidth)}  precision  recall     f1  support`;
-  const rows = e.perClass.map((c) => `${c.name.padEnd(nameWidth)}  ${f(c.precision).padStart(9)}  ${f(c.recall).padStart(6)}  ${f(c.f1).padStart(5)}  ${String(c.support).padStart(7)}`);
-  const macro = `${'macro'.padEnd(nameWidth)}  ${f(e.macro.precision).padStart(9)}  ${f(e.macro.recall).padStart(6)}  ${f(e.macro.f1).padStart(5)}  ${String(e.count).padStart(7)}`;
+  const row = (name: string, m: { precision: number; recall: number; f1: number }, support: number) =>
+    `${name.padEnd(nameWidth)}  ${f(m.precision).padStart(9)}  ${f(m.recall).padStart(6)}  ${f(m.f1).padStart(5)}  ${String(support).padStart(7)}`;
+  const rows = e.perClass.map((c) => row(c.name, c, c.support));
+  const macro = row('macro', e.macro, e.count);
   const cellWidth = Math.max(4, ...e.confusion.flat().map((v) => String(v).length), ...e.perClass.map((c) => c.name.length));
   const matrix = [
     `${''.padEnd(nameWidth)}  ${e.perClass.map((c) => c.name.padStart(cellWidth)).join(' ')}`,

@@ -12,7 +12,14 @@ import { files } from './checkpoint.js';
 import type { DataProblem } from './dataset.js';
 
 export type Pretrained =
-  | { readonly ok: true; readonly weights: Map<string, WeightTensor>; readonly loaded: number; readonly fresh: readonly string[]; readonly file: string }
+  | {
+      readonly ok: true;
+      readonly weights: Map<string, WeightTensor>;
+      /** How many tensors came from the file, and the names that kept their initial values. */
+      readonly loaded: number;
+      readonly fresh: readonly string[];
+      readonly file: string;
+    }
   | { readonly ok: false; readonly problem: DataProblem };
 
 export function pretrainedWeights(graph: IrGraph, path: string, seed: number): Pretrained {
@@ -21,7 +28,8 @@ export function pretrainedWeights(graph: IrGraph, path: string, seed: number): P
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    return { ok: false, problem: { message: `cannot read the weights ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` } };
+    const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    return { ok: false, problem: { message: `cannot read the weights ${file}: ${reason}` } };
   }
   const read = file.endsWith('.onnx') ? weightsFromOnnx(bytes) : readSafetensors(bytes);
   if (!read.ok) return { ok: false, problem: { message: `${file}: ${read.error}` } };
@@ -37,7 +45,9 @@ export function pretrainedWeights(graph: IrGraph, path: string, seed: number): P
   }
   if (loaded === 0) {
     const sample = [...read.weights.keys()].slice(0, 3).join(', ');
-    return { ok: false, problem: { message: `none of the tensors in ${file} fit ${graph.model}`, notes: [`the file has ${sample}${read.weights.size > 3 ? ', ...' : ''}`], hint: 'tensors are matched by name (<layer>.<weight>) and shape' } };
+    const notes = [`the file has ${sample}${read.weights.size > 3 ? ', ...' : ''}`];
+    const hint = 'tensors are matched by name (<layer>.<weight>) and shape';
+    return { ok: false, problem: { message: `none of the tensors in ${file} fit ${graph.model}`, notes, hint } };
   }
   return { ok: true, weights, loaded, fresh, file };
 }

@@ -10,7 +10,8 @@ import { buildModel, saveWeights } from '../index.js';
 import type { Augment } from './augment.js';
 import type { Normalize } from './batch.js';
 import { files, readTrainingInfo, readWeightsFile, saveTrainedModel, TRAINING_FORMAT, type TrainingInfo } from './checkpoint.js';
-import { classCounts, loadImageFolder, splitIndices, syntheticSet, type DataProblem, type ImageSet, type LoadReport, type SampleShape, type Split } from './dataset.js';
+import { classCounts, loadImageFolder, splitIndices, syntheticSet } from './dataset.js';
+import type { DataProblem, ImageSet, LoadReport, SampleShape, Split } from './dataset.js';
 import { ioReason, isFileError, writeFileAtomic, writeJsonAtomic } from './files.js';
 import { curvesSvg } from './plot.js';
 import { freezeBlocks } from './freeze.js';
@@ -24,7 +25,9 @@ import { train, type EpochRecord, type TrainHooks, type TrainOutcome, type Train
 export interface TrainRequest {
   readonly graph: IrGraph;
   readonly source: TrainingInfo['source'];
-  readonly data: { readonly kind: 'folder'; readonly path: string } | { readonly kind: 'synthetic'; readonly samples: number };
+  readonly data:
+    | { readonly kind: 'folder'; readonly path: string }
+    | { readonly kind: 'synthetic'; readonly samples: number };
   readonly out: string;
   /** Total epochs: a resumed run continues up to this many. */
   readonly epochs: number;
@@ -71,21 +74,28 @@ export interface ModelIo {
 export function modelIo(graph: IrGraph): { ok: true; io: ModelIo } | { ok: false; problem: DataProblem } {
   const fail = (message: string, hint?: string) => ({ ok: false as const, problem: { message, hint } });
   if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
-    return fail(`${graph.model} has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs; training takes one image input and one class-score output`);
+    const counts = `${graph.inputs.length} inputs and ${graph.outputs.length} outputs`;
+    return fail(`${graph.model} has ${counts}; training takes one image input and one class-score output`);
   }
   const input = graph.nodes[graph.inputs[0]!.node]!;
   const output = graph.nodes[graph.outputs[0]!.node]!;
   const [c, h, w] = input.shape;
+  const inputName = graph.inputs[0]!.name;
   if (input.shape.length !== 3 || (c !== 1 && c !== 3)) {
-    return fail(`${graph.model}'s input ${graph.inputs[0]!.name} is ${formatShape(input.shape)}; image training needs [1, H, W] or [3, H, W]`,
-      'grey images feed a [1, H, W] input, colour images a [3, H, W] one');
+    return fail(
+      `${graph.model}'s input ${inputName} is ${formatShape(input.shape)}; image training needs [1, H, W] or [3, H, W]`,
+      'grey images feed a [1, H, W] input, colour images a [3, H, W] one',
+    );
   }
   if (output.shape.length !== 1) {
-    return fail(`${graph.model}'s output ${graph.outputs[0]!.name} is ${formatShape(output.shape)}; classification needs one score per class, [K]`,
-      'end the model with global_avgpool |> flatten |> dense(classes)');
+    return fail(
+      `${graph.model}'s output ${graph.outputs[0]!.name} is ${formatShape(output.shape)}; classification needs one score per class, [K]`,
+      'end the model with global_avgpool |> flatten |> dense(classes)',
+    );
   }
   const kind: OutputKind = output.op === 'softmax' ? 'softmax' : output.op === 'sigmoid' ? 'sigmoid' : 'logits';
-  return { ok: true, io: { input: { name: graph.inputs[0]!.name, shape: [...input.shape] }, sample: { channels: c, height: h!, width: w! }, units: output.shape[0]!, output: kind } };
+  const sample: SampleShape = { channels: c, height: h!, width: w! };
+  return { ok: true, io: { input: { name: inputName, shape: [...input.shape] }, sample, units: output.shape[0]!, output: kind } };
 }
 
 export async function runTrainingSession(req: TrainRequest, io: SessionIo): Promise<SessionResult> {
@@ -95,7 +105,10 @@ export async function runTrainingSession(req: TrainRequest, io: SessionIo): Prom
   const weights = resumed?.weights ?? prepared.pretrained?.weights;
   const origin = resumed ? join(req.resume!, files.safetensors) : prepared.pretrained?.file;
   const built = buildModel(graph, { weights, seed: req.seed, origin });
-  if (!built.ok) return { ok: false, problem: { message: `${graph.model} cannot be built for TensorFlow.js`, notes: built.diagnostics.map((d) => d.message) } };
+  if (!built.ok) {
+    const notes = built.diagnostics.map((d) => d.message);
+    return { ok: false, problem: { message: `${graph.model} cannot be built for TensorFlow.js`, notes } };
+  }
   const model = built.model;
   try {
     mkdirSync(req.out, { recursive: true });
@@ -119,7 +132,8 @@ export async function runTrainingSession(req: TrainRequest, io: SessionIo): Prom
       onEpoch: (_record, history) => writeRunFiles(req.out, graph.model, req.backend, history),
       onCheckpoint: async (s, optimizer) => {
         const { step, slots } = optimizer.state();
-        await saveTrainedModel(req.out, { model, info: info(s, step), irWeights: saveWeights(model), optimizer: slots });
+        const irWeights = saveWeights(model);
+        await saveTrainedModel(req.out, { model, info: info(s, step), irWeights, optimizer: slots });
       },
     };
     const config = { ...req, loss, output: m.output };
@@ -127,7 +141,8 @@ export async function runTrainingSession(req: TrainRequest, io: SessionIo): Prom
     return { ok: true, outcome, classes: set.classes };
   } catch (e) {
     if (!isFileError(e)) throw e;
-    return { ok: false, problem: { message: `cannot write to ${req.out}: ${ioReason(e)}`, hint: 'files already there are whole: each is replaced in one step' } };
+    const hint = 'files already there are whole: each is replaced in one step';
+    return { ok: false, problem: { message: `cannot write to ${req.out}: ${ioReason(e)}`, hint } };
   } finally {
     model.dispose();
   }
@@ -151,16 +166,21 @@ function prepare(req: TrainRequest, io: SessionIo): Prepared | { ok: false; prob
   if (!described.ok) return described;
   const m = described.io;
   if (!req.resume && !req.force && existsSync(join(req.out, files.training))) {
-    return fail({ message: `${req.out} already holds a trained model`, hint: `--resume ${req.out} continues it; --force replaces it` });
+    const hint = `--resume ${req.out} continues it; --force replaces it`;
+    return fail({ message: `${req.out} already holds a trained model`, hint });
   }
   const frozen = req.freeze.length ? freezeBlocks(req.graph, req.freeze) : undefined;
   if (frozen && !frozen.ok) return fail(frozen);
-  if (frozen) io.log(`frozen: ${req.freeze.join(', ')} (${plural(frozen.frozenNodes, 'layer')}, ${frozen.frozenParams.toLocaleString('en-US')} parameters)`);
+  if (frozen) {
+    const params = frozen.frozenParams.toLocaleString('en-US');
+    io.log(`frozen: ${req.freeze.join(', ')} (${plural(frozen.frozenNodes, 'layer')}, ${params} parameters)`);
+  }
   const graph = frozen?.graph ?? req.graph;
   const resumed = req.resume ? readCheckpoint(req.resume, graph.model) : undefined;
   if (resumed && !resumed.ok) return fail(resumed.problem);
   if (resumed && resumed.state.epoch >= req.epochs) {
-    return fail({ message: `${req.resume} is already trained for ${resumed.state.epoch} epochs`, hint: `pass --epochs ${resumed.state.epoch + 5} to train 5 more` });
+    const done = resumed.state.epoch;
+    return fail({ message: `${req.resume} is already trained for ${done} epochs`, hint: `pass --epochs ${done + 5} to train 5 more` });
   }
   const data = loadData(req, m, resumed?.info.classes);
   if (!data.ok) return fail(data.problem);
@@ -169,7 +189,9 @@ function prepare(req: TrainRequest, io: SessionIo): Prepared | { ok: false; prob
   if (mismatch) return fail(mismatch);
   const split = splitIndices(set, req.valFraction, req.seed);
   io.log(`data: ${describeSet(set, report)}; ${split.train.length} training, ${split.val.length} validation`);
-  if (split.train.length === 0) return fail({ message: 'no training images are left after the validation split', hint: 'lower --val' });
+  if (split.train.length === 0) {
+    return fail({ message: 'no training images are left after the validation split', hint: 'lower --val' });
+  }
   const loss = lossSpec(req, m, classCounts(set, split.train));
   if ('message' in loss) return fail(loss);
   if (req.weights && req.resume) return fail({ message: '--weights and --resume both give starting weights; pass one' });
@@ -177,41 +199,53 @@ function prepare(req: TrainRequest, io: SessionIo): Prepared | { ok: false; prob
   if (pretrained && !pretrained.ok) return fail(pretrained.problem);
   if (pretrained) {
     const fresh = pretrained.fresh.length ? `; initialized afresh: ${pretrained.fresh.join(', ')}` : '';
-    io.log(`weights: ${pretrained.loaded} of ${pretrained.loaded + pretrained.fresh.length} tensors from ${pretrained.file}${fresh}`);
+    const total = pretrained.loaded + pretrained.fresh.length;
+    io.log(`weights: ${pretrained.loaded} of ${total} tensors from ${pretrained.file}${fresh}`);
   }
   return { ok: true, graph, m, set, split, loss, ...(resumed && { resumed }), ...(pretrained && { pretrained }) };
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function loadData(req: TrainRequest, m: ModelIo, classes?: readonly string[]): { ok: true; set: ImageSet; report?: LoadReport } | { ok: false; problem: DataProblem } {
+type Loaded = { ok: true; set: ImageSet; report?: LoadReport } | { ok: false; problem: DataProblem };
+
+function loadData(req: TrainRequest, m: ModelIo, classes?: readonly string[]): Loaded {
   if (req.data.kind === 'synthetic') {
     const count = classes?.length ?? (m.units === 1 ? 2 : m.units);
-    return { ok: true, set: syntheticSet({ classes: count, samples: req.data.samples, shape: m.sample, seed: req.seed }) };
+    const set = syntheticSet({ classes: count, samples: req.data.samples, shape: m.sample, seed: req.seed });
+    return { ok: true, set };
   }
   return loadImageFolder(req.data.path, m.sample, classes);
 }
 
 function describeSet(set: ImageSet, report?: LoadReport): string {
   const counts = classCounts(set);
-  const classes = set.classes.length <= 8 ? set.classes.map((c, i) => `${c} ${counts[i]}`).join(', ') : `${set.classes.length} classes`;
+  const few = set.classes.length <= 8;
+  const classes = few ? set.classes.map((c, i) => `${c} ${counts[i]}`).join(', ') : `${set.classes.length} classes`;
   const skipped = report?.skipped.length ? `, ${report.skipped.length} unreadable skipped` : '';
   const ignored = report?.ignored ? `, ${report.ignored} non-image files ignored` : '';
-  return `${set.count} images (${classes})${skipped}${ignored}, resized to ${set.shape.height}×${set.shape.width}×${set.shape.channels}`;
+  const { height, width, channels } = set.shape;
+  return `${set.count} images (${classes})${skipped}${ignored}, resized to ${height}×${width}×${channels}`;
 }
 
 function checkClasses(classes: number, m: ModelIo, model: string): DataProblem | undefined {
   if (m.units === classes || (m.units === 1 && classes === 2)) return undefined;
   return {
     message: `the data has ${classes} classes but ${model} outputs ${m.units} scores`,
-    hint: m.units === 1 ? 'one output unit is binary: the data needs exactly two class folders' : `compile the model for ${classes} classes, e.g. --set classes=${classes}`,
+    hint: m.units === 1
+      ? 'one output unit is binary: the data needs exactly two class folders'
+      : `compile the model for ${classes} classes, e.g. --set classes=${classes}`,
   };
 }
 
 function lossSpec(req: TrainRequest, m: ModelIo, counts: number[]): LossSpec | DataProblem {
   const kind = req.loss ?? (m.units === 1 ? 'bce' : 'ce');
-  if (kind === 'ce' && m.units === 1) return { message: 'cross-entropy needs one output per class; this model has one output unit', hint: 'use --loss bce' };
-  if (kind === 'ce' && m.output === 'sigmoid') return { message: 'the model ends in sigmoid, which cross-entropy does not expect', hint: 'use --loss bce, or end the model in logits' };
+  if (kind === 'ce' && m.units === 1) {
+    return { message: 'cross-entropy needs one output per class; this model has one output unit', hint: 'use --loss bce' };
+  }
+  if (kind === 'ce' && m.output === 'sigmoid') {
+    return { message: 'the model ends in sigmoid, which cross-entropy does not expect', hint: 'use --loss bce, or end the model in logits' };
+  }
   let classWeights: number[] | undefined;
   if (req.classWeights === 'balanced') classWeights = balancedClassWeights(counts);
   else if (req.classWeights) {

@@ -58,13 +58,44 @@ export interface TrainHooks {
 }
 
 export type TrainOutcome =
-  | { readonly status: 'completed' | 'early-stopped'; readonly history: readonly EpochRecord[]; readonly bestEpoch: number }
-  | { readonly status: 'nan'; readonly history: readonly EpochRecord[]; readonly epoch: number; readonly step: number; readonly lr: number; readonly lastCheckpoint?: number };
+  | {
+      readonly status: 'completed' | 'early-stopped';
+      readonly history: readonly EpochRecord[];
+      readonly bestEpoch: number;
+    }
+  | {
+      readonly status: 'nan';
+      readonly history: readonly EpochRecord[];
+      /** Where the loss stopped being finite, and at what learning rate. */
+      readonly epoch: number;
+      readonly step: number;
+      readonly lr: number;
+      /** The epoch whose checkpoint was saved last, if any. */
+      readonly lastCheckpoint?: number;
+    };
 
-export async function train(model: tfl.LayersModel, set: ImageSet, split: Split, config: TrainConfig, hooks: TrainHooks = {}, resume?: TrainState): Promise<TrainOutcome> {
+/** What one epoch's steps share. */
+interface Loop {
+  readonly model: tfl.LayersModel;
+  readonly set: ImageSet;
+  readonly config: TrainConfig;
+  readonly optimizer: Optimizer;
+  readonly params: readonly Trainable[];
+  readonly progress?: ProgressStream;
+}
+
+export async function train(
+  model: tfl.LayersModel,
+  set: ImageSet,
+  split: Split,
+  config: TrainConfig,
+  hooks: TrainHooks = {},
+  resume?: TrainState,
+): Promise<TrainOutcome> {
   // originalName is the layer's own path (`fc/kernel`); `name` gets a process-wide unique suffix.
   const params: Trainable[] = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tf.Variable }));
   const optimizer = new Optimizer(config.optimizer, params);
+  const loop: Loop = { model, set, config, optimizer, params, progress: hooks.progress };
   if (resume?.optimizer) optimizer.restore(resume.optimizer.step, resume.optimizer.slots);
   const schedule = new Schedule(config.schedule, config.lr, resume?.schedule);
   const early = config.patience !== undefined ? new EarlyStopping(config.patience, resume?.early) : undefined;
@@ -75,13 +106,15 @@ export async function train(model: tfl.LayersModel, set: ImageSet, split: Split,
     for (let epoch = resume?.epoch ?? 0; epoch < config.epochs; epoch++) {
       const lr = schedule.lrFor(epoch);
       const label = `epoch ${String(epoch + 1).padStart(String(config.epochs).length)}/${config.epochs}`;
-      const run = runEpoch(model, set, split.train, config, optimizer, params, lr, new Rng(config.seed * 1_000_003 + epoch), label, hooks.progress);
-      if (run.nan) return { status: 'nan', history, epoch: epoch + 1, step: run.nan.step, lr, lastCheckpoint };
+      // Each epoch's shuffle and augmentation come from its own seed: a resumed run repeats them.
+      const run = runEpoch(loop, split.train, lr, new Rng(config.seed * 1_000_003 + epoch), label);
+      const nan = (step: number): TrainOutcome => ({ status: 'nan', history, epoch: epoch + 1, step, lr, lastCheckpoint });
+      if (run.nan) return nan(run.nan.step);
       const val = split.val.length ? evaluateLoss(model, set, split.val, config) : undefined;
       const record: EpochRecord = { epoch: epoch + 1, lr, ...run.stats, ...(val && { valLoss: val.loss, valAccuracy: val.accuracy }) };
       history.push(record);
       run.bar.finish(run.stats, val ? `val_loss ${formatLoss(val.loss)}  val_acc ${val.accuracy.toFixed(3)}` : '');
-      if (val && !Number.isFinite(val.loss)) return { status: 'nan', history, epoch: epoch + 1, step: run.steps, lr, lastCheckpoint };
+      if (val && !Number.isFinite(val.loss)) return nan(run.steps);
       const monitored = val ? val.loss : run.stats.loss;
       schedule.observe(monitored);
       await hooks.onEpoch?.(record, history);
@@ -105,7 +138,8 @@ export async function train(model: tfl.LayersModel, set: ImageSet, split: Split,
   }
 }
 
-function runEpoch(model: tfl.LayersModel, set: ImageSet, indices: Int32Array, config: TrainConfig, optimizer: Optimizer, params: readonly Trainable[], lr: number, rng: Rng, label: string, progress?: ProgressStream) {
+function runEpoch(loop: Loop, indices: Int32Array, lr: number, rng: Rng, label: string) {
+  const { set, config, progress } = loop;
   const order = rng.shuffle(Array.from(indices));
   const steps = Math.ceil(order.length / config.batchSize);
   const bar = new ProgressBar(progress ?? { write: () => true }, label, steps);
@@ -116,14 +150,15 @@ function runEpoch(model: tfl.LayersModel, set: ImageSet, indices: Int32Array, co
   let seen = 0;
   const stats = () => {
     const seconds = (performance.now() - started) / 1000;
-    return { loss: seen ? lossSum / seen : NaN, accuracy: seen ? correct / seen : 0, seconds, imagesPerSecond: seen / Math.max(seconds, 1e-9) };
+    const loss = seen ? lossSum / seen : NaN;
+    return { loss, accuracy: seen ? correct / seen : 0, seconds, imagesPerSecond: seen / Math.max(seconds, 1e-9) };
   };
   for (let step = 0; step < steps; step++) {
     const from = step * config.batchSize;
     const to = Math.min(order.length, from + config.batchSize);
     const batch = makeBatch(set, order, from, to, { normalize: config.normalize, augment: config.augment, rng });
     const n = to - from;
-    const { loss, hits } = trainStep(model, batch, [n, height, width, channels], config, optimizer, params, lr);
+    const { loss, hits } = trainStep(loop, batch, [n, height, width, channels], lr);
     if (!Number.isFinite(loss)) return { nan: { step: step + 1 }, bar, stats: stats(), steps };
     lossSum += loss * n;
     correct += hits;
@@ -133,7 +168,8 @@ function runEpoch(model: tfl.LayersModel, set: ImageSet, indices: Int32Array, co
   return { bar, stats: stats(), steps };
 }
 
-function trainStep(model: tfl.LayersModel, batch: { x: Float32Array; labels: Int32Array }, shape: number[], config: TrainConfig, optimizer: Optimizer, params: readonly Trainable[], lr: number): { loss: number; hits: number } {
+function trainStep(loop: Loop, batch: { x: Float32Array; labels: Int32Array }, shape: number[], lr: number): { loss: number; hits: number } {
+  const { model, config, optimizer, params } = loop;
   const x = tf.tensor4d(batch.x, shape as [number, number, number, number]);
   const labels = tf.tensor1d(batch.labels, 'int32');
   let predicted: tf.Tensor | undefined;
@@ -144,7 +180,8 @@ function trainStep(model: tfl.LayersModel, batch: { x: Float32Array; labels: Int
       return computeLoss(config.loss, config.output, y, labels);
     }, params.map((p) => p.variable));
     // One read-back per step for both figures (a round trip on webgpu).
-    const [loss, hits] = tf.tidy(() => tf.stack([value, tf.cast(tf.sum(tf.equal(predicted!, labels)), 'float32')]).dataSync());
+    const hitCount = () => tf.cast(tf.sum(tf.equal(predicted!, labels)), 'float32');
+    const [loss, hits] = tf.tidy(() => tf.stack([value, hitCount()]).dataSync());
     if (Number.isFinite(loss)) optimizer.apply(params.map((p) => grads[p.variable.name]!), lr);
     value.dispose();
     tf.dispose(grads);
@@ -157,7 +194,12 @@ function trainStep(model: tfl.LayersModel, batch: { x: Float32Array; labels: Int
 }
 
 /** Mean loss and accuracy over `indices`, in inference mode, batch by batch. */
-export function evaluateLoss(model: tfl.LayersModel, set: ImageSet, indices: Int32Array, config: Pick<TrainConfig, 'batchSize' | 'loss' | 'output' | 'normalize'>): { loss: number; accuracy: number } {
+export function evaluateLoss(
+  model: tfl.LayersModel,
+  set: ImageSet,
+  indices: Int32Array,
+  config: Pick<TrainConfig, 'batchSize' | 'loss' | 'output' | 'normalize'>,
+): { loss: number; accuracy: number } {
   let lossSum = 0;
   let correct = 0;
   const { height, width, channels } = set.shape;

@@ -43,9 +43,12 @@ ${backendFlagUsage}`,
     const shape = { channels: c, height: h, width: w };
     let set: ImageSet;
     if (data === 'synthetic') {
-      const synthetic = syntheticSet({ classes: classes.length, samples: numberFlag(parsed, 'samples', { min: 1, integer: true }, 256), shape, seed: numberFlag(parsed, 'seed', { min: 0, integer: true }, 1) });
+      const samples = numberFlag(parsed, 'samples', { min: 1, integer: true }, 256);
+      const seed = numberFlag(parsed, 'seed', { min: 0, integer: true }, 1);
+      const synthetic = syntheticSet({ classes: classes.length, samples, shape, seed });
       if (synthetic.classes.some((name, i) => name !== classes[i])) {
-        printProblem('eval', { message: `${dir} was trained on an image folder (classes ${classes.join(', ')}), not on synthetic images`, hint: 'pass --data with a folder of those classes' });
+        const message = `${dir} was trained on an image folder (classes ${classes.join(', ')}), not on synthetic images`;
+        printProblem('eval', { message, hint: 'pass --data with a folder of those classes' });
         return 1;
       }
       set = synthetic;

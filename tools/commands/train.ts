@@ -11,7 +11,8 @@ import { formatLoss } from '../../runtime/train/progress.js';
 import { scheduleKinds, type ScheduleSpec } from '../../runtime/train/schedules.js';
 import { runTrainingSession, type TrainRequest } from '../../runtime/train/session.js';
 import type { TrainOutcome } from '../../runtime/train/trainer.js';
-import { compileFlags, compileFlagsUsage, compileOptions, compileTarget, isIoFailure, printDiagnostics, type Command } from './common.js';
+import { compileFlags, compileFlagsUsage, compileOptions, compileTarget, isIoFailure, printDiagnostics } from './common.js';
+import type { Command } from './common.js';
 import { backendFlagUsage, choiceFlag, numberFlag, printProblem, startBackend } from './training-flags.js';
 
 const flags = {
@@ -99,13 +100,23 @@ ${backendFlagUsage}`,
     printDiagnostics({ ...result, diagnostics: result.diagnostics.filter((d) => d.code !== 'W0107') });
     if (!result.ok || !result.graph) return isIoFailure(result) ? 2 : 1;
     const log = (line: string) => void process.stdout.write(`${line}\n`);
-    if (pinned) log(`note: ${pinned} expect line${pinned > 1 ? 's' : ''} of ${result.graph.model} describe${pinned > 1 ? '' : 's'} its default configuration, not this one (archc check shows them)`);
+    if (pinned) {
+      const lines = pinned > 1 ? `${pinned} expect lines of ${result.graph.model} describe` : `1 expect line of ${result.graph.model} describes`;
+      log(`note: ${lines} its default configuration, not this one (archc check shows them)`);
+    }
     const backend = await startBackend(parsed, log);
     const request: TrainRequest = {
       ...settings,
       graph: result.graph,
-      source: { file: result.graph.file, ...(options.model && { model: options.model }), params: options.params ?? {}, inputs: options.inputs ?? {} },
-      data: data === 'synthetic' ? { kind: 'synthetic', samples: numberFlag(parsed, 'samples', { min: 1, integer: true }, 512) } : { kind: 'folder', path: data },
+      source: {
+        file: result.graph.file,
+        ...(options.model && { model: options.model }),
+        params: options.params ?? {},
+        inputs: options.inputs ?? {},
+      },
+      data: data === 'synthetic'
+        ? { kind: 'synthetic', samples: numberFlag(parsed, 'samples', { min: 1, integer: true }, 512) }
+        : { kind: 'folder', path: data },
       out,
       resume: parsed.flags['resume'] as string | undefined,
       weights: parsed.flags['weights'] as string | undefined,
@@ -126,10 +137,13 @@ type Settings = Omit<TrainRequest, 'graph' | 'source' | 'data' | 'out' | 'resume
 function readSettings(parsed: Parsed): Settings {
   const kind = choiceFlag(parsed, 'optimizer', optimizerKinds, 'adam');
   const momentum = numberFlag(parsed, 'momentum', { min: 0, max: 1, exclusiveMin: false }, kind === 'sgd' ? 0.9 : 0);
-  if (kind === 'adam' && parsed.flags['momentum'] !== undefined) throw new UsageError('--momentum applies to sgd and rmsprop; adam has its own moments');
+  if (kind === 'adam' && parsed.flags['momentum'] !== undefined) {
+    throw new UsageError('--momentum applies to sgd and rmsprop; adam has its own moments');
+  }
   const nesterov = parsed.flags['nesterov'] === true;
   if (nesterov && (kind !== 'sgd' || momentum === 0)) throw new UsageError('--nesterov needs --optimizer sgd with momentum > 0');
-  const optimizer: OptimizerSpec = { ...optimizerDefaults, kind, momentum, nesterov, weightDecay: numberFlag(parsed, 'weight-decay', { min: 0 }, 0) };
+  const weightDecay = numberFlag(parsed, 'weight-decay', { min: 0 }, 0);
+  const optimizer: OptimizerSpec = { ...optimizerDefaults, kind, momentum, nesterov, weightDecay };
   const epochs = numberFlag(parsed, 'epochs', { min: 1, integer: true }, 10);
   const augment = parseAugment((parsed.flags['augment'] as string | undefined) ?? '');
   if (!augment.ok) throw new UsageError(`--augment: ${augment.message}`);
@@ -154,15 +168,27 @@ function readSettings(parsed: Parsed): Settings {
 
 function readSchedule(parsed: Parsed, epochs: number): ScheduleSpec {
   const kind = choiceFlag(parsed, 'schedule', scheduleKinds, 'constant');
-  const owners: Record<string, readonly string[]> = { 'step-every': ['step'], gamma: ['step'], 'min-lr': ['cosine', 'plateau'], 'plateau-patience': ['plateau'], 'plateau-factor': ['plateau'] };
+  const owners: Record<string, readonly string[]> = {
+    'step-every': ['step'],
+    gamma: ['step'],
+    'min-lr': ['cosine', 'plateau'],
+    'plateau-patience': ['plateau'],
+    'plateau-factor': ['plateau'],
+  };
   for (const [flag, kinds] of Object.entries(owners)) {
-    if (parsed.flags[flag] !== undefined && !kinds.includes(kind)) throw new UsageError(`--${flag} belongs to --schedule ${kinds.join(' or ')}`);
+    if (parsed.flags[flag] !== undefined && !kinds.includes(kind)) {
+      throw new UsageError(`--${flag} belongs to --schedule ${kinds.join(' or ')}`);
+    }
   }
   switch (kind) {
     case 'constant':
       return { kind };
     case 'step':
-      return { kind, every: numberFlag(parsed, 'step-every', { min: 1, integer: true }, 10), gamma: numberFlag(parsed, 'gamma', { min: 0, exclusiveMin: true, max: 1 }, 0.1) };
+      return {
+        kind,
+        every: numberFlag(parsed, 'step-every', { min: 1, integer: true }, 10),
+        gamma: numberFlag(parsed, 'gamma', { min: 0, exclusiveMin: true, max: 1 }, 0.1),
+      };
     case 'cosine':
       return { kind, epochs, minLr: numberFlag(parsed, 'min-lr', { min: 0 }, 0) };
     case 'plateau':
@@ -178,24 +204,32 @@ function readSchedule(parsed: Parsed, epochs: number): ScheduleSpec {
 function readClassWeights(text: string | undefined): 'balanced' | number[] | undefined {
   if (text === undefined || text === 'balanced') return text;
   const weights = text.split(',').map((w) => Number(w.trim()));
-  if (weights.some((w) => !Number.isFinite(w) || w < 0)) throw new UsageError(`--class-weights needs 'balanced' or non-negative numbers like 1,2,0.5, got '${text}'`);
+  if (weights.some((w) => !Number.isFinite(w) || w < 0)) {
+    throw new UsageError(`--class-weights needs 'balanced' or non-negative numbers like 1,2,0.5, got '${text}'`);
+  }
   return weights;
 }
 
 function report(outcome: TrainOutcome, out: string): number {
-  const saved = `${out}: ${files.topology} + ${files.weights} (tfjs), ${files.safetensors}, ${files.training}, ${files.metrics}, ${files.plot}`;
+  const written = [files.safetensors, files.training, files.metrics, files.plot].join(', ');
+  const saved = `${out}: ${files.topology} + ${files.weights} (tfjs), ${written}`;
   if (outcome.status === 'nan') {
     const kept = outcome.lastCheckpoint
       ? `the checkpoint of epoch ${outcome.lastCheckpoint} in ${out} is kept`
       : `no checkpoint was written (${join(out, files.metrics)} has the epochs before)`;
     process.stderr.write(
-      `archc train: the loss became NaN or infinite in epoch ${outcome.epoch}, step ${outcome.step} (learning rate ${outcome.lr}); training stopped and ${kept}\n` +
+      `archc train: the loss became NaN or infinite in epoch ${outcome.epoch}, step ${outcome.step} ` +
+        `(learning rate ${outcome.lr}); training stopped and ${kept}\n` +
         `  hint: lower --lr, add --weight-decay or check the data; --resume ${out} continues from the checkpoint\n`,
     );
     return 1;
   }
   const best = outcome.history.find((r) => r.epoch === outcome.bestEpoch);
-  const figures = best ? (best.valLoss !== undefined ? `val_loss ${formatLoss(best.valLoss)}, val_acc ${best.valAccuracy!.toFixed(3)}` : `loss ${formatLoss(best.loss)}, acc ${best.accuracy.toFixed(3)}`) : '';
+  const figures = !best
+    ? ''
+    : best.valLoss !== undefined
+      ? `val_loss ${formatLoss(best.valLoss)}, val_acc ${best.valAccuracy!.toFixed(3)}`
+      : `loss ${formatLoss(best.loss)}, acc ${best.accuracy.toFixed(3)}`;
   const what = outcome.status === 'early-stopped'
     ? `stopped early after epoch ${outcome.history.at(-1)?.epoch}: kept the weights of epoch ${outcome.bestEpoch} (${figures})`
     : `trained ${epochs(outcome.history.at(-1)?.epoch ?? 0)}; saved the weights of epoch ${outcome.bestEpoch} (${figures})`;

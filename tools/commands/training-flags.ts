@@ -20,7 +20,11 @@ export function numberFlag(parsed: Parsed, name: string, rule: NumberRule, fallb
   const raw = parsed.flags[name];
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  const range = `${rule.min !== undefined ? `${rule.exclusiveMin ? '>' : '≥'} ${rule.min}` : ''}${rule.min !== undefined && rule.max !== undefined ? ' and ' : ''}${rule.max !== undefined ? `≤ ${rule.max}` : ''}`;
+  const bounds = [
+    ...(rule.min !== undefined ? [`${rule.exclusiveMin ? '>' : '≥'} ${rule.min}`] : []),
+    ...(rule.max !== undefined ? [`≤ ${rule.max}`] : []),
+  ];
+  const range = bounds.join(' and ');
   const kind = rule.integer ? 'a whole number' : 'a number';
   const ok =
     typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(value) &&
