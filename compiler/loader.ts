@@ -31,7 +31,7 @@ export interface LoadResult {
 }
 
 /** Rejects files that are not text before the lexer sees them. */
-function looksBinary(text: string): boolean {
+export function looksBinary(text: string): boolean {
   const sample = text.slice(0, 4096);
   return sample.includes('\u0000') || (sample.match(/[\u0001-\u0008\u000e-\u001f\ufffd]/g)?.length ?? 0) > sample.length / 20;
 }

@@ -186,9 +186,12 @@ describe('fmt', () => {
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
-  it('says when a file is missing (exit 2)', () => {
+  it('says when a file is missing or binary (exit 2)', () => {
     const r = archc(['fmt', 'missing.arch'], scratch);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('archc fmt: cannot read missing.arch: no such file\n');
+    const bin = archc(['fmt', 'tests/diagnostics/cases/binary.arch']);
+    expect(bin.status).toBe(2);
+    expect(bin.stderr).toBe('archc fmt: tests/diagnostics/cases/binary.arch is not a text file (it has NUL or control bytes)\n');
   });
 });

@@ -4,6 +4,7 @@
 import { renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { diagnostic } from '../../compiler/diagnostics.js';
+import { looksBinary } from '../../compiler/loader.js';
 import { renderDiagnostic } from '../../compiler/render.js';
 import { format } from '../../dsl/format.js';
 import { SourceFile } from '../../dsl/source.js';
@@ -34,6 +35,7 @@ export const fmt: Command = {
 function formatOne(path: string, mode: { write: boolean; check: boolean }): number {
   const read = nodeHost.read(path);
   if ('error' in read) return ioError(`cannot read ${displayPath(path)}: ${read.error}`);
+  if (looksBinary(read.text)) return ioError(`${displayPath(path)} is not a text file (it has NUL or control bytes)`);
   const source = new SourceFile(path, read.text);
   const result = format(source);
   if (result.text === undefined) {
