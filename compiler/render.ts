@@ -33,9 +33,14 @@ function excerpt(span: Span, sources: ReadonlyMap<string, SourceFile>): string[]
   const text = source.line(span.start.line);
   if (!text.trim()) return [];
   const gutter = String(span.start.line).padStart(4);
-  const width = span.end.line === span.start.line ? Math.max(1, span.end.col - span.start.col) : Math.max(1, text.length - span.start.col + 1);
-  return [`${gutter} | ${text}`, `${' '.repeat(gutter.length)} | ${' '.repeat(span.start.col - 1)}${'^'.repeat(width)}`];
+  const endCol = span.end.line === span.start.line ? span.end.col : text.length + 1;
+  // Tabs print as 4 spaces and control characters as one mark, so the caret stays under its text.
+  const before = shown(text.slice(0, span.start.col - 1));
+  const under = shown(text.slice(span.start.col - 1, endCol - 1));
+  return [`${gutter} | ${shown(text)}`, `${' '.repeat(gutter.length)} | ${' '.repeat(before.length)}${'^'.repeat(Math.max(1, under.length))}`];
 }
+
+const shown = (s: string): string => s.replace(/\t/g, '    ').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd');
 
 function colors(on: boolean) {
   const wrap = (code: number) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
