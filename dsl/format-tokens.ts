@@ -84,6 +84,12 @@ export class TokenIndex {
     return i >= 0 && this.tokens[i]!.tokenType === T.Pipe ? this.start(i) : offset;
   }
 
+  /** Where the token before `offset` starts (such as the `:` before an annotation). */
+  startBefore(offset: number): number {
+    const i = this.firstAtOrAfter(offset) - 1;
+    return i >= 0 ? this.start(i) : offset;
+  }
+
   isIf(i: number): boolean {
     return this.tokens[i]?.tokenType === T.If;
   }

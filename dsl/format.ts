@@ -281,12 +281,16 @@ class Layout implements Out {
       this.begin(indent, s.span.start.offset, 'unit');
       let headEnd = s.span.start.offset + 1;
       if (s.kind === 'for') {
-        this.write(`for ${s.variable} in `);
-        render(s.from, 0, this);
-        if (s.to) {
-          this.write('..');
-          render(s.to, 0, this);
-        }
+        const range = (out: Out) => {
+          out.write(`for ${s.variable} in `);
+          render(s.from, 0, out);
+          if (!s.to) return;
+          out.write('..');
+          render(s.to, 0, out);
+        };
+        // A header past the margin (a long list of configurations) wraps its lists.
+        const flat = FlatOut.of(this.tokens, range);
+        this.withMode(flat !== undefined && indent + flat.length + 2 <= WIDTH ? 'auto' : 'expand', () => range(this));
         headEnd = (s.to ?? s.from).span.end.offset;
       } else this.write('frozen');
       this.braces(s.body, this.tokens.braceAfter(headEnd), indent);
@@ -312,16 +316,23 @@ class Layout implements Out {
     const suffix = parts.slice(main + 1);
     const suffixWidth = FlatOut.of(this.tokens, (out) => writeParts(suffix, out))?.length ?? 0;
     steps.forEach((step, k) => {
-      const last = k === steps.length - 1;
       if (k > 0) {
         this.end();
         this.begin(indent + CONTINUATION, this.tokens.pipeBefore(step.span.start.offset), 'cont');
         this.write('|> ');
       }
       const flat = FlatOut.of(this.tokens, (out) => render(step, 1, out));
-      const fits = flat !== undefined && this.column() + flat.length + (last ? suffixWidth : 0) <= WIDTH;
+      const fits = flat !== undefined && this.column() + flat.length <= WIDTH;
       this.withMode(fits ? 'auto' : 'expand', () => render(step, 1, this));
     });
+    // An annotation that does not fit after the last stage gets a continuation line of its own.
+    const annotation = suffix[0] === ' : ' ? (suffix[1] as A.Expr) : undefined;
+    if (annotation && this.column() + suffixWidth > WIDTH) {
+      this.end();
+      this.begin(indent + CONTINUATION, this.tokens.startBefore(annotation.span.start.offset), 'cont');
+      this.write(': ');
+      return render(annotation, 0, this);
+    }
     writeParts(suffix, this);
   }
 

@@ -78,6 +78,21 @@ describe('fmt layout', () => {
     );
   });
 
+  it('moves an annotation that does not fit after the last stage to a line of its own', () => {
+    const call = 'stage(bottleneck, 128, blocks=4, stride=2, groups=32, base_width=4, name="layer2")';
+    const out = fmt(`model m {\n  input x: [3, 8, 8]\n  y = x |> ${call} : [512, 28, 28]\n  output o = y\n}\n`);
+    expect(out).toContain(`  y = x\n      |> ${call}\n      : [512, 28, 28]\n`);
+  });
+
+  it('wraps the list of a long for header', () => {
+    const cfgs = Array.from({ length: 9 }, (_, i) => `[${i}, ${16 * i}, 2, 2]`).join(', ');
+    const out = fmt(`block b(x) {\n  for cfg in [${cfgs}] {\n    x = x |> conv(cfg[1], 3)\n  }\n  return x\n}\n`);
+    const lines = out.split('\n');
+    expect(lines[1]).toMatch(/^  for cfg in \[\[0, 0, 2, 2\], .*,$/);
+    expect(lines[2]).toMatch(/^ {14}\[/);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
   it('keeps short ifs inline and puts long or commented ones on several lines', () => {
     const src =
       'block b(x, s = 1) {\n  a = if s != 1 {x|>relu} else {x}\n  c = if s == 1 { // plain\n x } else if s == 2 { x |> relu } else { x |> sigmoid }\n' +
