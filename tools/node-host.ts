@@ -1,5 +1,5 @@
 // The file-system side of compiling in Node: reading files, resolving imports and zoo names.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileHost } from '../compiler/loader.js';
@@ -21,11 +21,11 @@ export const zooRoot = join(packageRoot, 'zoo');
 export const nodeHost: CompileHost = {
   read(path) {
     try {
-      if (statSync(path).isDirectory()) return { error: 'it is a directory' };
-      return { text: readFileSync(path, 'utf8') };
+      return { text: readFileSync(path, 'utf8') }; // one system call: a zoo-wide check reads a lot
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      return { error: code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String((e as Error).message) };
+      const known: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied', ENOTDIR: 'no such file' };
+      return { error: (code && known[code]) ?? String((e as Error).message) };
     }
   },
   resolve(from, spec) {
