@@ -138,6 +138,7 @@ function makeKit(node: IrNode, inputs: Value[], bindings: PendingBinding[]): Low
     name: (suffix) => (suffix ? `${node.name}-${suffix}` : node.name),
     apply(layer, x, weights = []) {
       if (node.frozen) layer.trainable = false;
+      skipInitialization(layer);
       const y = layer.apply(x) as tfl.SymbolicTensor;
       weights.forEach((w, index) => bindings.push({ ...w, node, layer, index }));
       return y;
@@ -145,6 +146,20 @@ function makeKit(node: IrNode, inputs: Value[], bindings: PendingBinding[]): Low
   };
   return kit;
 }
+
+/** Initializers that tfjs layers draw their weights with; archc loads every weight afterwards. */
+const INITIALIZER_FIELDS = ['kernelInitializer', 'biasInitializer', 'depthwiseInitializer', 'gammaInitializer', 'betaInitializer', 'movingMeanInitializer', 'movingVarianceInitializer', 'alphaInitializer'];
+
+/**
+ * Drawing random initial values costs seconds for a large model (tfjs generates them in
+ * JavaScript), and buildModel overwrites every weight right after: start from zeros instead.
+ */
+function skipInitialization(layer: tfl.layers.Layer): void {
+  const fields = layer as unknown as Record<string, unknown>;
+  for (const field of INITIALIZER_FIELDS) if (fields[field] !== undefined) fields[field] = zeros;
+}
+
+const zeros = tfl.initializers.zeros();
 
 /** tfjs's "same" pads (TF's SAME_UPPER): output ceil(I/s), any odd extra row at the end. */
 function tfjsSamePads(input: Shape, w: WindowSpec): { begin: number[]; end: number[] } {

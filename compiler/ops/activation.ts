@@ -70,18 +70,18 @@ type Layer = Parameters<Kit['apply']>[0];
 const named = (activation: 'relu' | 'selu' | 'gelu' | 'swish' | 'sigmoid' | 'tanh' | 'linear') => (_a: ActivationAttrs, kit: Kit): Layer =>
   kit.layers.activation({ name: kit.name(), activation });
 
-/** The tfjs layer of each activation; the hard ones are custom (tfjs's hardSigmoid has Keras's slope 0.2). */
+/** The tfjs layer of each activation; custom where tfjs differs (hardSigmoid's slope 0.2, ELU's fixed alpha). */
 const tfjsForms: Record<keyof typeof onnxForms, (a: ActivationAttrs, kit: Kit) => Layer> = {
   relu: named('relu'),
   relu6: (_a, kit) => kit.layers.reLU({ name: kit.name(), maxValue: 6 }),
   leaky_relu: (a, kit) => kit.layers.leakyReLU({ name: kit.name(), alpha: a.alpha! }),
-  elu: (a, kit) => kit.layers.elu({ name: kit.name(), alpha: a.alpha! }),
+  elu: (a, kit) => (a.alpha === 1 ? kit.layers.elu({ name: kit.name() }) : kit.custom.activation({ name: kit.name(), kind: 'elu', alpha: a.alpha! })),
   selu: named('selu'),
   gelu: named('gelu'),
   silu: named('swish'),
   swish: named('swish'),
-  hardswish: (_a, kit) => kit.custom.hardActivation({ name: kit.name(), kind: 'hardswish' }),
-  hardsigmoid: (_a, kit) => kit.custom.hardActivation({ name: kit.name(), kind: 'hardsigmoid' }),
+  hardswish: (_a, kit) => kit.custom.activation({ name: kit.name(), kind: 'hardswish' }),
+  hardsigmoid: (_a, kit) => kit.custom.activation({ name: kit.name(), kind: 'hardsigmoid' }),
   sigmoid: named('sigmoid'),
   tanh: named('tanh'),
   identity: named('linear'),

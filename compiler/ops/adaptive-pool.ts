@@ -122,16 +122,14 @@ function regularWindow(bins: { start: number; end: number }[]): { kernel: number
   return regular ? { kernel, stride } : undefined;
 }
 
-/** A plain tfjs pooling layer when the sizes divide, else ArchcAdaptivePool (PyTorch's windows). */
+/** A plain tfjs pooling layer when the sizes divide (1-D, 2-D), else ArchcAdaptivePool (PyTorch's windows). */
 const adaptivePoolTfjs = (kind: 'adaptive_avgpool' | 'adaptive_maxpool'): TfjsLowering<AdaptivePoolAttrs> => (a, kit) => {
   const x = kit.input(0, 'cl');
   const name = kit.name();
   const max = kind === 'adaptive_maxpool';
-  if (a.pool) {
+  if (a.pool && a.size.length < 3) {
     const args = { name, poolSize: [...a.pool.kernel], strides: [...a.pool.stride], padding: 'valid' as const };
-    const layers = max
-      ? [kit.layers.maxPooling1d, kit.layers.maxPooling2d, kit.layers.maxPooling3d]
-      : [kit.layers.averagePooling1d, kit.layers.averagePooling2d, kit.layers.averagePooling3d];
+    const layers = max ? [kit.layers.maxPooling1d, kit.layers.maxPooling2d] : [kit.layers.averagePooling1d, kit.layers.averagePooling2d];
     const make = layers[a.size.length - 1]! as (args: object) => ReturnType<typeof kit.layers.maxPooling2d>;
     return { output: kit.apply(make(args), x), layout: 'cl' };
   }

@@ -109,8 +109,8 @@ function commonDivisors(a: number, b: number): number[] {
 }
 
 /**
- * tfjs's Conv1D/2D/3D layers, DepthwiseConv2D when groups = channels (2-D), and ArchcConv for the
- * rest (other groups, dilation). Weights OIHW → HWIO; depthwise [C·m, 1, k, k] → [k, k, C, m].
+ * tfjs's Conv1D/2D layers, DepthwiseConv2D when groups = channels (2-D), and ArchcConv for the
+ * rest (3-D, other groups, dilation). Weights OIHW → HWIO; depthwise [C·m, 1, k, k] → [k, k, C, m].
  */
 export const convTfjs: TfjsLowering<ConvAttrs> = (a, kit) => {
   const rank = a.kernel.length;
@@ -119,21 +119,23 @@ export const convTfjs: TfjsLowering<ConvAttrs> = (a, kit) => {
   const bias = a.bias ? [{ ir: 'bias' }] : [];
   const dilated = a.dilation.some((d) => d > 1);
   const depthwise = rank === 2 && a.groups === channels && a.groups > 1 && !dilated;
-  const custom = dilated || (a.groups > 1 && !depthwise);
-  const { x, padding } = kit.padded(0, a, { same: !custom });
+  // tfjs's Conv3D kernels are plain loops, slow; ArchcConv runs 3-D as 2-D convolutions.
+  const custom = dilated || rank === 3 || (a.groups > 1 && !depthwise);
   const name = kit.name();
-  const window = { name, kernelSize: [...a.kernel], strides: [...a.stride], padding, useBias: a.bias };
   if (custom) {
     const { filters, groups } = a;
-    const layer = kit.custom.conv({ name, filters, groups, kernel: [...a.kernel], stride: [...a.stride], dilation: [...a.dilation], bias: a.bias });
-    return { output: kit.apply(layer, x, [{ ir: 'weight', permute: hwio }, ...bias]), layout: 'cl' };
+    const window = { kernel: [...a.kernel], stride: [...a.stride], dilation: [...a.dilation], begin: [...a.pads.begin], end: [...a.pads.end] };
+    const layer = kit.custom.conv({ name, filters, groups, ...window, bias: a.bias });
+    return { output: kit.apply(layer, kit.input(0, 'cl'), [{ ir: 'weight', permute: hwio }, ...bias]), layout: 'cl' };
   }
+  const { x, padding } = kit.padded(0, a);
+  const window = { name, kernelSize: [...a.kernel], strides: [...a.stride], padding, useBias: a.bias };
   if (depthwise) {
     const multiplier = a.filters / channels;
     const layer = kit.layers.depthwiseConv2d({ ...window, kernelSize: [a.kernel[0]!, a.kernel[1]!], depthMultiplier: multiplier });
     const weight = { ir: 'weight', view: [channels, multiplier, ...a.kernel], permute: [2, 3, 0, 1] };
     return { output: kit.apply(layer, x, [weight, ...bias]), layout: 'cl' };
   }
-  const layer = [kit.layers.conv1d, kit.layers.conv2d, kit.layers.conv3d][rank - 1]!({ ...window, filters: a.filters });
+  const layer = (rank === 1 ? kit.layers.conv1d : kit.layers.conv2d)({ ...window, filters: a.filters });
   return { output: kit.apply(layer, x, [{ ir: 'weight', permute: hwio }, ...bias]), layout: 'cl' };
 };

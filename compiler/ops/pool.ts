@@ -107,10 +107,11 @@ const poolTfjs = (kind: 'maxpool' | 'avgpool'): TfjsLowering<PoolAttrs> => (a, k
   const same = kit.isSame(0, a) && (kind === 'maxpool' || !a.countPad);
   const name = kit.name();
   const x = kit.input(0, 'cl');
-  if ((unpadded || same) && floorOut.join() === kit.node.shape.slice(1).join()) {
+  // tfjs's 3-D pooling kernels are slow, and wasm's MaxPool3D is wrong for all-zero windows.
+  if ((unpadded || same) && a.kernel.length < 3 && floorOut.join() === kit.node.shape.slice(1).join()) {
     const args = { name, poolSize: [...a.kernel], strides: [...a.stride], padding: unpadded ? ('valid' as const) : ('same' as const) };
-    const max = [kit.layers.maxPooling1d, kit.layers.maxPooling2d, kit.layers.maxPooling3d] as const;
-    const avg = [kit.layers.averagePooling1d, kit.layers.averagePooling2d, kit.layers.averagePooling3d] as const;
+    const max = [kit.layers.maxPooling1d, kit.layers.maxPooling2d] as const;
+    const avg = [kit.layers.averagePooling1d, kit.layers.averagePooling2d] as const;
     const make = (kind === 'maxpool' ? max : avg)[a.kernel.length - 1]! as (args: object) => ReturnType<typeof kit.layers.maxPooling2d>;
     return { output: kit.apply(make(args), x), layout: 'cl' };
   }

@@ -107,19 +107,8 @@ const upsampleOnnx: OnnxLowering<UpsampleAttrs> = (g) => {
   return g.op('Resize', [x, '', '', sizes], attributes);
 };
 
-/**
- * ArchcResize. tfjs's nearest kernel picks floor(dst · in / out); with a written scale PyTorch picks
- * floor(dst / scale). They agree for every integer scale; any other is checked row by row here.
- */
+/** ArchcResize, with PyTorch's coordinate rules for both modes and any scale. */
 const upsampleTfjs: TfjsLowering<UpsampleAttrs> = (a, kit) => {
-  const input = kit.inputShapes[0]!.slice(1);
-  const f32 = Math.fround;
-  const differs = a.size.findIndex((out, i) =>
-    Array.from({ length: out }, (_, d) => d).some((d) => Math.floor(f32(d / f32(a.scales[i]!))) !== Math.floor((d * input[i]!) / out)),
-  );
-  if (a.mode === 'nearest' && !a.fromSize && differs >= 0) {
-    throw new Error(`nearest resizing by ${a.scales[differs]} picks other source rows in tfjs than in PyTorch; give \`size\` or an integer scale`);
-  }
-  const layer = kit.custom.resize({ name: kit.name(), mode: a.mode, alignCorners: a.alignCorners, size: [...a.size] });
+  const layer = kit.custom.resize({ name: kit.name(), mode: a.mode, alignCorners: a.alignCorners, size: [...a.size], scales: [...a.scales] });
   return { output: kit.apply(layer, kit.input(0, 'cl')), layout: 'cl' };
 };

@@ -1,6 +1,7 @@
 // Shared pieces of archc's custom tfjs layers: argument types, shape helpers and registration.
 // Every custom layer is registered with tf.serialization, so a saved model.json that uses one
-// reloads with tf.loadLayersModel wherever archc's runtime is imported.
+// reloads with tf.loadLayersModel wherever archc's runtime is imported. Their weights start at zero:
+// archc loads every weight right after building a model (runtime/weights.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';

@@ -35,7 +35,7 @@ export class ArchcConvTranspose extends layers.Layer {
   override build(input: TfShape | TfShape[]): void {
     const channels = oneShape(input).at(-1)!;
     const { kernel, groups, filters, bias } = this.args;
-    this.kernelVar = this.addWeight('kernel', [...kernel, filters / groups, channels], 'float32', initializers.heNormal({}));
+    this.kernelVar = this.addWeight('kernel', [...kernel, filters / groups, channels], 'float32', initializers.zeros());
     if (bias) this.biasVar = this.addWeight('bias', [filters], 'float32', initializers.zeros());
     this.built = true;
   }

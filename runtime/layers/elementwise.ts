@@ -1,6 +1,6 @@
 // Element-wise layers tfjs lacks: ArchcBinary (a − b, a / b with broadcasting; tfjs has add and
-// multiply layers only) and ArchcHardActivation (hard-swish and hard-sigmoid with PyTorch's slope
-// 1/6; tfjs's hardSigmoid uses Keras's 0.2).
+// multiply layers only) and ArchcActivation (hard-swish and hard-sigmoid with PyTorch's slope 1/6,
+// where tfjs's hardSigmoid uses Keras's 0.2; ELU with any alpha, where tfjs's ELU layer takes 1).
 import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
@@ -42,15 +42,18 @@ function withRank(t: tf.Tensor, rank: number): tf.Tensor {
   return t.rank === rank ? t : tf.reshape(t, [t.shape[0]!, ...Array<number>(rank - t.rank).fill(1), ...t.shape.slice(1)]);
 }
 
-export type HardKind = 'hardswish' | 'hardsigmoid';
+export type ActivationKind = 'hardswish' | 'hardsigmoid' | 'elu';
 
-export class ArchcHardActivation extends layers.Layer {
-  static className = 'ArchcHardActivation';
-  readonly kind: HardKind;
+export class ArchcActivation extends layers.Layer {
+  static className = 'ArchcActivation';
+  readonly kind: ActivationKind;
+  /** elu's alpha (tfjs's ELU layer takes only 1). */
+  readonly alpha: number;
 
-  constructor(args: LayerArgs & { kind: HardKind }) {
+  constructor(args: LayerArgs & { kind: ActivationKind; alpha?: number }) {
     super(args);
     this.kind = args.kind;
+    this.alpha = args.alpha ?? 1;
   }
 
   override computeOutputShape(input: TfShape | TfShape[]): TfShape {
@@ -60,13 +63,14 @@ export class ArchcHardActivation extends layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = oneTensor(inputs);
+      if (this.kind === 'elu') return tf.where(tf.greater(x, 0), x, tf.mul(tf.elu(x), this.alpha));
       const gate = tf.div(tf.relu6(tf.add(x, 3)), 6);
       return this.kind === 'hardsigmoid' ? gate : tf.mul(x, gate);
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), kind: this.kind };
+    return { ...super.getConfig(), kind: this.kind, alpha: this.alpha };
   }
 }
-register(ArchcHardActivation);
+register(ArchcActivation);

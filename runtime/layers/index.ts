@@ -7,7 +7,7 @@ import { ArchcConv, type ConvArgs } from './conv.js';
 import { ArchcConvTranspose, type ConvTransposeArgs } from './conv-transpose.js';
 import { ArchcGlobalPool, type GlobalPoolArgs } from './global-pool.js';
 import { ArchcAdaptivePool, type AdaptivePoolArgs } from './adaptive-pool.js';
-import { ArchcBinary, ArchcHardActivation, type BinaryKind, type HardKind } from './elementwise.js';
+import { ArchcBinary, ArchcActivation, type BinaryKind, type ActivationKind } from './elementwise.js';
 import { ArchcReduce, type ReduceArgs } from './reduce.js';
 import { ArchcLrn, ArchcL2Norm, type LrnArgs } from './normalize.js';
 import { ArchcResize, type ResizeArgs } from './resize.js';
@@ -22,7 +22,7 @@ export const customLayers = {
   globalPool: (args: GlobalPoolArgs) => new ArchcGlobalPool(args),
   adaptivePool: (args: AdaptivePoolArgs) => new ArchcAdaptivePool(args),
   binary: (args: LayerArgs & { kind: BinaryKind }) => new ArchcBinary(args),
-  hardActivation: (args: LayerArgs & { kind: HardKind }) => new ArchcHardActivation(args),
+  activation: (args: LayerArgs & { kind: ActivationKind; alpha?: number }) => new ArchcActivation(args),
   reduce: (args: ReduceArgs) => new ArchcReduce(args),
   lrn: (args: LrnArgs) => new ArchcLrn(args),
   l2norm: (args: LayerArgs & { axis: number; epsilon: number }) => new ArchcL2Norm(args),

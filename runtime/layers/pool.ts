@@ -97,7 +97,13 @@ function poolValid(x: tf.Tensor, kind: 'max' | 'avg', kernel: number[], stride: 
     const s = stride as [number, number];
     return kind === 'max' ? tf.maxPool(x as tf.Tensor4D, k, s, 'valid') : tf.avgPool(x as tf.Tensor4D, k, s, 'valid');
   }
-  const k = kernel as [number, number, number];
-  const s = stride as [number, number, number];
-  return kind === 'max' ? tf.maxPool3d(x as tf.Tensor5D, k, s, 'valid') : tf.avgPool3d(x as tf.Tensor5D, k, s, 'valid');
+  // 3-D as 2-D twice (a box window is separable): over H, W with the depth folded into the batch,
+  // then over the depth. tfjs's wasm MaxPool3D returns tiny denormals instead of 0 for all-zero
+  // windows (which then slow every later op down), and both 3-D kernels are plain loops.
+  const [n, depth, height, width, channels] = x.shape as number[];
+  const planes = poolValid(tf.reshape(x, [n! * depth!, height!, width!, channels!]), kind, kernel.slice(1), stride.slice(1));
+  const [, h, w] = planes.shape as number[];
+  const columns = tf.reshape(planes, [n!, depth!, h! * w!, channels!]);
+  const pooled = poolValid(columns, kind, [kernel[0]!, 1], [stride[0]!, 1]);
+  return tf.reshape(pooled, [n!, pooled.shape[1]!, h!, w!, channels!]);
 }

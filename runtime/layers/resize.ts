@@ -1,7 +1,8 @@
-// ArchcResize: nearest or bilinear resizing of the spatial axes of a channels-last tensor, with
-// PyTorch's (and ONNX Resize's) coordinate rules: nearest takes floor(dst / scale); bilinear maps
-// pixel centres (half-pixel) or corners (align_corners). 2-D uses tfjs's resize kernels directly;
-// 1-D and 3-D resize one axis at a time (both modes are separable).
+// ArchcResize: nearest or bilinear resizing of the spatial axes of a channels-last tensor with
+// PyTorch's (and ONNX Resize's) coordinates: nearest takes floor(dst / scale); bilinear maps pixel
+// centres, src = (dst + 0.5) / scale − 0.5 clamped at 0, or corners (align_corners). tfjs's resize
+// kernels compute the same when the scale is out/in exactly (always, for a given output size);
+// otherwise each axis is resized by a product with its interpolation matrix (exact, and trainable).
 import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
@@ -11,6 +12,8 @@ export interface ResizeArgs extends LayerArgs {
   readonly alignCorners: boolean;
   /** Output size per spatial axis. */
   readonly size: number[];
+  /** The coordinate scale per axis (as written, or out/in). */
+  readonly scales: number[];
 }
 
 export class ArchcResize extends layers.Layer {
@@ -19,7 +22,7 @@ export class ArchcResize extends layers.Layer {
 
   constructor(args: ResizeArgs) {
     super(args);
-    this.args = { mode: args.mode, alignCorners: args.alignCorners, size: [...args.size] };
+    this.args = { mode: args.mode, alignCorners: args.alignCorners, size: [...args.size], scales: [...args.scales] };
   }
 
   override computeOutputShape(input: TfShape | TfShape[]): TfShape {
@@ -30,25 +33,50 @@ export class ArchcResize extends layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = oneTensor(inputs);
-      const { size } = this.args;
-      if (x.rank === 4) return this.resize2d(x as tf.Tensor4D, size as [number, number]);
+      const { size, scales, alignCorners } = this.args;
+      const input = x.shape.slice(1, -1) as number[];
+      const kernelAgrees = alignCorners || scales.every((s, i) => Math.fround(s) === Math.fround(size[i]! / input[i]!));
+      if (kernelAgrees && x.rank === 4) return this.kernel(x as tf.Tensor4D, size as [number, number]);
       let y = x;
       size.forEach((out, i) => {
         const axis = i + 1;
         const before = y.shape.slice(0, axis).reduce((a, b) => a * b, 1);
-        const after = y.shape.slice(axis + 1, -1).reduce((a, b) => a * b, 1);
-        const planes = tf.reshape(y, [before, y.shape[axis]!, after, y.shape.at(-1)!]) as tf.Tensor4D;
-        const resized = this.resize2d(planes, [out, after]);
+        const after = y.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+        const rows = tf.reshape(y, [before, input[i]!, after]);
+        const resized = kernelAgrees
+          ? tf.reshape(this.kernel(tf.reshape(rows, [before, input[i]!, after, 1]) as tf.Tensor4D, [out, after]), [before, out, after])
+          : tf.matMul(tf.expandDims(this.matrix(i, input[i]!), 0), rows);
         y = tf.reshape(resized, [...y.shape.slice(0, axis), out, ...y.shape.slice(axis + 1)] as number[]);
       });
       return y;
     });
   }
 
-  private resize2d(x: tf.Tensor4D, size: [number, number]): tf.Tensor4D {
+  private kernel(x: tf.Tensor4D, size: [number, number]): tf.Tensor4D {
     const { mode, alignCorners } = this.args;
     if (mode === 'nearest') return tf.image.resizeNearestNeighbor(x, size, false, false);
     return tf.image.resizeBilinear(x, size, alignCorners, !alignCorners);
+  }
+
+  /** [out, in]: each output row's weights over the input rows along axis `i`. */
+  private matrix(i: number, input: number): tf.Tensor2D {
+    const { mode, alignCorners, size, scales } = this.args;
+    const out = size[i]!;
+    const scale = Math.fround(scales[i]!);
+    const m = new Float32Array(out * input);
+    for (let d = 0; d < out; d++) {
+      if (mode === 'nearest') {
+        m[d * input + Math.min(Math.floor(Math.fround(d / scale)), input - 1)] = 1;
+        continue;
+      }
+      const src = alignCorners ? (out > 1 ? (d * (input - 1)) / (out - 1) : 0) : Math.max(Math.fround((d + 0.5) / scale - 0.5), 0);
+      const lo = Math.min(Math.floor(src), input - 1);
+      const hi = Math.min(lo + 1, input - 1);
+      const t = src - lo;
+      m[d * input + lo] += 1 - t;
+      m[d * input + hi] += t;
+    }
+    return tf.tensor2d(m, [out, input]);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -42,7 +42,7 @@ export class ArchcPosEmbed extends layers.Layer {
 
   override build(input: TfShape | TfShape[]): void {
     const [, t, d] = oneShape(input);
-    this.embedding = this.addWeight('embedding', [1, t!, d!], 'float32', initializers.randomNormal({ stddev: 0.02 }));
+    this.embedding = this.addWeight('embedding', [1, t!, d!], 'float32', initializers.zeros());
     this.built = true;
   }
 
