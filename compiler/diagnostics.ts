@@ -79,7 +79,7 @@ export const catalogue = {
   W0104: 'unused block parameter',
   W0105: 'pooling window larger than its input',
   W0106: 'exporting this op is approximate',
-  W0107: 'an expect does not hold once --set/--input change the model',
+  W0107: 'an expect or shape annotation does not hold once --set/--input change the model',
 } as const;
 
 export type DiagnosticCode = keyof typeof catalogue;

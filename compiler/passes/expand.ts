@@ -233,7 +233,10 @@ class Expander {
     if (!want) return;
     if (value.kind !== 'tensor') return this.report('E0502', `a shape annotation needs a tensor, got ${typeName(value)}`, annotation.span, frame);
     if (want.join() !== value.node.shape.join()) {
-      this.report('E0502', `shape annotation failed: expected ${formatShape(want)}, got ${formatShape(value.node.shape)}`, annotation.span, frame, {
+      // Annotations pin the model as written; under --set/--input it is another model (warning).
+      const overridden = Object.keys(this.options.params ?? {}).length + Object.keys(this.options.inputs ?? {}).length > 0;
+      const [code, what] = overridden ? (['W0107', 'shape annotation does not hold with the overrides'] as const) : (['E0502', 'shape annotation failed'] as const);
+      this.report(code, `${what}: expected ${formatShape(want)}, got ${formatShape(value.node.shape)}`, annotation.span, frame, {
         related: [{ span: value.node.span, message: `this ${value.node.op} made ${formatShape(value.node.shape)}` }],
       });
     }
