@@ -36,25 +36,42 @@ export async function setBackend(name: BackendName): Promise<BackendReport> {
       notes.push(chosen === 'webgpu' ? 'auto: a hardware GPU adapter is present, using webgpu' : 'auto: no hardware GPU adapter, using wasm');
     }
   }
-  let ok = false;
   try {
     if (chosen === 'wasm') await prepareWasm();
     if (chosen === 'webgpu' && adapter?.available) await import('@tensorflow/tfjs-backend-webgpu');
-    ok = tf.findBackendFactory(chosen) !== null && (await tf.setBackend(chosen));
   } catch (e) {
-    notes.push(`${chosen} failed to start: ${(e as Error).message}`);
+    notes.push(`${chosen} failed to load: ${(e as Error).message}`);
   }
-  await tf.ready();
-  const active = tf.getBackend();
-  const fellBack = !ok || active !== chosen;
-  if (fellBack) notes.push(`${chosen} is not available; tfjs is running on ${active}`);
+  const { active, fellBack, note } = await activate(chosen);
+  if (note) notes.push(note);
   return { requested: name, active, fellBack, ...(adapter ? { adapter } : {}), notes };
 }
 
-/** The one-line summary for CLI output: `wasm`, or `cpu (webgpu unavailable: ...)`. */
+/**
+ * Switches tfjs to a registered backend and checks where it really is: tf.setBackend answers
+ * false (or throws) when the backend fails to start, and tfjs keeps running on another one.
+ */
+export async function activate(name: string): Promise<{ active: string; fellBack: boolean; note?: string }> {
+  let ok = false;
+  let why = 'it is not registered';
+  try {
+    if (tf.findBackendFactory(name) !== null) {
+      ok = await tf.setBackend(name);
+      why = 'it failed to start';
+    }
+  } catch (e) {
+    why = `it failed to start: ${(e as Error).message}`;
+  }
+  await tf.ready();
+  const active = tf.getBackend();
+  if (ok && active === name) return { active, fellBack: false };
+  return { active, fellBack: true, note: `${name} is not available (${why}); tfjs is running on ${active}` };
+}
+
+/** The one-line summary for CLI output: `wasm`, `webgpu (adapter)`, or `cpu (fell back: why)`. */
 export function describeBackend(report: BackendReport): string {
   if (!report.fellBack) return report.adapter && report.active === 'webgpu' ? `webgpu (${report.adapter.description})` : report.active;
-  return `${report.active} (fell back from ${report.requested}: ${report.notes.at(-2) ?? report.notes.at(-1)})`;
+  return `${report.active} (fell back from ${report.requested}: ${report.notes.at(-1)})`;
 }
 
 let wasmReady: Promise<void> | undefined;

@@ -86,8 +86,8 @@ export interface OpDef<A = unknown> {
    * Required: the type checker refuses an op that cannot be exported.
    */
   readonly onnx: OnnxLowering<A>;
-  /** The TensorFlow.js lowering: layers computing the op in NHWC (runtime/lowering.ts). */
-  readonly tfjs?: TfjsLowering<A>;
+  /** The TensorFlow.js lowering: layers computing the op in NHWC (runtime/lowering.ts). Required. */
+  readonly tfjs: TfjsLowering<A>;
 }
 
 /** Keeps the attribute type of an op definition while storing it in the registry. */

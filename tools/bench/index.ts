@@ -5,5 +5,6 @@ import { compileSection } from './compile.js';
 import { checkZooSection } from './check-zoo.js';
 import { exportSection } from './export.js';
 import { trainSection } from './train.js';
+import { inferSection } from './infer.js';
 
-export const sections: BenchSection[] = [compileSection, checkZooSection, exportSection, trainSection];
+export const sections: BenchSection[] = [compileSection, checkZooSection, exportSection, inferSection, trainSection];

@@ -1,0 +1,83 @@
+// The gradient kernels archc adds to the wasm backend (runtime/wasm-kernels.ts) against the cpu
+// backend's own kernels, over strides, paddings, dilations and depth multipliers.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { setBackend } from '../../runtime/index.js';
+import { wasmKernels } from '../../runtime/wasm-kernels.js';
+
+beforeAll(async () => {
+  await setBackend('wasm');
+});
+
+/** Deterministic values in [-1, 1]. */
+const values = (shape: number[], seed: number): tf.Tensor =>
+  tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, k) => Math.sin((k + 1) * 0.7311 * seed)), shape);
+
+/** Runs `f` on the cpu and on the wasm backend and returns both results as arrays. */
+async function onBoth(f: () => tf.Tensor): Promise<[Float32Array, Float32Array, number[]]> {
+  await tf.setBackend('cpu');
+  const cpu = tf.tidy(f);
+  const expected = (await cpu.data()) as Float32Array;
+  cpu.dispose();
+  await tf.setBackend('wasm');
+  const wasm = tf.tidy(f);
+  const actual = (await wasm.data()) as Float32Array;
+  const shape = wasm.shape;
+  wasm.dispose();
+  return [actual, expected, shape];
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!)));
+  expect(worst).toBeLessThan(1e-4);
+}
+
+type Pad = 'same' | 'valid' | number;
+
+describe('the wasm backend has the kernels training needs', () => {
+  it.each(Object.keys(wasmKernels))('%s is registered on wasm', (name) => {
+    expect(tf.getKernel(name, 'wasm')).toBeDefined();
+  });
+});
+
+describe('Conv2DBackpropFilter on wasm equals cpu', () => {
+  const cases: [string, number[], number[], [number, number], Pad][] = [
+    ['3x3 stride 1 same', [2, 9, 9, 3], [3, 3, 3, 4], [1, 1], 'same'],
+    ['3x3 stride 2 same (uneven pads)', [2, 10, 9, 3], [3, 3, 3, 5], [2, 2], 'same'],
+    ['7x7 stride 2 pad 3', [1, 16, 16, 3], [7, 7, 3, 8], [2, 2], 3],
+    ['1x1 stride 2 valid', [3, 8, 8, 6], [1, 1, 6, 4], [2, 2], 'valid'],
+    ['5x3 stride (2,1) valid', [2, 11, 7, 2], [5, 3, 2, 3], [2, 1], 'valid'],
+  ];
+  it.each(cases)('%s', async (_name, xShape, wShape, strides, pad) => {
+    const [actual, expected] = await onBoth(() => {
+      const x = values(xShape, 1) as tf.Tensor4D;
+      const w = values(wShape, 2) as tf.Tensor4D;
+      return tf.grad((filter: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, filter as tf.Tensor4D, strides, pad), values(tf.conv2d(x, w, strides, pad).shape, 3))))(w);
+    });
+    expectClose(actual, expected);
+  });
+});
+
+describe('depthwise convolution gradients on wasm equal cpu', () => {
+  const cases: [string, number[], number[], [number, number], Pad, [number, number]][] = [
+    ['3x3 stride 1 same', [2, 9, 9, 4], [3, 3, 4, 1], [1, 1], 'same', [1, 1]],
+    ['3x3 stride 2 same, multiplier 2', [2, 10, 11, 3], [3, 3, 3, 2], [2, 2], 'same', [1, 1]],
+    ['5x5 stride 2 pad 2', [1, 13, 13, 5], [5, 5, 5, 1], [2, 2], 2, [1, 1]],
+    ['3x3 valid, multiplier 3', [3, 7, 6, 2], [3, 3, 2, 3], [1, 1], 'valid', [1, 1]],
+  ];
+  it.each(cases)('%s: filter and input gradients', async (_name, xShape, wShape, strides, pad, dilations) => {
+    for (const which of [0, 1]) {
+      const [actual, expected] = await onBoth(() => {
+        const x = values(xShape, 1) as tf.Tensor4D;
+        const w = values(wShape, 2) as tf.Tensor4D;
+        const forward = (a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad, 'NHWC', dilations);
+        const probe = values(forward(x, w).shape, 3);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(forward(a, b), probe)))([x, w]);
+        return which === 0 ? dw! : dx!;
+      });
+      expectClose(actual, expected);
+    }
+  });
+});
