@@ -3,7 +3,7 @@
 // quietly when one fails to initialise, and archc says so instead.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { registerWasmKernels } from './wasm-kernels.js';
+import { registerWasmKernels } from './wasm/index.js';
 import { probeWebGpu, type GpuAdapterReport } from './webgpu.js';
 
 export type BackendName = 'auto' | 'webgpu' | 'wasm' | 'cpu';

@@ -76,7 +76,7 @@ const SIZE_BOUND = new Set(['E0501', 'E0502']);
  * up shrink towards 32), else at onnx/harness's reduced size: for tests whose cost grows with the
  * input (training steps), where the architecture, not the size, is under test.
  */
-export function compileSmall(path: string): IrGraph {
+export function compileSmall(path: string): { graph: IrGraph; macs: number } {
   const reduced = compileReduced(path);
   const g = reduced.graph;
   for (const target of [32, 48, 64, 96]) {
@@ -89,7 +89,7 @@ export function compileSmall(path: string): IrGraph {
     if (Object.values(inputs).every((s, k) => s.join() === g.nodes[g.inputs[k]!.node]!.shape.join())) break;
     const result = compile(path, nodeHost, { inputs });
     const blocking = result.diagnostics.filter((d) => d.severity === 'error' && !SIZE_BOUND.has(d.code));
-    if (result.graph && blocking.length === 0) return result.graph;
+    if (result.graph && blocking.length === 0) return { graph: result.graph, macs: result.report?.macs ?? Infinity };
   }
-  return g;
+  return { graph: g, macs: reduced.result.report?.macs ?? Infinity };
 }

@@ -1,9 +1,10 @@
-// The gradient kernels archc adds to the wasm backend (runtime/wasm-kernels.ts) against the cpu
-// backend's own kernels, over strides, paddings, dilations and depth multipliers.
+// The kernels archc adds to the wasm backend (runtime/wasm/: the gradients it lacks, faster
+// versions of some it has) against the cpu backend's own kernels, over strides, paddings and depth
+// multipliers.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { setBackend } from '../../runtime/index.js';
-import { wasmKernels } from '../../runtime/wasm-kernels.js';
+import { missingKernels, fasterKernels } from '../../runtime/wasm/index.js';
 
 beforeAll(async () => {
   await setBackend('wasm');
@@ -37,8 +38,44 @@ function expectClose(actual: Float32Array, expected: Float32Array): void {
 type Pad = 'same' | 'valid' | number;
 
 describe('the wasm backend has the kernels training needs', () => {
-  it.each(Object.keys(wasmKernels))('%s is registered on wasm', (name) => {
+  it.each([...Object.keys(missingKernels), ...Object.keys(fasterKernels)])('%s is registered on wasm', (name) => {
     expect(tf.getKernel(name, 'wasm')).toBeDefined();
+  });
+});
+
+describe('Conv2DBackpropInput on wasm (a correlation through XNNPACK) equals cpu', () => {
+  const cases: [string, number[], number[], [number, number], Pad][] = [
+    ['3x3 stride 1 same', [2, 9, 9, 3], [3, 3, 3, 4], [1, 1], 'same'],
+    ['3x3 stride 2 same (uneven pads)', [2, 10, 9, 3], [3, 3, 3, 5], [2, 2], 'same'],
+    ['7x7 stride 2 pad 3', [1, 16, 16, 3], [7, 7, 3, 8], [2, 2], 3],
+    ['1x1 stride 2 valid (rows left over)', [3, 9, 9, 6], [1, 1, 6, 4], [2, 2], 'valid'],
+    ['5x3 stride (2,1) valid', [2, 11, 7, 2], [5, 3, 2, 3], [2, 1], 'valid'],
+  ];
+  it.each(cases)('%s', async (_name, xShape, wShape, strides, pad) => {
+    const [actual, expected] = await onBoth(() => {
+      const x = values(xShape, 1) as tf.Tensor4D;
+      const w = values(wShape, 2) as tf.Tensor4D;
+      const probe = values(tf.conv2d(x, w, strides, pad).shape, 3);
+      return tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(input as tf.Tensor4D, w, strides, pad), probe)))(x);
+    });
+    expectClose(actual, expected);
+  });
+});
+
+describe('BatchMatMul with transposed operands on wasm equals cpu', () => {
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('transposeA %s, transposeB %s', async (ta, tb) => {
+    const [actual, expected, shape] = await onBoth(() => {
+      const a = values(ta ? [3, 7, 5] : [3, 5, 7], 1);
+      const b = values(tb ? [1, 4, 7] : [1, 7, 4], 2);
+      return tf.matMul(a, b, ta, tb);
+    });
+    expect(shape).toEqual([3, 5, 4]);
+    expectClose(actual, expected);
   });
 });
 

@@ -2,20 +2,13 @@
 // backprops), written as ordinary convolutions that the wasm backend runs through XNNPACK. Each
 // is checked against the cpu backend's own kernel in tests/runtime/wasm-kernels.test.ts.
 import * as tf from '@tensorflow/tfjs-core';
+import { run, spreadForBackprop, tensorOf, type Kernel, type Pad, type Pair, type Rounding } from './kernel-utils.js';
 
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-type Pair = [number, number];
-interface KernelArgs {
-  readonly inputs: tf.NamedTensorInfoMap;
-  readonly backend: tf.KernelBackend;
-  readonly attrs?: tf.NamedAttrMap;
-}
-
-/** The kernels, by name; registered on the wasm backend by `registerWasmKernels`. */
-export const wasmKernels: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
+/** The kernels, by name; registered on the wasm backend by runtime/wasm/index.ts. */
+export const missingKernels: Record<string, Kernel> = {
   Conv2DBackpropFilter: ({ inputs, backend, attrs }) => {
     const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
-      strides: Pair | number; pad: Pad; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: number[];
+      strides: Pair | number; pad: Pad; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: Rounding; filterShape: number[];
     };
     return run(backend, () => {
       let x = tensorOf(backend, inputs['x']!) as tf.Tensor4D;
@@ -39,7 +32,7 @@ export const wasmKernels: Record<string, (args: KernelArgs) => tf.TensorInfo> = 
 
   DepthwiseConv2dNativeBackpropFilter: ({ inputs, backend, attrs }) => {
     const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as {
-      strides: Pair | number; dilations: Pair | number; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: number[];
+      strides: Pair | number; dilations: Pair | number; pad: Pad; dimRoundingMode?: Rounding; filterShape: number[];
     };
     return run(backend, () => {
       const x = tensorOf(backend, inputs['x']!) as tf.Tensor4D;
@@ -66,7 +59,7 @@ export const wasmKernels: Record<string, (args: KernelArgs) => tf.TensorInfo> = 
 
   DepthwiseConv2dNativeBackpropInput: ({ inputs, backend, attrs }) => {
     const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as {
-      strides: Pair | number; dilations: Pair | number; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: number[];
+      strides: Pair | number; dilations: Pair | number; pad: Pad; dimRoundingMode?: Rounding; inputShape: number[];
     };
     return run(backend, () => {
       const dy = tensorOf(backend, inputs['dy']!) as tf.Tensor4D;
@@ -75,62 +68,11 @@ export const wasmKernels: Record<string, (args: KernelArgs) => tf.TensorInfo> = 
       const shape = inputShape as [number, number, number, number];
       const info = tf.backend_util.computeConv2DInfo(shape, w.shape, strides, dilations, pad, dimRoundingMode, true);
       const [n, height, width] = shape;
-      const [sh, sw] = [info.strideHeight, info.strideWidth];
-      const [dh, dw] = [info.dilationHeight, info.dilationWidth];
-      // Spread dy out by the stride (zeros between), then correlate with the flipped filter.
-      const rows = (info.outHeight - 1) * sh + 1;
-      const cols = (info.outWidth - 1) * sw + 1;
       const c = channels * multiplier;
-      let up = tf.reshape(dy, [n, info.outHeight, 1, info.outWidth, 1, c]);
-      up = tf.pad(up, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-      up = tf.slice(tf.reshape(up, [n, info.outHeight * sh, info.outWidth * sw, c]), [0, 0, 0, 0], [n, rows, cols, c]);
-      const padded = padOrCrop(up as tf.Tensor4D, [
-        [(kh - 1) * dh - info.padInfo.top, height + (kh - 1) * dh],
-        [(kw - 1) * dw - info.padInfo.left, width + (kw - 1) * dw],
-      ]);
+      const padded = spreadForBackprop(dy, info);
       const flipped = tf.reshape(tf.reverse(w, [0, 1]), [kh, kw, c, 1]) as tf.Tensor4D;
-      const r = tf.depthwiseConv2d(padded, flipped, 1, 'valid', 'NHWC', [dh, dw]);
+      const r = tf.depthwiseConv2d(padded, flipped, 1, 'valid', 'NHWC', [info.dilationHeight, info.dilationWidth]);
       return tf.sum(tf.reshape(r, [n, height, width, channels, multiplier]), 4);
     });
   },
 };
-
-/** Pads (or crops, for negative amounts) axes 1 and 2: [before, final size] per axis. */
-function padOrCrop(x: tf.Tensor4D, axes: [number, number][]): tf.Tensor4D {
-  let y = x;
-  axes.forEach(([before, size], i) => {
-    const axis = i + 1;
-    if (before < 0) y = tf.slice(y, y.shape.map((_, k) => (k === axis ? -before : 0)), y.shape.map((d, k) => (k === axis ? d + before : -1)));
-    else if (before > 0) y = tf.pad(y, y.shape.map((_, k) => [k === axis ? before : 0, 0] as Pair));
-    const after = size - y.shape[axis]!;
-    if (after < 0) y = tf.slice(y, [0, 0, 0, 0], y.shape.map((d, k) => (k === axis ? size : d)));
-    else if (after > 0) y = tf.pad(y, y.shape.map((_, k) => [0, k === axis ? after : 0] as Pair));
-  });
-  return y;
-}
-
-/** A tensor over a kernel input, holding its own reference (disposing it leaves the input alone). */
-function tensorOf(backend: tf.KernelBackend, info: tf.TensorInfo): tf.Tensor {
-  backend.incRef(info.dataId);
-  return tf.engine().makeTensorFromTensorInfo(info, backend);
-}
-
-/**
- * Runs tensor ops inside a kernel and hands their result to the engine, the way tfjs's own
- * Identity kernel shares data: one more reference on the result, then the scope is disposed.
- */
-function run(backend: tf.KernelBackend, compute: () => tf.Tensor): tf.TensorInfo {
-  const result = tf.tidy(compute);
-  backend.incRef(result.dataId);
-  const info = { dataId: result.dataId, shape: result.shape, dtype: result.dtype };
-  result.dispose();
-  return info;
-}
-
-/** Registers the missing kernels on the wasm backend (once; existing kernels are left alone). */
-export function registerWasmKernels(): void {
-  for (const [kernelName, kernelFunc] of Object.entries(wasmKernels)) {
-    if (tf.getKernel(kernelName, 'wasm')) continue;
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
-  }
-}

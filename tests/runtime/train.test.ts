@@ -1,0 +1,101 @@
+// Training on the wasm backend: one gradient step reaches every trainable weight with finite
+// gradients. tfjs-wasm lacks Conv2DBackpropFilter and the depthwise gradients (runtime/wasm-kernels.ts
+// adds them) and tfjs has none for dilated convolutions (they train through space-to-batch). The
+// zoo is covered op variant by op variant: the cheapest models that together use every variant
+// (conv rank, groups and dilation; pooling padding; each other op kind) found in the zoo, at a small
+// input size. `node dist/tools/check-tfjs-parity.js --train` steps every zoo model.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { compile } from '../../compiler/compile.js';
+import type { IrGraph, IrNode } from '../../compiler/ir.js';
+import { initWeights } from '../../compiler/weights/init.js';
+import { setBackend } from '../../runtime/index.js';
+import { nodeHost, zooModels } from '../../tools/node-host.js';
+import { compileText } from '../helpers.js';
+import { build, compileSmall, inputsFor } from './harness.js';
+
+beforeAll(async () => {
+  expect((await setBackend('wasm')).active).toBe('wasm');
+});
+
+/** What distinguishes lowerings of one op: the variants a training step must be checked on. */
+function variant(node: IrNode, graph: IrGraph): string {
+  const a = node.attrs as { kernel?: number[]; groups?: number; dilation?: number[]; pads?: { begin: number[]; end: number[] }; ceil?: boolean; mode?: string };
+  if (a.kernel && a.groups !== undefined) {
+    const channels = graph.nodes[node.inputs[0]!]!.shape[0]!;
+    const groups = a.groups === 1 ? 'dense' : a.groups === channels ? 'depthwise' : 'grouped';
+    return `${node.op} ${a.kernel.length}-D ${groups}${a.dilation?.some((d) => d > 1) ? ' dilated' : ''}`;
+  }
+  if (a.kernel && a.pads) return `${node.op} ${a.kernel.length}-D${[...a.pads.begin, ...a.pads.end].some((p) => p > 0) ? ' padded' : ''}${a.ceil ? ' ceil' : ''}`;
+  return a.mode ? `${node.op} ${a.mode}` : node.op;
+}
+
+/** Most multiply-accumulates a covering model may take at its small size (a training step each). */
+const BUDGET = 2e9;
+
+/**
+ * The cheapest zoo models that together use every variant in the zoo: by declared MACs, skipping
+ * those that stay expensive at a small size (SSD300 keeps its 300×300) unless nothing else has the
+ * variant.
+ */
+function cover(): [string, IrGraph, string[]][] {
+  const models = zooModels().map(([name, path]) => {
+    const result = compile(path, nodeHost);
+    const graph = result.graph!;
+    return { name, path, macs: result.report?.macs ?? Infinity, variants: new Set(graph.nodes.filter((n) => n.op !== 'input').map((n) => variant(n, graph))) };
+  });
+  const covered = new Set<string>();
+  const chosen: [string, IrGraph, string[]][] = [];
+  const sorted = models.sort((a, b) => a.macs - b.macs);
+  for (const pass of ['cheap', 'any'] as const) {
+    for (const m of sorted) {
+      const fresh = [...m.variants].filter((v) => !covered.has(v));
+      if (fresh.length === 0) continue;
+      const small = compileSmall(m.path);
+      if (pass === 'cheap' && small.macs > BUDGET) continue;
+      fresh.forEach((v) => covered.add(v));
+      chosen.push([m.name, small.graph, fresh]);
+    }
+  }
+  return chosen;
+}
+
+/** One step's gradients of mean(output²) summed over outputs, by trainable variable name. */
+function gradients(graph: IrGraph): { loss: number; grads: Map<string, Float32Array>; frozen: string[] } {
+  const { model, metadata } = build(graph, initWeights(graph, { seed: 2 }));
+  const inputs = inputsFor(graph, 2);
+  const feeds = metadata.inputs.map((io) => {
+    const x = tf.tensor(inputs[io.name]!.data, inputs[io.name]!.dims);
+    return io.layout === 'cl' ? tf.transpose(x, [0, ...io.shape.slice(1).map((_, i) => i + 2), 1]) : x;
+  });
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const { value, grads } = tf.variableGrads(() => {
+    const outs = model.apply(feeds.length === 1 ? feeds[0]! : feeds, { training: true }) as tf.Tensor | tf.Tensor[];
+    return tf.addN((Array.isArray(outs) ? outs : [outs]).map((o) => tf.mean(tf.square(o)))) as tf.Scalar;
+  }, variables);
+  const out = new Map([...Object.entries(grads)].map(([k, g]) => [k, g.dataSync() as Float32Array]));
+  const loss = value.dataSync()[0]!;
+  const frozen = model.nonTrainableWeights.map((w) => w.originalName);
+  tf.dispose([value, ...Object.values(grads), ...feeds]);
+  model.dispose();
+  return { loss, grads: out, frozen };
+}
+
+describe.each(cover())('%s', (_name, graph, variants) => {
+  it(`trains on wasm (${variants.join(', ')})`, () => {
+    const { loss, grads } = gradients(graph);
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(grads.size).toBeGreaterThan(0);
+    expect([...grads].filter(([, g]) => g.some((v) => !Number.isFinite(v))).map(([k]) => k)).toEqual([]);
+    expect([...grads.values()].some((g) => g.some((v) => v !== 0))).toBe(true);
+  }, 300_000);
+});
+
+describe('frozen blocks', () => {
+  it('are not trainable in tfjs', () => {
+    const graph = compileText('model t {\n  input x: [3, 8, 8]\n  frozen { y = x |> conv(4, 3) |> bn }\n  output z = y |> relu |> flatten |> dense(2)\n}').graph!;
+    const { grads, frozen } = gradients(graph);
+    expect([...grads.keys()].every((k) => k.startsWith('dense1/'))).toBe(true);
+    expect(frozen.filter((k) => k.startsWith('conv1/') || k.startsWith('bn1/')).length).toBe(6);
+  });
+});
