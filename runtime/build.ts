@@ -24,6 +24,8 @@ interface Value {
   flatFrom?: Shape;
   /** Conversions of this value already made, by layout. */
   readonly views: Map<Layout, tfl.SymbolicTensor>;
+  /** Computed from the model's inputs by ops without weights: training never needs its gradient. */
+  readonly weightFree: boolean;
 }
 
 interface PendingBinding extends WeightBinding {
@@ -39,7 +41,7 @@ export function lowerGraph(graph: IrGraph): BuildResult {
   const diagnostics: Diagnostic[] = [];
   for (const node of graph.nodes) {
     if (node.op === 'input') {
-      values.set(node.id, { node, layout: node.shape.length >= 3 ? 'cl' : 'plain', views: new Map() });
+      values.set(node.id, { node, layout: node.shape.length >= 3 ? 'cl' : 'plain', views: new Map(), weightFree: true });
       continue;
     }
     const lowering = lookupOp(node.op)?.tfjs;
@@ -54,7 +56,8 @@ export function lowerGraph(graph: IrGraph): BuildResult {
       const out: Lowered = lowering(node.attrs, kit);
       const flatFrom = out.layout === 'flat-cl' ? (out.flatFrom ?? inputs.find((v) => v!.layout === 'flat-cl')?.flatFrom) : undefined;
       if (out.layout === 'flat-cl' && !flatFrom) throw new Error('a flat-cl output needs the shape it flattens');
-      values.set(node.id, { node, tensor: out.output, layout: out.layout, flatFrom, views: new Map() });
+      const weightFree = inputs.every((v) => v!.weightFree) && !(lookupOp(node.op)?.weights?.(node.attrs as never, kit.inputShapes) ?? []).length;
+      values.set(node.id, { node, tensor: out.output, layout: out.layout, flatFrom, views: new Map(), weightFree });
     } catch (e) {
       diagnostics.push(diagnostic('E0850', `${node.name} (${node.op}) cannot be lowered to TensorFlow.js: ${(e as Error).message}`, node.span, {
         hint: 'this is a limitation of archc\'s tfjs runtime, not an error in the model',
@@ -121,6 +124,7 @@ function makeKit(node: IrNode, inputs: Value[], bindings: PendingBinding[]): Low
       return same.begin.join() === window.pads.begin.join() && same.end.join() === window.pads.end.join();
     },
     flatSource: (i) => inputs[i]!.flatFrom,
+    weightFree: (i) => inputs[i]!.weightFree,
     common(options = {}) {
       let layout = commonLayout(inputs);
       if (layout === 'flat-cl' && !options.flat) layout = 'plain';

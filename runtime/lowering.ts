@@ -64,6 +64,11 @@ export interface LowerKit {
   layoutOf(i: number, request?: LayoutRequest): Layout;
   /** Whether these pads are exactly what tfjs's "same" padding gives input `i`. */
   isSame(i: number, window: WindowSpec): boolean;
+  /**
+   * Whether input `i` is computed from the model's inputs without weights, so that training never
+   * needs its gradient (a model's first convolution can then skip computing it).
+   */
+  weightFree(i: number): boolean;
   /** For a `flat-cl` input: the IR shape [C, ...spatial] it was flattened from. */
   flatSource(i: number): Shape | undefined;
   /**

@@ -15,7 +15,7 @@ import { concatChunks } from '../compiler/weights/safetensors.js';
 import { nodeHost, zooModels } from './node-host.js';
 import { intermediateMismatches, light, OnnxChecker, outputMismatches } from './onnx-check.js';
 import { version } from './version.js';
-import { writeFileWhole } from './write-file.js';
+import { writeFileAtomic } from '../runtime/train/files.js';
 
 async function main(argv: string[]): Promise<number> {
   const pythonAt = argv.indexOf('--python');
@@ -57,7 +57,7 @@ async function checkOne(path: string, file: string, checker: OnnxChecker): Promi
   const lowered = lowerToOnnx(graph, initWeights(graph, { seed: 0 }), { producerVersion: version });
   if (!lowered.model) return { summary: 'does not export', failures: messages(lowered.diagnostics) };
   const chunks = encodeOnnx(lowered.model);
-  writeFileWhole(file, chunks);
+  writeFileAtomic(file, chunks);
   const checked = checker.check(file);
   const bytes = concatChunks(chunks);
   const failures = [...(await outputMismatches(bytes, graph)), ...(await intermediateMismatches(light(lowered.model), graph))];

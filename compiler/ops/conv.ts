@@ -119,8 +119,10 @@ export const convTfjs: TfjsLowering<ConvAttrs> = (a, kit) => {
   const bias = a.bias ? [{ ir: 'bias' }] : [];
   const dilated = a.dilation.some((d) => d > 1);
   const depthwise = rank === 2 && a.groups === channels && a.groups > 1 && !dilated;
-  // tfjs's Conv3D kernels are plain loops, slow; ArchcConv runs 3-D as 2-D convolutions.
-  const custom = dilated || rank === 3 || (a.groups > 1 && !depthwise);
+  // tfjs's Conv3D kernels are plain loops, slow; ArchcConv runs 3-D as 2-D convolutions. And
+  // tfjs-layers' conv2d (a fused conv with bias) computes the gradient of its input even when
+  // nothing needs it; a model's first convolution would pay a whole backward pass for nothing.
+  const custom = dilated || rank === 3 || (a.groups > 1 && !depthwise) || (rank === 2 && !depthwise && kit.weightFree(0));
   const name = kit.name();
   if (custom) {
     const { filters, groups } = a;

@@ -13,6 +13,7 @@ import { ArchcLrn, ArchcL2Norm, type LrnArgs } from './normalize.js';
 import { ArchcResize, type ResizeArgs } from './resize.js';
 import { ArchcChannelShuffle, ArchcSlice, ArchcMatmul, type SliceArgs, type MatmulArgs } from './tensor-ops.js';
 import { ArchcClassToken, ArchcPosEmbed } from './tokens.js';
+import './frozen-batchnorm.js';
 
 export const customLayers = {
   pad: (args: PadArgs) => new ArchcPad(args),

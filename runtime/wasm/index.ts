@@ -1,10 +1,10 @@
 // The wasm backend's extra kernels: the gradients it lacks (missing-kernels.ts) and faster versions
 // of some it has (faster-kernels.ts). Registered once, before the backend starts.
 import * as tf from '@tensorflow/tfjs-core';
-import { missingKernels } from './missing-kernels.js';
+import { missingKernels, patchLimit } from './missing-kernels.js';
 import { fasterKernels, type Fallback } from './faster-kernels.js';
 
-export { missingKernels, fasterKernels };
+export { missingKernels, fasterKernels, patchLimit };
 
 let registered = false;
 

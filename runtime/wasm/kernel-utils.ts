@@ -14,6 +14,20 @@ export interface KernelArgs {
 
 export type Kernel = (args: KernelArgs) => tf.TensorInfo;
 
+/** The wasm backend's access to its heap, for kernels written as JavaScript loops. */
+export interface HeapBackend extends tf.KernelBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+/**
+ * A new float32 tensor on the wasm heap, its values left for the caller to write. Take views with
+ * `typedArrayFromHeap` after making it: allocating may grow the heap and detach older views.
+ */
+export function heapTensor(backend: HeapBackend, shape: number[]): tf.Tensor {
+  return tf.engine().makeTensorFromTensorInfo(backend.makeOutput(shape, 'float32'), backend);
+}
+
 /** A tensor over a kernel input, holding its own reference (disposing it leaves the input alone). */
 export function tensorOf(backend: tf.KernelBackend, info: tf.TensorInfo): tf.Tensor {
   backend.incRef(info.dataId);
@@ -32,17 +46,19 @@ export function run(backend: tf.KernelBackend, compute: () => tf.Tensor): tf.Ten
   return info;
 }
 
-/** Pads (or crops, for negative amounts) axes 1 and 2: [before, final size] per axis. */
+/**
+ * Pads (or crops, for negative amounts) axes 1 and 2: [before, final size] per axis. One slice
+ * for all the crops and one pad for all the padding (each is a full copy on wasm).
+ */
 export function padOrCrop(x: tf.Tensor4D, axes: [number, number][]): tf.Tensor4D {
+  const sides = axes.map(([before, size], i) => [before, size - before - x.shape[i + 1]!] as Pair);
+  const crop = sides.map(([before, after]) => [Math.max(0, -before), Math.max(0, -after)] as Pair);
+  const pad = sides.map(([before, after]) => [Math.max(0, before), Math.max(0, after)] as Pair);
   let y = x;
-  axes.forEach(([before, size], i) => {
-    const axis = i + 1;
-    if (before < 0) y = tf.slice(y, y.shape.map((_, k) => (k === axis ? -before : 0)), y.shape.map((d, k) => (k === axis ? d + before : -1)));
-    else if (before > 0) y = tf.pad(y, y.shape.map((_, k) => [k === axis ? before : 0, 0] as Pair));
-    const after = size - y.shape[axis]!;
-    if (after < 0) y = tf.slice(y, [0, 0, 0, 0], y.shape.map((d, k) => (k === axis ? size : d)));
-    else if (after > 0) y = tf.pad(y, y.shape.map((_, k) => [0, k === axis ? after : 0] as Pair));
-  });
+  if (crop.some(([b, a]) => b > 0 || a > 0)) {
+    y = tf.slice(y, [0, crop[0]![0], crop[1]![0], 0], [-1, y.shape[1] - crop[0]![0] - crop[0]![1], y.shape[2] - crop[1]![0] - crop[1]![1], -1]);
+  }
+  if (pad.some(([b, a]) => b > 0 || a > 0)) y = tf.pad(y, [[0, 0], pad[0]!, pad[1]!, [0, 0]]);
   return y;
 }
 

@@ -1,8 +1,15 @@
 // Gradient kernels that tfjs's wasm backend lacks (Conv2DBackpropFilter and both depthwise
-// backprops), written as ordinary convolutions that the wasm backend runs through XNNPACK. Each
-// is checked against the cpu backend's own kernel in tests/runtime/wasm-kernels.test.ts.
+// backprops), written as matrix products and ordinary convolutions that the wasm backend runs
+// through XNNPACK. Each is checked against the cpu backend's own kernel in
+// tests/runtime/wasm-kernels.test.ts.
 import * as tf from '@tensorflow/tfjs-core';
-import { run, spreadForBackprop, tensorOf, type Kernel, type Pad, type Pair, type Rounding } from './kernel-utils.js';
+import { heapTensor, run, spreadForBackprop, tensorOf, type HeapBackend, type Kernel, type Pad, type Pair, type Rounding } from './kernel-utils.js';
+
+/**
+ * The largest image-patch matrix Conv2DBackpropFilter builds at once, in floats (64 MiB): bigger
+ * batches go in chunks. Tests lower it to reach the chunked and the convolution paths.
+ */
+export const patchLimit = { floats: 16 * 2 ** 20 };
 
 /** The kernels, by name; registered on the wasm backend by runtime/wasm/index.ts. */
 export const missingKernels: Record<string, Kernel> = {
@@ -18,10 +25,13 @@ export const missingKernels: Record<string, Kernel> = {
         dy = tf.transpose(dy, [0, 2, 3, 1]);
       }
       const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
+      const byPatches = filterGradientByPatches(x, dy, info, backend as HeapBackend);
+      if (byPatches) return byPatches;
       const { top, bottom, left, right } = info.padInfo;
       const xp = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
-      // dW[a, b, i, o] = Σ_{n,y,x} xp[n, a + y·s, b + x·s, i] · dy[n, y, x, o]: a convolution of
-      // xp (batch ↔ channels swapped) with dy as the filter, dilated by the stride.
+      // One image's patches are too large: dW[a, b, i, o] = Σ_{n,y,x} xp[n, a + y·s, b + x·s, i] ·
+      // dy[n, y, x, o], a convolution of xp (batch ↔ channels swapped) with dy as the filter,
+      // dilated by the stride.
       const image = tf.transpose(xp, [3, 1, 2, 0]);
       const filter = tf.transpose(dy, [1, 2, 0, 3]);
       const r = tf.conv2d(image, filter, 1, 'valid', 'NHWC', [info.strideHeight, info.strideWidth]);
@@ -76,3 +86,61 @@ export const missingKernels: Record<string, Kernel> = {
     });
   },
 };
+
+/**
+ * dW = patchesᵀ · dy, with the image patches (im2col) written straight into the wasm heap already
+ * transposed, [kh·kw·in, n·ho·wo], so that XNNPACK's matrix product reads both operands in order:
+ * 2–5× faster than the convolution below, which XNNPACK runs with a huge kernel and tiny output.
+ * Undefined when one image's patches exceed the limit.
+ */
+function filterGradientByPatches(x: tf.Tensor4D, dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo, backend: HeapBackend): tf.Tensor | undefined {
+  const { batchSize, outHeight, outWidth, filterHeight, filterWidth, inChannels, outChannels } = info;
+  const rows = outHeight * outWidth;
+  const depth = filterHeight * filterWidth * inChannels;
+  const perChunk = Math.min(batchSize, Math.floor(patchLimit.floats / (rows * depth)));
+  if (perChunk < 1 || x.dtype !== 'float32') return undefined;
+  const dyRows = tf.reshape(dy, [batchSize * rows, outChannels]);
+  let sum: tf.Tensor | undefined;
+  for (let first = 0; first < batchSize; first += perChunk) {
+    const count = Math.min(perChunk, batchSize - first);
+    const patches = heapTensor(backend, [depth, count * rows]);
+    writePatchesTransposed(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(patches), info, first, count);
+    const dyChunk = count === batchSize ? dyRows : tf.slice(dyRows, [first * rows, 0], [count * rows, outChannels]);
+    const part = tf.matMul(patches, dyChunk);
+    sum = sum ? tf.add(sum, part) : part;
+  }
+  return tf.reshape(sum!, [filterHeight, filterWidth, inChannels, outChannels]);
+}
+
+/**
+ * patches[(a·kw + b)·in + i][p] = x[n, y·sh + a − top, x·sw + b − left, i] (0 in the padding) for
+ * the output pixels p = (n, y, x) of images first … first + count − 1. One pass over x per tap,
+ * reading channels in order.
+ */
+function writePatchesTransposed(x: Float32Array, patches: Float32Array, info: tf.backend_util.Conv2DInfo, first: number, count: number): void {
+  const { inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+  const columns = count * outHeight * outWidth;
+  for (let a = 0; a < filterHeight; a++) {
+    for (let b = 0; b < filterWidth; b++) {
+      const rowBase = (a * filterWidth + b) * channels * columns;
+      let p = 0;
+      for (let n = first; n < first + count; n++) {
+        for (let y = 0; y < outHeight; y++) {
+          const iy = y * strideHeight + a - top;
+          const rowInside = iy >= 0 && iy < inHeight;
+          for (let ox = 0; ox < outWidth; ox++, p++) {
+            const ix = ox * strideWidth + b - left;
+            const at = rowBase + p;
+            if (!rowInside || ix < 0 || ix >= inWidth) {
+              for (let i = 0; i < channels; i++) patches[at + i * columns] = 0;
+              continue;
+            }
+            const src = ((n * inHeight + iy) * inWidth + ix) * channels;
+            for (let i = 0; i < channels; i++) patches[at + i * columns] = x[src + i]!;
+          }
+        }
+      }
+    }
+  }
+}

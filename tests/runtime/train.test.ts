@@ -98,4 +98,23 @@ describe('frozen blocks', () => {
     expect([...grads.keys()].every((k) => k.startsWith('dense1/'))).toBe(true);
     expect(frozen.filter((k) => k.startsWith('conv1/') || k.startsWith('bn1/')).length).toBe(6);
   });
+
+  it('normalize with their moving statistics and leave them alone while the rest trains (Keras)', () => {
+    const source = (frozen: boolean) => `model t {\n  input x: [3, 6, 6]\n  ${frozen ? 'frozen { ' : ''}y = x |> conv(4, 3) |> bn${frozen ? ' }' : ''}\n  output z = y |> relu |> flatten |> dense(2)\n}`;
+    const run = (frozen: boolean) => {
+      const graph = compileText(source(frozen)).graph!;
+      const { model } = build(graph, initWeights(graph, { seed: 2 }));
+      const bn = model.layers.find((l) => l.name === 'bn1')!;
+      const stats = () => bn.getWeights().slice(2).map((w) => Array.from(w.dataSync()));
+      const before = stats();
+      const x = tf.add(tf.mul(tf.randomNormal([4, 6, 6, 3], 0, 1, 'float32', 7), 3), 5);
+      const [training, inference] = [true, false].map((t) => Array.from((model.apply(x, { training: t }) as tf.Tensor).dataSync()));
+      const after = stats();
+      model.dispose();
+      return { statsKept: JSON.stringify(before) === JSON.stringify(after), sameAsInference: JSON.stringify(training) === JSON.stringify(inference) };
+    };
+    expect(run(true)).toEqual({ statsKept: true, sameAsInference: true });
+    // The same layer, trainable, normalizes by the batch and updates its statistics.
+    expect(run(false)).toEqual({ statsKept: false, sameAsInference: false });
+  });
 });

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { setBackend } from '../../runtime/index.js';
-import { missingKernels, fasterKernels } from '../../runtime/wasm/index.js';
+import { missingKernels, fasterKernels, patchLimit } from '../../runtime/wasm/index.js';
 
 beforeAll(async () => {
   await setBackend('wasm');
@@ -80,6 +80,14 @@ describe('BatchMatMul with transposed operands on wasm equals cpu', () => {
 });
 
 describe('Conv2DBackpropFilter on wasm equals cpu', () => {
+  // Image patches times dy; in chunks of images when the patches of the batch are too large; a
+  // convolution when even one image's are.
+  // Each path as the patch limit it takes, given the floats of one image's patches.
+  const paths: [string, (perImage: number) => number][] = [
+    ['all patches at once', () => patchLimit.floats],
+    ['one image at a time', (perImage) => perImage],
+    ['a convolution', (perImage) => perImage - 1],
+  ];
   const cases: [string, number[], number[], [number, number], Pad][] = [
     ['3x3 stride 1 same', [2, 9, 9, 3], [3, 3, 3, 4], [1, 1], 'same'],
     ['3x3 stride 2 same (uneven pads)', [2, 10, 9, 3], [3, 3, 3, 5], [2, 2], 'same'],
@@ -87,12 +95,15 @@ describe('Conv2DBackpropFilter on wasm equals cpu', () => {
     ['1x1 stride 2 valid', [3, 8, 8, 6], [1, 1, 6, 4], [2, 2], 'valid'],
     ['5x3 stride (2,1) valid', [2, 11, 7, 2], [5, 3, 2, 3], [2, 1], 'valid'],
   ];
-  it.each(cases)('%s', async (_name, xShape, wShape, strides, pad) => {
+  it.each(paths.flatMap(([path, limit]) => cases.map(([name, ...c]) => [`${name}, ${path}`, limit, ...c] as const)))('%s', async (_name, limit, xShape, wShape, strides, pad) => {
+    const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], wShape as [number, number, number, number], strides, 1, pad);
+    const saved = patchLimit.floats;
+    patchLimit.floats = limit(info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels);
     const [actual, expected] = await onBoth(() => {
       const x = values(xShape, 1) as tf.Tensor4D;
       const w = values(wShape, 2) as tf.Tensor4D;
       return tf.grad((filter: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, filter as tf.Tensor4D, strides, pad), values(tf.conv2d(x, w, strides, pad).shape, 3))))(w);
-    });
+    }).finally(() => (patchLimit.floats = saved));
     expectClose(actual, expected);
   });
 });
@@ -117,4 +128,56 @@ describe('depthwise convolution gradients on wasm equal cpu', () => {
       expectClose(actual, expected);
     }
   });
+});
+
+describe('MaxPoolGrad on wasm equals cpu', () => {
+  const cases: [string, number[], number, number, Pad][] = [
+    ['2x2 stride 2 (windows tile the input)', [2, 8, 6, 5], 2, 2, 'valid'],
+    ['3x3 stride 2 same (overlapping, padded)', [2, 9, 10, 3], 3, 2, 'same'],
+    ['3x3 stride 1 pad 1', [1, 7, 7, 4], 3, 1, 1],
+    ['2x2 stride 2 on odd sizes (last row dropped)', [1, 7, 5, 2], 2, 2, 'valid'],
+  ];
+  it.each(cases)('%s', async (_name, xShape, size, stride, pad) => {
+    const [actual, expected] = await onBoth(() => {
+      const x = values(xShape, 1);
+      const probe = values(tf.maxPool(x as tf.Tensor4D, size, stride, pad).shape, 3);
+      return tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(input as tf.Tensor4D, size, stride, pad), probe)))(x);
+    });
+    expectClose(actual, expected);
+  });
+
+  it('gives a window with its maximum twice to the first one in scan order', async () => {
+    // After a ReLU whole windows are 0; the gradient goes to the window's first element only.
+    const [actual, expected] = await onBoth(() => {
+      const x = tf.relu(values([1, 4, 4, 2], 1));
+      return tf.grad((input: tf.Tensor) => tf.sum(tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid')))(tf.concat([x, tf.zeros([1, 4, 4, 2])], 3));
+    });
+    expect(Array.from(actual)).toEqual(Array.from(expected));
+    expect(actual.reduce((a, b) => a + b, 0)).toBe(4 * 4);
+  });
+});
+
+describe('Sum on wasm equals cpu', () => {
+  it.each([
+    ['leading axes (a bias gradient)', [4, 5, 6, 7], [0, 1, 2], false],
+    ['leading axes, kept', [4, 5, 6, 7], [0, 1], true],
+    ['trailing axes', [4, 5, 6, 7], [2, 3], false],
+    ['every axis', [4, 5, 6], [0, 1, 2], false],
+  ] as const)('%s', async (_name, shape, axes, keepDims) => {
+    const [actual, expected, outShape] = await onBoth(() => tf.sum(values([...shape], 1), [...axes], keepDims));
+    expect(outShape).toEqual(tf.tidy(() => tf.sum(tf.zeros([...shape]), [...axes], keepDims).shape));
+    expectClose(actual, expected);
+  });
+});
+
+it('the heap-written kernels leave no tensor behind', async () => {
+  await tf.setBackend('wasm');
+  const x = values([4, 8, 8, 3], 1) as tf.Tensor4D;
+  const w = values([3, 3, 3, 6], 2) as tf.Tensor4D;
+  const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.maxPool(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), 2, 2, 'valid')))([x, w]));
+  tf.dispose(step());
+  const before = tf.engine().backend.numDataIds();
+  tf.dispose(step());
+  expect(tf.engine().backend.numDataIds()).toBe(before);
+  tf.dispose([x, w]);
 });

@@ -5,13 +5,13 @@ import { initWeights } from '../../compiler/weights/init.js';
 import { weightBytes } from '../../compiler/weights/tensor.js';
 import { buildExport } from '../commands/export.js';
 import { locate, nodeHost } from '../node-host.js';
-import { writeFileWhole } from '../write-file.js';
+import { writeFileAtomic } from '../../runtime/train/files.js';
 import type { ChildReport } from './export.js';
 
 const graph = compile(locate('resnet50'), nodeHost).graph!;
 const baseline = process.memoryUsage().rss;
 const weights = initWeights(graph, { seed: 0 });
 const built = buildExport(graph, { format: 'onnx', weights: { loaded: weights, origin: 'memory' } });
-writeFileWhole(process.argv[2]!, built.chunks!);
+writeFileAtomic(process.argv[2]!, built.chunks!);
 const report: ChildReport = { weightBytes: weightBytes(weights), baseline, peak: process.resourceUsage().maxRSS * 1024 };
 process.stdout.write(JSON.stringify(report));

@@ -12,7 +12,7 @@ import { initWeights } from '../../compiler/weights/init.js';
 import { weightBytes } from '../../compiler/weights/tensor.js';
 import { buildExport } from '../commands/export.js';
 import { locate, nodeHost, packageRoot } from '../node-host.js';
-import { writeFileWhole } from '../write-file.js';
+import { writeFileAtomic } from '../../runtime/train/files.js';
 import { median, type BenchSection } from './section.js';
 
 export interface ChildReport {
@@ -43,7 +43,7 @@ export const exportSection: BenchSection = {
         const start = performance.now();
         const cpuStart = process.cpuUsage();
         const built = buildExport(graph, { format: 'onnx', weights: { loaded: weights, origin: 'memory' } });
-        writeFileWhole(file, built.chunks!);
+        writeFileAtomic(file, built.chunks!);
         const used = process.cpuUsage(cpuStart);
         cpu.push((used.user + used.system) / 1000);
         return performance.now() - start;

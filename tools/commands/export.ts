@@ -15,7 +15,7 @@ import type { Weights } from '../../compiler/weights/tensor.js';
 import { parseArgs, UsageError } from '../args.js';
 import { displayPath, zooRoot } from '../node-host.js';
 import { version } from '../version.js';
-import { ioReason, writeFileWhole } from '../write-file.js';
+import { ioReason, writeFileAtomic } from '../../runtime/train/files.js';
 import type { CompileResult } from '../../compiler/compile.js';
 import { compileFlags, compileFlagsUsage, compileOptions, compileTarget, isIoFailure, printDiagnostics, type Command } from './common.js';
 
@@ -131,7 +131,7 @@ ${compileFlagsUsage}
       return 0;
     }
     try {
-      writeFileWhole(output, built.chunks);
+      writeFileAtomic(output, built.chunks);
     } catch (e) {
       return fail(`cannot write ${displayPath(output)}: ${ioReason(e)}; nothing was written`);
     }
