@@ -29,21 +29,23 @@ export async function setBackend(name: BackendName): Promise<BackendReport> {
   let adapter: GpuAdapterReport | undefined;
   let chosen: Exclude<BackendName, 'auto'> = name === 'auto' ? 'wasm' : name;
   if (name === 'auto' || name === 'webgpu') {
-    adapter = await probeWebGpu();
+    adapter = await probeWebGpu({ hardwareOnly: name === 'auto' });
     notes.push(adapter.note);
     if (name === 'auto') {
       chosen = adapter.available && adapter.hardware ? 'webgpu' : 'wasm';
       notes.push(chosen === 'webgpu' ? 'auto: a hardware GPU adapter is present, using webgpu' : 'auto: no hardware GPU adapter, using wasm');
     }
   }
+  let wasm: PreparedWasm | undefined;
   try {
-    if (chosen === 'wasm') await prepareWasm();
+    if (chosen === 'wasm') wasm = await prepareWasm();
     if (chosen === 'webgpu' && adapter?.available) await import('@tensorflow/tfjs-backend-webgpu');
   } catch (e) {
     notes.push(`${chosen} failed to load: ${(e as Error).message}`);
   }
   const { active, fellBack, note } = await activate(chosen);
   if (note) notes.push(note);
+  if (active === 'wasm' && wasm?.describe) notes.push(wasm.describe());
   return { requested: name, active, fellBack, ...(adapter ? { adapter } : {}), notes };
 }
 
@@ -74,19 +76,41 @@ export function describeBackend(report: BackendReport): string {
   return `${report.active} (fell back from ${report.requested}: ${report.notes.at(-1)})`;
 }
 
-let wasmReady: Promise<void> | undefined;
+interface PreparedWasm {
+  /** A note on the threads in use, once started. */
+  readonly describe?: () => string;
+}
 
-/** Loads the wasm backend, points it at its .wasm files in Node, and adds the missing kernels. */
-function prepareWasm(): Promise<void> {
+let wasmReady: Promise<PreparedWasm> | undefined;
+
+/**
+ * Loads the wasm backend and adds archc's kernels. In Node: points it at its .wasm files and sets
+ * up its threaded build (runtime/wasm/node-threads.ts), which tfjs leaves off there.
+ */
+function prepareWasm(): Promise<PreparedWasm> {
   wasmReady ??= (async () => {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    if (isNode) {
-      const { createRequire } = await import('node:module');
-      const { dirname } = await import('node:path');
-      const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
-      wasm.setWasmPaths(`${dirname(main)}/`);
-    }
     registerWasmKernels();
+    if (!isNode) return {};
+    const { createRequire } = await import('node:module');
+    const { dirname } = await import('node:path');
+    const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(`${dirname(main)}/`);
+    const threads = await import('./wasm/node-threads.js');
+    const wanted = threads.wantedThreads();
+    const describe = () => {
+      const n = threads.activeThreads(wasm);
+      return `wasm: XNNPACK on ${n} thread${n === 1 ? '' : 's'}`;
+    };
+    if (wanted <= 1) return { describe };
+    const installed = threads.installThreads(wasm, wanted);
+    if ('reason' in installed) return { describe: () => `${describe()} (${installed.reason})` };
+    return {
+      describe: () => {
+        const failure = installed.failure();
+        return failure ? `${describe()} (the threaded build failed to start: ${failure})` : describe();
+      },
+    };
   })();
   return wasmReady;
 }

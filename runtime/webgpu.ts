@@ -24,10 +24,30 @@ const SOFTWARE = /llvmpipe|softpipe|swiftshader|lavapipe|software|microsoft basi
 
 let probed: Promise<GpuAdapterReport> | undefined;
 
-/** Looks for an adapter once per process; installs navigator.gpu in Node when one is found. */
-export function probeWebGpu(): Promise<GpuAdapterReport> {
+/**
+ * Looks for an adapter once per process; installs navigator.gpu in Node when one is found. With
+ * `hardwareOnly` (backend `auto`), a Linux machine without a GPU device is answered at once: Dawn
+ * would only find a software adapter, after printing its Vulkan and EGL complaints on stderr.
+ */
+export async function probeWebGpu(options: { readonly hardwareOnly?: boolean } = {}): Promise<GpuAdapterReport> {
+  if (options.hardwareOnly && !probed && isNode() && process.platform === 'linux' && !(await linuxGpuDevice())) {
+    return absent('no GPU device (/dev/dri/renderD*, /dev/nvidia*), so no hardware adapter');
+  }
   probed ??= probe();
   return probed;
+}
+
+const isNode = () => typeof process !== 'undefined' && !!process.versions?.node;
+
+/** Whether Linux shows a GPU that a driver could run on: a DRM render node or an NVIDIA device. */
+async function linuxGpuDevice(): Promise<boolean> {
+  const { existsSync, readdirSync } = await import('node:fs');
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
+  } catch {
+    return false;
+  }
 }
 
 async function probe(): Promise<GpuAdapterReport> {

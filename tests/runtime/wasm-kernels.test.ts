@@ -77,6 +77,12 @@ describe('BatchMatMul with transposed operands on wasm equals cpu', () => {
     expect(shape).toEqual([3, 5, 4]);
     expectClose(actual, expected);
   });
+
+  it('multiplies batches of matrices entry by entry (attention heads)', async () => {
+    const [actual, expected, shape] = await onBoth(() => tf.matMul(values([2, 3, 5, 7], 1), values([2, 3, 7, 4], 2)));
+    expect(shape).toEqual([2, 3, 5, 4]);
+    expectClose(actual, expected);
+  });
 });
 
 describe('Conv2DBackpropFilter on wasm equals cpu', () => {
@@ -161,6 +167,7 @@ describe('Sum on wasm equals cpu', () => {
   it.each([
     ['leading axes (a bias gradient)', [4, 5, 6, 7], [0, 1, 2], false],
     ['leading axes, kept', [4, 5, 6, 7], [0, 1], true],
+    ['a prime number of rows (one pool)', [13, 5], [0], false],
     ['trailing axes', [4, 5, 6, 7], [2, 3], false],
     ['every axis', [4, 5, 6], [0, 1, 2], false],
   ] as const)('%s', async (_name, shape, axes, keepDims) => {
@@ -180,4 +187,31 @@ it('the heap-written kernels leave no tensor behind', async () => {
   tf.dispose(step());
   expect(tf.engine().backend.numDataIds()).toBe(before);
   tf.dispose([x, w]);
+});
+
+describe('FusedBatchNorm on wasm equals cpu', () => {
+  it.each([
+    ['with offset and scale', true, true],
+    ['without offset', false, true],
+    ['without scale', true, false],
+  ])('%s', async (_name, withOffset, withScale) => {
+    const [actual, expected] = await onBoth(() => {
+      const x = values([2, 5, 4, 6], 1);
+      const variance = tf.add(tf.abs(values([6], 3)), 0.1);
+      return tf.batchNorm(x, values([6], 2), variance, withOffset ? values([6], 4) : undefined, withScale ? values([6], 5) : undefined, 1e-3);
+    });
+    expectClose(actual, expected);
+  });
+
+  it('trains: the gradients through batch statistics equal cpu', async () => {
+    const [actual, expected] = await onBoth(() => {
+      const x = values([3, 4, 4, 5], 1);
+      const gain = values([5], 2);
+      return tf.grad((g: tf.Tensor) => {
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        return tf.sum(tf.mul(tf.batchNorm(x, mean, variance, values([5], 4), g, 1e-5), values([3, 4, 4, 5], 3)));
+      })(gain);
+    });
+    expectClose(actual, expected);
+  });
 });
