@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeFileAtomic } from '../train/files.js';
+import { ioReason, writeFileAtomic } from '../train/files.js';
 
 type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
 
@@ -44,7 +44,11 @@ export function installThreads(wasm: WasmModule, threads: number): { readonly fa
   const script = original.replace(LOAD_MAIN_SCRIPT, `importScripts(${JSON.stringify(mainScript)});`);
   const hash = createHash('sha256').update(script).digest('hex').slice(0, 16);
   const workerPath = join(os.tmpdir(), `archc-tfjs-wasm-worker-${hash}.cjs`);
-  if (!existsSync(workerPath)) writeFileAtomic(workerPath, script);
+  try {
+    if (!existsSync(workerPath)) writeFileAtomic(workerPath, script);
+  } catch (e) {
+    return { reason: `cannot write its worker script to ${os.tmpdir()}: ${ioReason(e)}` };
+  }
 
   const factory = registered.factory as () => Promise<tf.KernelBackend>;
   let failure: string | undefined;

@@ -1,6 +1,7 @@
 // Backend choice: the active backend is always reported, `auto` takes webgpu only on a hardware
 // adapter, a backend that fails to start is reported as a fallback, and webgpu (on whatever adapter
 // this machine has, Mesa's software one included) computes what wasm computes.
+import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initWeights } from '../../compiler/weights/init.js';
@@ -19,6 +20,12 @@ describe('setBackend', () => {
     expect(report).toMatchObject({ requested: name, active: name, fellBack: false });
     expect(tf.getBackend()).toBe(name);
     expect(describeBackend(report)).toBe(name);
+  });
+
+  it('wasm runs XNNPACK on every core in Node (tfjs leaves its threaded build off there)', async () => {
+    const report = await setBackend('wasm');
+    const threads = Math.min(availableParallelism(), 8);
+    expect(report.notes).toContain(`wasm: XNNPACK on ${threads} thread${threads === 1 ? '' : 's'}`);
   });
 
   it('auto takes webgpu only on a hardware adapter, else wasm, and says why', async () => {
