@@ -7,7 +7,7 @@
 // products run about 2x faster on 2 cores. ARCHC_WASM_THREADS=1 turns it off; a threaded start that
 // fails falls back to one thread, and says why.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -42,10 +42,9 @@ export function installThreads(wasm: WasmModule, threads: number): { readonly fa
   const registered = (tf.engine() as unknown as { registryFactory?: Record<string, { factory: () => unknown }> }).registryFactory?.['wasm'];
   if (!original.includes(LOAD_MAIN_SCRIPT) || !existsSync(mainScript) || !registered) return { reason: 'this tfjs-backend-wasm differs from the one archc knows' };
   const script = original.replace(LOAD_MAIN_SCRIPT, `importScripts(${JSON.stringify(mainScript)});`);
-  const hash = createHash('sha256').update(script).digest('hex').slice(0, 16);
-  const workerPath = join(os.tmpdir(), `archc-tfjs-wasm-worker-${hash}.cjs`);
+  let workerPath: string;
   try {
-    if (!existsSync(workerPath)) writeFileAtomic(workerPath, script);
+    workerPath = workerScript(script);
   } catch (e) {
     return { reason: `cannot write its worker script to ${os.tmpdir()}: ${ioReason(e)}` };
   }
@@ -67,6 +66,25 @@ export function installThreads(wasm: WasmModule, threads: number): { readonly fa
     }
   };
   return { failure: () => failure };
+}
+
+/**
+ * The worker script as a file, written once per user and version. The temp folder is shared: a
+ * file found there is used only when this user owns it and it holds exactly this script (another
+ * user's file could hold anything, and its owner could change it later); else a private folder.
+ */
+export function workerScript(script: string): string {
+  const hash = createHash('sha256').update(script).digest('hex').slice(0, 16);
+  const shared = join(os.tmpdir(), `archc-tfjs-wasm-worker-${hash}-${os.userInfo().uid}.cjs`);
+  const found = statSync(shared, { throwIfNoEntry: false });
+  if (!found) {
+    writeFileAtomic(shared, script);
+    return shared;
+  }
+  if (found.isFile() && found.uid === os.userInfo().uid && readFileSync(shared, 'utf8') === script) return shared;
+  const own = join(mkdtempSync(join(os.tmpdir(), 'archc-')), 'worker.cjs');
+  writeFileAtomic(own, script);
+  return own;
 }
 
 /** Runs tfjs's factory with the threaded build's needs answered, then lets its workers idle. */

@@ -1,11 +1,14 @@
 // Backend choice: the active backend is always reported, `auto` takes webgpu only on a hardware
 // adapter, a backend that fails to start is reported as a fallback, and webgpu (on whatever adapter
 // this machine has, Mesa's software one included) computes what wasm computes.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initWeights } from '../../compiler/weights/init.js';
 import { activate } from '../../runtime/backend.js';
+import { workerScript } from '../../runtime/wasm/node-threads.js';
 import { describeBackend, setBackend } from '../../runtime/index.js';
 import { compileText, net } from '../helpers.js';
 import { build, difference, inputsFor, predictNchw } from './harness.js';
@@ -26,6 +29,18 @@ describe('setBackend', () => {
     const report = await setBackend('wasm');
     const threads = Math.min(availableParallelism(), 8);
     expect(report.notes).toContain(`wasm: XNNPACK on ${threads} thread${threads === 1 ? '' : 's'}`);
+  });
+
+  it("writes the threads' worker script once, and never runs a changed copy from the shared temp folder", () => {
+    const script = `// archc test ${process.pid} ${Date.now()}\n`;
+    const first = workerScript(script);
+    expect(workerScript(script)).toBe(first);
+    writeFileSync(first, 'throw new Error("not archc")\n');
+    const second = workerScript(script);
+    expect(second).not.toBe(first);
+    expect(readFileSync(second, 'utf8')).toBe(script);
+    rmSync(first);
+    rmSync(dirname(second), { recursive: true });
   });
 
   it('auto takes webgpu only on a hardware adapter, else wasm, and says why', async () => {
