@@ -1,15 +1,16 @@
 // The command line as a user meets it: bin/archc.js run as a subprocess (dist/ is built by the global
 // setup). Exit codes 0 (fine), 1 (the model has errors), 2 (usage or I/O); clear messages, no stack traces.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../tools/node-host.js';
 
 const cases = join(packageRoot, 'tests', 'diagnostics', 'cases');
 const scratch = mkdtempSync(join(tmpdir(), 'archc-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function archc(args: string[], cwd = packageRoot) {
   const r = spawnSync(process.execPath, [join(packageRoot, 'bin', 'archc.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
