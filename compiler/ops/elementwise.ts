@@ -61,10 +61,23 @@ function explainMismatch(a: Shape, b: Shape): string {
   if (a.length === b.length && a.length >= 1 && a[0] !== b[0] && a.slice(1).join() === b.slice(1).join()) {
     return `the channels differ (${a[0]} vs ${b[0]}): project the shortcut with a 1×1 conv to ${a[0]} channels`;
   }
-  if (a.length === b.length && a[0] === b[0]) {
-    return 'the spatial sizes differ: give the shortcut the same stride as the main path';
-  }
+  if (a.length === b.length && a.length >= 2 && a[0] === b[0]) return explainSpatial(a.slice(1), b.slice(1));
   return 'reshape one side, or check which tensors you meant to combine';
+}
+
+/** Same channels, other sizes: a missing stride, missing padding, or something else. */
+function explainSpatial(a: Shape, b: Shape): string {
+  const [big, small] = a.reduce((p, d) => p * d, 1) >= b.reduce((p, d) => p * d, 1) ? [a, b] : [b, a];
+  for (let stride = 2; stride <= 32; stride++) {
+    if (big.every((d, i) => Math.ceil(d / stride) === small[i]) && big.some((d, i) => d !== small[i])) {
+      return `one side is ${stride}× smaller on every axis: give the shortcut the same stride (${stride}) as the main path`;
+    }
+  }
+  const lost = big[0]! - small[0]!;
+  if (lost > 0 && lost % 2 === 0 && big.every((d, i) => d - small[i]! === lost)) {
+    return `one side lost ${lost} on every axis, as an unpadded ${lost + 1}×${lost + 1} convolution does: pad=${lost / 2} keeps the size`;
+  }
+  return 'the spatial sizes differ: give both paths the same strides and padding';
 }
 
 export const add = elementwise('add', '+');
