@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerWasmKernels } from './wasm/index.js';
+import { inNode } from './platform.js';
 import { probeWebGpu, type GpuAdapterReport } from './webgpu.js';
 
 export type BackendName = 'auto' | 'webgpu' | 'wasm' | 'cpu';
@@ -20,8 +21,6 @@ export interface BackendReport {
   /** Why this backend: what was found and what was tried. */
   readonly notes: readonly string[];
 }
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 /** Switches tfjs to `name` and reports what it really runs on. */
 export async function setBackend(name: BackendName): Promise<BackendReport> {
@@ -77,7 +76,7 @@ export function describeBackend(report: BackendReport): string {
 }
 
 interface PreparedWasm {
-  /** A note on the threads in use, once started. */
+  /** A note on the threads in use, once started (Node). */
   readonly describe?: () => string;
 }
 
@@ -91,26 +90,9 @@ function prepareWasm(): Promise<PreparedWasm> {
   wasmReady ??= (async () => {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     registerWasmKernels();
-    if (!isNode) return {};
-    const { createRequire } = await import('node:module');
-    const { dirname } = await import('node:path');
-    const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
-    wasm.setWasmPaths(`${dirname(main)}/`);
-    const threads = await import('./wasm/node-threads.js');
-    const wanted = threads.wantedThreads();
-    const describe = () => {
-      const n = threads.activeThreads(wasm);
-      return `wasm: XNNPACK on ${n} thread${n === 1 ? '' : 's'}`;
-    };
-    if (wanted <= 1) return { describe };
-    const installed = threads.installThreads(wasm, wanted);
-    if ('reason' in installed) return { describe: () => `${describe()} (${installed.reason})` };
-    return {
-      describe: () => {
-        const failure = installed.failure();
-        return failure ? `${describe()} (the threaded build failed to start: ${failure})` : describe();
-      },
-    };
+    if (!inNode) return {};
+    const { prepareNodeWasm } = await import('./wasm/node-threads.js');
+    return { describe: prepareNodeWasm(wasm) };
   })();
   return wasmReady;
 }

@@ -2,6 +2,7 @@
 // provides one: its default backend (Vulkan/Metal/D3D) for real GPUs, else OpenGL ES through EGL
 // in compatibility mode. tfjs's webgpu backend asks navigator.gpu for an adapter itself, so in
 // Node archc installs a navigator.gpu that asks Dawn for the adapter found here.
+import { inNode } from './platform.js';
 
 export interface GpuAdapterReport {
   readonly available: boolean;
@@ -30,14 +31,12 @@ let probed: Promise<GpuAdapterReport> | undefined;
  * would only find a software adapter, after printing its Vulkan and EGL complaints on stderr.
  */
 export async function probeWebGpu(options: { readonly hardwareOnly?: boolean } = {}): Promise<GpuAdapterReport> {
-  if (options.hardwareOnly && !probed && isNode() && process.platform === 'linux' && !(await linuxGpuDevice())) {
+  if (options.hardwareOnly && !probed && inNode && process.platform === 'linux' && !(await linuxGpuDevice())) {
     return absent('no GPU device (/dev/dri/renderD*, /dev/nvidia*), so no hardware adapter');
   }
   probed ??= probe();
   return probed;
 }
-
-const isNode = () => typeof process !== 'undefined' && !!process.versions?.node;
 
 /** Whether Linux shows a GPU that a driver could run on: a DRM render node or an NVIDIA device. */
 async function linuxGpuDevice(): Promise<boolean> {
@@ -53,7 +52,7 @@ async function linuxGpuDevice(): Promise<boolean> {
 async function probe(): Promise<GpuAdapterReport> {
   const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
   if (nav?.gpu) return report(await nav.gpu.requestAdapter(), 'navigator.gpu');
-  if (typeof process === 'undefined' || !process.versions?.node) return absent('this JavaScript runtime has no WebGPU (navigator.gpu)');
+  if (!inNode) return absent('this JavaScript runtime has no WebGPU (navigator.gpu)');
   let dawn: { create(flags: string[]): GpuLike; globals: Record<string, unknown> };
   try {
     dawn = (await import('webgpu' as string)) as typeof dawn;

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { parseArgs, UsageError } from './args.js';
-import { makeFolders, writeFileAtomic } from '../runtime/train/files.js';
+import { writeFileAtomic } from '../runtime/train/files.js';
 import { Rng } from '../runtime/train/rng.js';
 
 export const shapes = ['circle', 'square', 'triangle'] as const;
@@ -61,13 +61,13 @@ export function makeTinyDataset(dir: string, options: { perClass: number; testPe
   for (const [split, count] of [['train', options.perClass], ['test', options.testPerClass]] as const) {
     for (const shape of shapes) {
       for (let i = 0; i < count; i++) {
-        writeFileAtomic(join(dir, split, shape, `${shape}-${String(i).padStart(3, '0')}.png`), drawShape(shape, rng), makeFolders);
+        writeFileAtomic(join(dir, split, shape, `${shape}-${String(i).padStart(3, '0')}.png`), drawShape(shape, rng), { createFolders: true });
         written++;
       }
     }
   }
   // A truncated PNG: training reports it as skipped instead of failing.
-  writeFileAtomic(join(dir, 'train', 'circle', 'corrupt.png'), drawShape('circle', rng).subarray(0, 60), makeFolders);
+  writeFileAtomic(join(dir, 'train', 'circle', 'corrupt.png'), drawShape('circle', rng).subarray(0, 60), { createFolders: true });
   return written;
 }
 

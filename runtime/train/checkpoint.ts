@@ -9,7 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { readSafetensors, safetensorsChunks } from '../../compiler/weights/safetensors.js';
 import type { WeightTensor, Weights } from '../../compiler/weights/tensor.js';
 import type { Normalize } from './batch.js';
-import { makeFolders, writeFileAtomic, writeJsonAtomic } from './files.js';
+import { writeFileAtomic, writeJsonAtomic } from './files.js';
 import type { LossSpec, OutputKind } from './losses.js';
 import type { EarlyStopState, PlateauState } from './schedules.js';
 import type { EpochRecord } from './trainer.js';
@@ -67,7 +67,7 @@ export async function saveTrainedModel(dir: string, request: SaveRequest): Promi
   await request.model.save(tf.io.withSaveHandler(async (artifacts) => {
     const weightData = artifacts.weightData;
     const data = weightData === undefined ? [] : Array.isArray(weightData) ? weightData : [weightData];
-    writeFileAtomic(join(dir, files.weights), data.map((b) => new Uint8Array(b)), makeFolders);
+    writeFileAtomic(join(dir, files.weights), data.map((b) => new Uint8Array(b)));
     const json: tf.io.ModelJSON = {
       modelTopology: artifacts.modelTopology as object,
       format: artifacts.format,
@@ -76,19 +76,19 @@ export async function saveTrainedModel(dir: string, request: SaveRequest): Promi
       weightsManifest: [{ paths: [`./${files.weights}`], weights: artifacts.weightSpecs ?? [] }],
       ...(artifacts.userDefinedMetadata && { userDefinedMetadata: artifacts.userDefinedMetadata }),
     };
-    writeJsonAtomic(join(dir, files.topology), json, makeFolders);
+    writeJsonAtomic(join(dir, files.topology), json);
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }));
   if (request.irWeights) {
     const metadata = { format: 'archc', model: request.info.model };
-    writeFileAtomic(join(dir, files.safetensors), safetensorsChunks(request.irWeights, metadata), makeFolders);
+    writeFileAtomic(join(dir, files.safetensors), safetensorsChunks(request.irWeights, metadata));
   }
   if (request.optimizer && request.optimizer.size) {
     const slots = new Map<string, WeightTensor>();
     for (const [name, t] of request.optimizer) slots.set(name, { shape: t.shape, data: t.dataSync() as Float32Array });
-    writeFileAtomic(join(dir, files.optimizer), safetensorsChunks(slots, { step: String(request.info.state.optimizerStep) }), makeFolders);
+    writeFileAtomic(join(dir, files.optimizer), safetensorsChunks(slots, { step: String(request.info.state.optimizerStep) }));
   }
-  writeJsonAtomic(join(dir, files.training), request.info, makeFolders);
+  writeJsonAtomic(join(dir, files.training), request.info);
 }
 
 export type Loaded<T> = { ok: true; value: T } | { ok: false; message: string; hint?: string };

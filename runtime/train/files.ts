@@ -72,6 +72,3 @@ export function ioReason(e: unknown): string {
   };
   return (code && known[code]) ?? (e as Error).message;
 }
-
-/** For outputs that live in folders of their own (training runs, checkpoints, datasets). */
-export const makeFolders: WriteOptions = { createFolders: true };

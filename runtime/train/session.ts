@@ -12,7 +12,7 @@ import type { Normalize } from './batch.js';
 import { files, readTrainingInfo, readWeightsFile, saveTrainedModel, TRAINING_FORMAT, type TrainingInfo } from './checkpoint.js';
 import { classCounts, loadImageFolder, splitIndices, syntheticSet } from './dataset.js';
 import type { DataProblem, ImageSet, LoadReport, SampleShape, Split } from './dataset.js';
-import { ioReason, isFileError, makeFolders, writeFileAtomic, writeJsonAtomic } from './files.js';
+import { ioReason, isFileError, writeFileAtomic, writeJsonAtomic } from './files.js';
 import { curvesSvg } from './plot.js';
 import { freezeBlocks } from './freeze.js';
 import { pretrainedWeights, type Pretrained } from './pretrained.js';
@@ -285,6 +285,6 @@ function readCheckpoint(dir: string, model: string): ({ ok: true } & Checkpoint)
 
 /** metrics.json and curves.svg, rewritten every epoch. */
 function writeRunFiles(out: string, model: string, backend: string, history: readonly EpochRecord[]): void {
-  writeJsonAtomic(join(out, files.metrics), { format: 'archc-metrics-1', model, backend, history }, makeFolders);
-  writeFileAtomic(join(out, files.plot), curvesSvg(model, history), makeFolders);
+  writeJsonAtomic(join(out, files.metrics), { format: 'archc-metrics-1', model, backend, history });
+  writeFileAtomic(join(out, files.plot), curvesSvg(model, history));
 }

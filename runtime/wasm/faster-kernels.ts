@@ -13,7 +13,7 @@
 // - Sum over the leading axes (every bias gradient): average pools through XNNPACK, where
 //   tfjs-wasm transposes the whole tensor first (10× faster).
 import * as tf from '@tensorflow/tfjs-core';
-import { run, spreadForBackprop, tensorOf, type HeapBackend, type Kernel, type Pad, type Pair, type Rounding } from './kernel-utils.js';
+import { adopt, run, spreadForBackprop, tensorOf, type HeapBackend, type Kernel, type Pad, type Pair, type Rounding } from './kernel-utils.js';
 
 /** tfjs's own kernel, for the cases an override leaves to it. */
 export type Fallback = (args: Parameters<Kernel>[0]) => tf.TensorInfo;
@@ -44,7 +44,7 @@ export const fasterKernels: Record<string, (original: Fallback) => Kernel> = {
     if (!transposeA && !transposeB && !batched) return original(args);
     if (batchA !== batchB && batchA !== 1 && batchB !== 1) return original(args);
     const attrs = { ...args.attrs, transposeA: false, transposeB: false };
-    const product = (x: tf.Tensor, y: tf.Tensor) => tf.engine().makeTensorFromTensorInfo(original({ backend, inputs: { a: x, b: y }, attrs }), backend);
+    const product = (x: tf.Tensor, y: tf.Tensor) => adopt(backend, original({ backend, inputs: { a: x, b: y }, attrs }));
     const swapLast = (t: tf.Tensor) => tf.transpose(t, [...t.shape.slice(0, -2).map((_, i) => i), t.rank - 1, t.rank - 2]);
     return run(backend, () => {
       const x = transposeA ? swapLast(tensorOf(backend, a)) : tensorOf(backend, a);
@@ -70,7 +70,7 @@ export const fasterKernels: Record<string, (original: Fallback) => Kernel> = {
     const input = inputs['input']!;
     if (input.dtype !== 'float32') return original(args);
     const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad as 'same' | 'valid' | number, dimRoundingMode);
-    const backend = args.backend as unknown as HeapBackend;
+    const backend = args.backend as HeapBackend;
     // Output first: making it may grow the heap, which would detach views taken before.
     const dx = backend.makeOutput(input.shape, 'float32');
     maxPoolBackprop(backend.typedArrayFromHeap(input), backend.typedArrayFromHeap(inputs['dy']!), backend.typedArrayFromHeap(dx), info);
@@ -88,7 +88,8 @@ export const fasterKernels: Record<string, (original: Fallback) => Kernel> = {
       // y = x·scale + shift, with scale and shift worked out on the (small) statistics first.
       let scale = tf.rsqrt(tf.add(variance!, varianceEpsilon));
       if (gain) scale = tf.mul(scale, gain);
-      const shift = offset ? tf.sub(offset, tf.mul(mean!, scale)) : tf.neg(tf.mul(mean!, scale));
+      const centre = tf.mul(mean!, scale);
+      const shift = offset ? tf.sub(offset, centre) : tf.neg(centre);
       return tf.add(tf.mul(x!, scale), shift);
     });
   },

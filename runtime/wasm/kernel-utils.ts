@@ -25,7 +25,12 @@ export interface HeapBackend extends tf.KernelBackend {
  * `typedArrayFromHeap` after making it: allocating may grow the heap and detach older views.
  */
 export function heapTensor(backend: HeapBackend, shape: number[]): tf.Tensor {
-  return tf.engine().makeTensorFromTensorInfo(backend.makeOutput(shape, 'float32'), backend);
+  return adopt(backend, backend.makeOutput(shape, 'float32'));
+}
+
+/** A tensor that takes over a freshly made output (a kernel's result): disposing it frees the data. */
+export function adopt(backend: tf.KernelBackend, output: tf.TensorInfo): tf.Tensor {
+  return tf.engine().makeTensorFromTensorInfo(output, backend);
 }
 
 /** A tensor over a kernel input, holding its own reference (disposing it leaves the input alone). */

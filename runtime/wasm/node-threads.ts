@@ -1,4 +1,4 @@
-// Multithreaded wasm in Node. tfjs-backend-wasm ships a threaded SIMD build but never uses it in
+// The wasm backend in Node: its .wasm files, and its threads. tfjs-backend-wasm ships a threaded SIMD build but never uses it in
 // Node (tfjs issue #3830): it loads the pthread workers from blob: URLs, which Node's worker_threads
 // refuse, and XNNPACK's thread pool is capped at half of os.cpus() (it assumes two hyperthreads per
 // core), so 1 on a 2-core machine. Here the worker script is written to a file once; while the
@@ -20,8 +20,28 @@ type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
 const LOAD_MAIN_SCRIPT =
   'if(typeof e.data.urlOrBlob=="string"){importScripts(e.data.urlOrBlob)}else{var objectUrl=URL.createObjectURL(e.data.urlOrBlob);importScripts(objectUrl);URL.revokeObjectURL(objectUrl)}';
 
+/**
+ * Points the wasm backend at its .wasm files and makes it start threaded. Returns the note that
+ * says, once it runs, on how many threads XNNPACK works, and why on one when threading failed.
+ */
+export function prepareNodeWasm(wasm: WasmModule): () => string {
+  wasm.setWasmPaths(`${dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+  const describe = () => {
+    const n = activeThreads(wasm);
+    return `wasm: XNNPACK on ${n} thread${n === 1 ? '' : 's'}`;
+  };
+  const wanted = wantedThreads();
+  if (wanted <= 1) return describe;
+  const installed = installThreads(wasm, wanted);
+  if ('reason' in installed) return () => `${describe()} (${installed.reason})`;
+  return () => {
+    const failure = installed.failure();
+    return failure ? `${describe()} (the threaded build failed to start: ${failure})` : describe();
+  };
+}
+
 /** The threads asked for: ARCHC_WASM_THREADS, else one per core (XNNPACK's pool holds at most 8). */
-export function wantedThreads(): number {
+function wantedThreads(): number {
   const asked = Number(process.env['ARCHC_WASM_THREADS']);
   const threads = Number.isInteger(asked) && asked > 0 ? asked : os.availableParallelism();
   return Math.min(threads, 8);
@@ -32,7 +52,7 @@ export function wantedThreads(): number {
  * another backend fails): its registered factory is wrapped. Returns why it stays on one thread,
  * if it does: a tfjs version whose worker script differs from the one this was written for.
  */
-export function installThreads(wasm: WasmModule, threads: number): { readonly failure: () => string | undefined } | { readonly reason: string } {
+function installThreads(wasm: WasmModule, threads: number): { readonly failure: () => string | undefined } | { readonly reason: string } {
   const require = createRequire(import.meta.url);
   const folder = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '..', 'wasm-out');
   const mainScript = join(folder, 'tfjs-backend-wasm-threaded-simd.js');
@@ -75,13 +95,14 @@ export function installThreads(wasm: WasmModule, threads: number): { readonly fa
  */
 export function workerScript(script: string): string {
   const hash = createHash('sha256').update(script).digest('hex').slice(0, 16);
-  const shared = join(os.tmpdir(), `archc-tfjs-wasm-worker-${hash}-${os.userInfo().uid}.cjs`);
+  const { uid } = os.userInfo();
+  const shared = join(os.tmpdir(), `archc-tfjs-wasm-worker-${hash}-${uid}.cjs`);
   const found = statSync(shared, { throwIfNoEntry: false });
   if (!found) {
     writeFileAtomic(shared, script);
     return shared;
   }
-  if (found.isFile() && found.uid === os.userInfo().uid && readFileSync(shared, 'utf8') === script) return shared;
+  if (found.isFile() && found.uid === uid && readFileSync(shared, 'utf8') === script) return shared;
   const own = join(mkdtempSync(join(os.tmpdir(), 'archc-')), 'worker.cjs');
   writeFileAtomic(own, script);
   return own;
@@ -110,7 +131,7 @@ async function startThreaded(factory: () => Promise<tf.KernelBackend>, workerPat
 }
 
 /** XNNPACK's thread count in the running wasm backend (1 when single-threaded). */
-export function activeThreads(wasm: WasmModule): number {
+function activeThreads(wasm: WasmModule): number {
   try {
     return wasm.getThreadsCount();
   } catch {
