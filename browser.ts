@@ -2,7 +2,7 @@
 // TensorFlow.js model on webgpu, wasm or cpu. `npm run build:browser` bundles this file, with
 // TensorFlow.js, into dist/archc.browser.js (an ES module). Use the `tf` and `tfl` it exports:
 // a second copy of TensorFlow.js on the page would not see archc's backends, kernels and layers.
-// The wasm backend fetches its .wasm files from beside the bundle (tools/build-browser.ts copies
+// The wasm backend fetches its .wasm files from beside the bundle (tools/dev/build-browser.ts copies
 // them there); call `setWasmPaths` before the backend starts to serve them from elsewhere.
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 

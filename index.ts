@@ -7,6 +7,6 @@ export type { ModelReport, LayerReport, SourceRef } from './compiler/report.js';
 export type { IrGraph, IrNode, Shape } from './compiler/ir.js';
 export type { Span, Position } from './dsl/source.js';
 export { renderDiagnostic } from './compiler/render.js';
-export { nodeHost, zooModels } from './tools/node-host.js';
+export { nodeHost, zooModels } from './compiler/node-host.js';
 export { parse } from './dsl/parser.js';
 export { SourceFile } from './dsl/source.js';

@@ -10,7 +10,7 @@ if (['check', 'summary', 'list', 'fmt', 'ops'].includes(process.argv[2] ?? '')) 
   setFlagsFromString('--always-sparkplug');
 }
 
-const { main } = await import('../dist/tools/cli.js');
+const { main } = await import('../dist/tools/cli/main.js');
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -27,5 +27,14 @@ if ! dpkg -s "${packages[@]}" >/dev/null 2>&1; then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}"
 fi
 
+# The PyTorch bridge (`--engine torch`, `export --format pytorch` checks, ONNX import tests) runs
+# Python with torch's CPU build from a project virtual environment, .venv/. pip uses whatever index
+# it is configured with; --retries 0 makes an unreachable default index fail fast instead of
+# stalling when a local one (pip config list) has the wheels.
+if ! .venv/bin/python -c 'import torch, torchvision, onnx, onnxruntime, safetensors, numpy' >/dev/null 2>&1; then
+  python3 -m venv .venv
+  .venv/bin/pip install --retries 0 --quiet --disable-pip-version-check -r engines/torch/requirements.txt
+fi
+
 # Exactly the locked dependencies; `prepare` then builds dist/ (type errors fail the set-up).
 npm ci --no-audit --no-fund

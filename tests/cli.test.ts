@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../tools/node-host.js';
+import { packageRoot } from '../compiler/node-host.js';
 
 const cases = join(packageRoot, 'tests', 'diagnostics', 'cases');
 const scratch = mkdtempSync(join(tmpdir(), 'archc-cli-'));
@@ -19,7 +19,7 @@ function archc(args: string[], cwd = packageRoot) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const schema = (name: string) => JSON.parse(readFileSync(join(packageRoot, 'tools', 'schema', name), 'utf8'));
+const schema = (name: string) => JSON.parse(readFileSync(join(packageRoot, 'tools', 'cli', 'schema', name), 'utf8'));
 const ajv = new Ajv2020({ strict: true, strictTuples: false });
 
 describe('usage', () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../compiler/compile.js';
 import { catalogue, type DiagnosticCode } from '../compiler/diagnostics.js';
 import { renderDiagnostic, summarizeCounts } from '../compiler/render.js';
-import { nodeHost, packageRoot } from '../tools/node-host.js';
+import { nodeHost, packageRoot } from '../compiler/node-host.js';
 
 const casesDir = join(packageRoot, 'tests', 'diagnostics', 'cases');
 const update = process.env['UPDATE_BASELINES'] === '1';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { formatText } from '../dsl/format.js';
 import { parse } from '../dsl/parser.js';
 import { SourceFile } from '../dsl/source.js';
-import { packageRoot } from '../tools/node-host.js';
+import { packageRoot } from '../compiler/node-host.js';
 
 function archFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

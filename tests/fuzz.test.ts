@@ -1,13 +1,13 @@
 // Fuzz: thousands of seeded mutations of zoo files, each compiled through the real pipeline in worker
 // threads (dist/, built by the global setup). No throw, no internal error, every diagnostic inside
 // its file, and a watchdog that names the case if one stops making progress.
-// Reproduce one case: FUZZ_SEED=<seed> and tools/fuzz/check.ts caseText(seed, index, corpus()).
+// Reproduce one case: FUZZ_SEED=<seed> and tools/dev/fuzz/check.ts caseText(seed, index, corpus()).
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import type { CaseResult } from '../tools/fuzz/check.js';
-import { packageRoot } from '../tools/node-host.js';
+import type { CaseResult } from '../tools/dev/fuzz/check.js';
+import { packageRoot } from '../compiler/node-host.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_240_611);
 const CASES = Number(process.env['FUZZ_CASES'] ?? 2_000);
@@ -24,7 +24,7 @@ function runWorker(indices: number[]): Promise<Outcome> {
   return new Promise((resolve) => {
     const results: CaseResult[] = [];
     const hangs: string[] = [];
-    const worker = new Worker(join(packageRoot, 'dist', 'tools', 'fuzz', 'worker.js'), { workerData: { seed: SEED, indices } });
+    const worker = new Worker(join(packageRoot, 'dist', 'tools', 'dev', 'fuzz', 'worker.js'), { workerData: { seed: SEED, indices } });
     let current = -1;
     let last = Date.now();
     const watchdog = setInterval(() => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const marker = join(root, 'dist', 'tools', 'cli.js');
+const marker = join(root, 'dist', 'tools', 'cli', 'main.js');
 
 function newestSource(dir: string): number {
   let newest = 0;

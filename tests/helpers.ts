@@ -1,7 +1,7 @@
 // Test helpers: compile inline source through an in-memory host that still sees the real zoo/std.
 import { compile, type CompileOptions, type CompileResult } from '../compiler/compile.js';
 import type { CompileHost } from '../compiler/loader.js';
-import { nodeHost } from '../tools/node-host.js';
+import { nodeHost } from '../compiler/node-host.js';
 
 /** Compiles `text` as if it were the file `name`; imports resolve against the real zoo. */
 export function compileText(text: string, options: CompileOptions = {}, name = '/virtual/test.arch'): CompileResult {

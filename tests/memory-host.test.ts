@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../compiler/compile.js';
 import { memoryHost } from '../compiler/memory-host.js';
-import { locate, nodeHost, zooRoot } from '../tools/node-host.js';
+import { locate, nodeHost, zooRoot } from '../compiler/node-host.js';
 
 describe('memoryHost', () => {
   const host = memoryHost({ 'a/b/m.arch': 'x', 'a/blocks.arch': 'y' });

@@ -1,14 +1,14 @@
-// The JSON the CLI prints matches its published schemas (tools/schema/*.schema.json), validated with
+// The JSON the CLI prints matches its published schemas (tools/cli/schema/*.schema.json), validated with
 // ajv: `summary --json` for every zoo model, `check --json` for every diagnostic baseline case.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../compiler/compile.js';
-import { diagnosticsJson, reportJson } from '../tools/json.js';
-import { nodeHost, packageRoot, zooModels } from '../tools/node-host.js';
+import { diagnosticsJson, reportJson } from '../tools/cli/json.js';
+import { nodeHost, packageRoot, zooModels } from '../compiler/node-host.js';
 
-const schema = (name: string) => JSON.parse(readFileSync(join(packageRoot, 'tools', 'schema', name), 'utf8'));
+const schema = (name: string) => JSON.parse(readFileSync(join(packageRoot, 'tools', 'cli', 'schema', name), 'utf8'));
 // strictTuples off: a shape is an open tuple, "N" then any number of per-sample axes.
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictTuples: false });
 const validateSummary = ajv.compile(schema('summary.schema.json'));

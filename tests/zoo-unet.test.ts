@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile, type CompileOptions } from '../compiler/compile.js';
-import { nodeHost, zooRoot } from '../tools/node-host.js';
+import { nodeHost, zooRoot } from '../compiler/node-host.js';
 
 const file = join(zooRoot, 'segmentation', 'unet_same.arch');
 const lines = readFileSync(file, 'utf8').split('\n');

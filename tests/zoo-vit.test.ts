@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../compiler/compile.js';
 import type { MatmulAttrs } from '../compiler/ops/matmul.js';
-import { nodeHost, zooRoot } from '../tools/node-host.js';
+import { nodeHost, zooRoot } from '../compiler/node-host.js';
 import { compileText, errors } from './helpers.js';
 
 describe('std/vit attention scale', () => {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../compiler/compile.js';
 import type { ModelReport } from '../compiler/report.js';
-import { nodeHost, zooModels } from '../tools/node-host.js';
+import { nodeHost, zooModels } from '../compiler/node-host.js';
 
 interface Golden {
   readonly model: string;

@@ -3,13 +3,13 @@
 // stopping with the best weights restored, checkpoints through a hook; a NaN loss stops the run.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { Augment } from './augment.js';
-import { makeBatch, type Normalize } from './batch.js';
-import type { ImageSet, Split } from './dataset.js';
+import type { Augment } from '../data/augment.js';
+import { makeBatch, type Normalize } from '../data/batch.js';
+import type { ImageSet, Split } from '../data/dataset.js';
 import { computeLoss, predictedClasses, type LossSpec, type OutputKind } from './losses.js';
 import { Optimizer, type OptimizerSpec, type Trainable } from './optimizers.js';
-import { ProgressBar, formatLoss, type ProgressStream } from './progress.js';
-import { Rng } from './rng.js';
+import { ProgressBar, formatLoss, type ProgressStream } from '../display/progress.js';
+import { Rng } from '../data/rng.js';
 import { EarlyStopping, Schedule, type EarlyStopState, type PlateauState, type ScheduleSpec } from './schedules.js';
 
 export interface TrainConfig {

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { ioReason, writeFileAtomic } from '../train/files.js';
+import { ioReason, writeFileAtomic } from '../persist/files.js';
 
 type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
 

@@ -1,5 +1,5 @@
 // archc in a real browser (Debian's chromium, headless, driven by puppeteer-core): the bundle from
-// tools/build-browser.ts compiles a zoo model with its std imports from memory, builds the tfjs
+// tools/dev/build-browser.ts compiles a zoo model with its std imports from memory, builds the tfjs
 // model on wasm, cpu and (where chromium offers an adapter) webgpu, predicts what Node's runtime
 // predicts, trains with tfjs-layers' fit, and saves and reloads the model with its custom layers.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { compile } from '../../compiler/compile.js';
 import { buildModel, setBackend } from '../../runtime/index.js';
-import { buildBrowser } from '../../tools/build-browser.js';
-import { locate, nodeHost, packageRoot, zooRoot } from '../../tools/node-host.js';
+import { buildBrowser } from '../../tools/dev/build-browser.js';
+import { locate, nodeHost, packageRoot, zooRoot } from '../../compiler/node-host.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const MODEL = 'resnet18';

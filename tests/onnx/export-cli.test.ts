@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import onnxProto from 'onnx-proto';
-import { packageRoot } from '../../tools/node-host.js';
+import { packageRoot } from '../../compiler/node-host.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'archc-export-'));
 

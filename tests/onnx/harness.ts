@@ -1,16 +1,16 @@
 // Shared by the ONNX tests: lower a compiled graph, run a one-input model in onnxruntime-node, and
 // pick a reduced input size for a zoo model. The checks against onnxruntime and python3-onnx live in
-// tools/onnx-check.ts (the full-size script uses them too).
+// tools/dev/onnx-check.ts (the full-size script uses them too).
 import ort from 'onnxruntime-node';
 import { compile, type CompileResult } from '../../compiler/compile.js';
 import type { IrGraph } from '../../compiler/ir.js';
 import { lowerToOnnx } from '../../compiler/lower-onnx/lower.js';
 import type { ModelProto } from '../../compiler/lower-onnx/proto.js';
 import type { Weights } from '../../compiler/weights/tensor.js';
-import { nodeHost } from '../../tools/node-host.js';
-import { session } from '../../tools/onnx-check.js';
+import { nodeHost } from '../../compiler/node-host.js';
+import { session } from '../../tools/dev/onnx-check.js';
 
-export { bytesOf, declaredDims, light, OnnxChecker, runRandom, session, withIntermediates } from '../../tools/onnx-check.js';
+export { bytesOf, declaredDims, light, OnnxChecker, runRandom, session, withIntermediates } from '../../tools/dev/onnx-check.js';
 
 /** Lowers with the given weights and fails the test on any diagnostic. */
 export function lower(graph: IrGraph, weights: Weights, opset?: number): ModelProto {

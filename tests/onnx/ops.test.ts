@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPSET, SUPPORTED_OPSETS } from '../../compiler/lower-onnx/lower.js';
 import { ops } from '../../compiler/ops/registry.js';
 import { initWeights } from '../../compiler/weights/init.js';
-import { intermediateMismatches, outputMismatches } from '../../tools/onnx-check.js';
+import { intermediateMismatches, outputMismatches } from '../../tools/dev/onnx-check.js';
 import { compileText, net } from '../helpers.js';
 import { bytesOf, lower, OnnxChecker } from './harness.js';
 

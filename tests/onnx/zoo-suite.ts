@@ -5,7 +5,7 @@
 //
 // CI keeps this fast: models run at a reduced input size where the architecture allows it, and the
 // shape checks of models with more than 64 MiB of weights run on the "light" form of the export
-// (weights made by ConstantOfShape: same nodes, same shapes). tools/check-onnx-export.ts checks the
+// (weights made by ConstantOfShape: same nodes, same shapes). tools/dev/check-onnx-export.ts checks the
 // real files at the declared sizes. The zoo is split in shards (zoo-1.test.ts, zoo-2.test.ts) that
 // vitest runs in parallel.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,8 +16,8 @@ import { encodeOnnx } from '../../compiler/lower-onnx/encode.js';
 import { weightsFromOnnx } from '../../compiler/weights/from-onnx.js';
 import { initWeights } from '../../compiler/weights/init.js';
 import { concatChunks, readSafetensors, writeSafetensors } from '../../compiler/weights/safetensors.js';
-import { zooModels } from '../../tools/node-host.js';
-import { intermediateMismatches, outputMismatches } from '../../tools/onnx-check.js';
+import { zooModels } from '../../compiler/node-host.js';
+import { intermediateMismatches, outputMismatches } from '../../tools/dev/onnx-check.js';
 import { bytesOf, compileReduced, declaredDims, light, lower, OnnxChecker } from './harness.js';
 
 const LIGHT_ABOVE = 64 * 2 ** 20;

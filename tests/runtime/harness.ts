@@ -7,7 +7,7 @@ import type { Weights } from '../../compiler/weights/tensor.js';
 import { buildModel, fromTfjsLayout, toTfjsLayout, type ArchcMetadata } from '../../runtime/index.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { compile } from '../../compiler/compile.js';
-import { nodeHost } from '../../tools/node-host.js';
+import { nodeHost } from '../../compiler/node-host.js';
 import { bytesOf, compileReduced, lower } from '../onnx/harness.js';
 
 export interface Batch {

@@ -1,7 +1,7 @@
 // The definitive check of the tfjs lowering: every zoo model, with the same seeded weights, gives
 // the same outputs in tfjs as its ONNX export gives in onnxruntime-node, on the wasm backend, and
 // on the (slow, pure JavaScript) cpu backend for the smaller models. Large models run at a reduced
-// input size where the architecture allows it; tools/check-tfjs-parity.ts runs the declared sizes.
+// input size where the architecture allows it; tools/dev/check-tfjs-parity.ts runs the declared sizes.
 // Tolerance: |tfjs − onnxruntime| ≤ 1e-4 · max(1, max |onnxruntime|): float32 sums in another
 // order differ by a few ulps of the output's scale, and seeded weights without trained batch-norm
 // statistics let deep residual networks reach logits of 1e3 to 1e8.
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initWeights } from '../../compiler/weights/init.js';
 import { setBackend } from '../../runtime/index.js';
-import { zooModels } from '../../tools/node-host.js';
+import { zooModels } from '../../compiler/node-host.js';
 import { compileReduced } from '../onnx/harness.js';
 import { build, difference, inputsFor, onnxOutputs, predictNchw, type Batch } from './harness.js';
 

@@ -3,14 +3,14 @@
 // adds them) and tfjs has none for dilated convolutions (they train through space-to-batch). The
 // zoo is covered op variant by op variant: the cheapest models that together use every variant
 // (conv rank, groups and dilation; pooling padding; each other op kind) found in the zoo, at a small
-// input size. `node dist/tools/check-tfjs-parity.js --train` steps every zoo model.
+// input size. `node dist/tools/dev/check-tfjs-parity.js --train` steps every zoo model.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { compile } from '../../compiler/compile.js';
 import type { IrGraph, IrNode } from '../../compiler/ir.js';
 import { initWeights } from '../../compiler/weights/init.js';
 import { setBackend } from '../../runtime/index.js';
-import { nodeHost, zooModels } from '../../tools/node-host.js';
+import { nodeHost, zooModels } from '../../compiler/node-host.js';
 import { compileText } from '../helpers.js';
 import { build, compileSmall, inputsFor } from './harness.js';
 

@@ -1,9 +1,9 @@
 // Augmentations: the option syntax, and each transform's effect on a real image buffer.
 import { describe, expect, it } from 'vitest';
-import { augmentImage, parseAugment, warp, type Augment } from '../../runtime/train/augment.js';
-import { makeBatch, normalizePresets } from '../../runtime/train/batch.js';
-import { syntheticSet } from '../../runtime/train/dataset.js';
-import { Rng } from '../../runtime/train/rng.js';
+import { augmentImage, parseAugment, warp, type Augment } from '../../runtime/data/augment.js';
+import { makeBatch, normalizePresets } from '../../runtime/data/batch.js';
+import { syntheticSet } from '../../runtime/data/dataset.js';
+import { Rng } from '../../runtime/data/rng.js';
 
 const h = 6;
 const w = 5;

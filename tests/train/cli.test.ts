@@ -6,9 +6,9 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compile } from '../../compiler/compile.js';
 import { readSafetensors } from '../../compiler/weights/safetensors.js';
 import { initWeights } from '../../compiler/weights/init.js';
-import { main } from '../../tools/cli.js';
-import { nodeHost } from '../../tools/node-host.js';
-import { makeTinyDataset } from '../../tools/make-tiny-dataset.js';
+import { main } from '../../tools/cli/main.js';
+import { nodeHost } from '../../compiler/node-host.js';
+import { makeTinyDataset } from '../../tools/dev/make-tiny-dataset.js';
 import { pngBytes, solid, tempDir, writeFile } from './fixtures.js';
 
 const root = tempDir('archc-cli-');

@@ -3,7 +3,7 @@
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classCounts, loadImageFolder, splitIndices, syntheticSet } from '../../runtime/train/dataset.js';
+import { classCounts, loadImageFolder, splitIndices, syntheticSet } from '../../runtime/data/dataset.js';
 import { jpegBytes, pngBytes, solid, tempDir, writeFile } from './fixtures.js';
 
 const shape = { height: 8, width: 8, channels: 3 } as const;

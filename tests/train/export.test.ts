@@ -9,10 +9,10 @@ import { compile } from '../../compiler/compile.js';
 import { encodeOnnx } from '../../compiler/lower-onnx/encode.js';
 import { lowerToOnnx } from '../../compiler/lower-onnx/lower.js';
 import { concatChunks, readSafetensors } from '../../compiler/weights/safetensors.js';
-import { loadPixels } from '../../runtime/train/image.js';
-import { main } from '../../tools/cli.js';
-import { makeTinyDataset } from '../../tools/make-tiny-dataset.js';
-import { nodeHost, packageRoot } from '../../tools/node-host.js';
+import { loadPixels } from '../../runtime/data/image.js';
+import { main } from '../../tools/cli/main.js';
+import { makeTinyDataset } from '../../tools/dev/make-tiny-dataset.js';
+import { nodeHost, packageRoot } from '../../compiler/node-host.js';
 import { tempDir } from './fixtures.js';
 
 const root = tempDir('archc-export-');

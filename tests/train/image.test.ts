@@ -1,6 +1,6 @@
 // Decoding PNG and JPEG by content, channel conversion and the antialiased resize.
 import { describe, expect, it } from 'vitest';
-import { decodeImage, loadPixels, resize, toChannels } from '../../runtime/train/image.js';
+import { decodeImage, loadPixels, resize, toChannels } from '../../runtime/data/image.js';
 import { jpegBytes, pngBytes, solid } from './fixtures.js';
 
 describe('decodeImage', () => {

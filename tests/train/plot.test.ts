@@ -1,6 +1,6 @@
 // The SVG training curves: well-formed, one path per series, finite coordinates only.
 import { describe, expect, it } from 'vitest';
-import { plotSvg, ticks } from '../../runtime/train/plot.js';
+import { plotSvg, ticks } from '../../runtime/display/plot.js';
 
 describe('plotSvg', () => {
   const svg = plotSvg(

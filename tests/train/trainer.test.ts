@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { splitIndices, syntheticSet } from '../../runtime/train/dataset.js';
+import { splitIndices, syntheticSet } from '../../runtime/data/dataset.js';
 import { optimizerDefaults } from '../../runtime/train/optimizers.js';
 import { evaluateLoss, train, type TrainConfig, type TrainState } from '../../runtime/train/trainer.js';
 

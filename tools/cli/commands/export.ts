@@ -1,0 +1,161 @@
+// archc export <file|zoo-name>: the model as ONNX (binary, or a readable text form) or its weights
+// alone as safetensors. Nothing is written unless the whole export succeeds (temp file + rename).
+import { readFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { diagnostic, hasErrors, type Diagnostic } from '../../../compiler/diagnostics.js';
+import type { IrGraph } from '../../../compiler/ir.js';
+import { encodeOnnx, encodedLength, MAX_ONNX_BYTES } from '../../../compiler/lower-onnx/encode.js';
+import { DEFAULT_OPSET, lowerToOnnx, SUPPORTED_OPSETS } from '../../../compiler/lower-onnx/lower.js';
+import { onnxText } from '../../../compiler/lower-onnx/text.js';
+import { checkWeights, fileSpan } from '../../../compiler/weights/check.js';
+import { weightsFromOnnx } from '../../../compiler/weights/from-onnx.js';
+import { initWeights } from '../../../compiler/weights/init.js';
+import { readSafetensors, safetensorsChunks } from '../../../compiler/weights/safetensors.js';
+import type { Weights } from '../../../compiler/weights/tensor.js';
+import { parseArgs, UsageError } from '../args.js';
+import { displayPath, zooRoot } from '../../../compiler/node-host.js';
+import { version } from '../version.js';
+import { ioReason, writeFileAtomic } from '../../../runtime/persist/files.js';
+import type { CompileResult } from '../../../compiler/compile.js';
+import { compileFlags, compileFlagsUsage, compileOptions, compileTarget, isIoFailure, printDiagnostics, type Command } from './common.js';
+
+export const FORMATS = ['onnx', 'onnx-text', 'safetensors'] as const;
+export type ExportFormat = (typeof FORMATS)[number];
+
+export interface ExportOptions {
+  readonly format: ExportFormat;
+  readonly opset?: number;
+  /** Where the weights come from: initialised from a seed, zeros, or already loaded. */
+  readonly weights: { readonly init: 'seeded' | 'zeros'; readonly seed: number } | { readonly loaded: Weights; readonly origin: string };
+}
+
+export interface ExportResult {
+  readonly diagnostics: readonly Diagnostic[];
+  /** The file's bytes in order; absent when there are errors. */
+  readonly chunks?: readonly Uint8Array[];
+}
+
+/** A compiled graph → the bytes of the chosen format, or the diagnostics that prevent it. */
+export function buildExport(graph: IrGraph, options: ExportOptions): ExportResult {
+  let weights: Weights;
+  if ('loaded' in options.weights) {
+    const problems = checkWeights(graph, options.weights.loaded, options.weights.origin);
+    if (problems.length > 0) return { diagnostics: problems };
+    weights = options.weights.loaded;
+  } else {
+    weights = initWeights(graph, { seed: options.weights.seed, zeros: options.weights.init === 'zeros' });
+  }
+  if (options.format === 'safetensors') {
+    return { diagnostics: [], chunks: safetensorsChunks(weights, { source_model: graph.model, producer: `archc ${version}` }) };
+  }
+  const lowered = lowerToOnnx(graph, weights, { opset: options.opset, producerVersion: version, displayPath: sourceName(graph.file) });
+  if (!lowered.model) return { diagnostics: lowered.diagnostics };
+  if (options.format === 'onnx-text') return { diagnostics: [], chunks: [new TextEncoder().encode(onnxText(lowered.model))] };
+  const chunks = encodeOnnx(lowered.model);
+  const bytes = encodedLength(chunks);
+  if (bytes > MAX_ONNX_BYTES) {
+    const size = `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+    const message = `the ONNX file would be ${size}; protobuf limits ONNX files to 2 GiB`;
+    return { diagnostics: [diagnostic('E0802', message, fileSpan(graph.file), { hint: 'export a smaller input size or fewer classes' })] };
+  }
+  return { diagnostics: [], chunks };
+}
+
+/**
+ * Source files as doc strings and metadata name them, the same from any working directory: zoo
+ * files as `zoo/...`, others relative to the model's own folder.
+ */
+function sourceName(root: string): (file: string) => string {
+  return (file) => {
+    const inZoo = relative(zooRoot, file);
+    if (!inZoo.startsWith('..')) return `zoo/${inZoo.split('\\').join('/')}`;
+    return relative(dirname(root), file).split('\\').join('/') || file;
+  };
+}
+
+/** Reads `--weights FILE`: safetensors or ONNX, told apart by the extension or by the content. */
+export function readWeightsFile(path: string): { weights?: Weights; diagnostics: Diagnostic[]; ioError?: string } {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    return { diagnostics: [], ioError: `cannot read ${displayPath(path)}: ${ioReason(e).replace('no such directory', 'no such file')}` };
+  }
+  const isSafetensors = path.endsWith('.safetensors') || (!path.endsWith('.onnx') && bytes[8] === 0x7b);
+  const read = isSafetensors ? readSafetensors(bytes) : weightsFromOnnx(bytes);
+  if (read.ok) return { weights: read.weights, diagnostics: [] };
+  const kind = isSafetensors ? 'safetensors' : 'ONNX';
+  return { diagnostics: [diagnostic('E0701', `${displayPath(path)} is not a usable ${kind} weights file: ${read.error}`, fileSpan(path))] };
+}
+
+export const exportCommand: Command = {
+  summary: 'write the model as ONNX (or its weights as safetensors)',
+  usage: `archc export <file|zoo-name> [-o PATH] [--format onnx|onnx-text|safetensors]
+${compileFlagsUsage}
+  -o, --output PATH       where to write; - for stdout (default: <model>.onnx or <model>.safetensors
+                          in the current folder; onnx-text prints to stdout)
+      --format F          onnx (default), onnx-text (readable, for review) or safetensors (weights)
+      --weights W         init (seeded He/Glorot, the default), zeros (random initializers give 0),
+                          or a .safetensors / .onnx file holding the model's weights by name
+      --seed N            seed of --weights init (default 0)
+      --opset N           ONNX opset, ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max} (default ${DEFAULT_OPSET})`,
+  async run(argv) {
+    const text = { type: 'string' } as const;
+    const parsed = parseArgs(argv, { ...compileFlags, output: { ...text, short: 'o' }, format: text, weights: text, seed: text, opset: text });
+    if (parsed.positionals.length !== 1) throw new UsageError('export takes one file or zoo name');
+    const format = (parsed.flags['format'] as string | undefined) ?? 'onnx';
+    if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}; got '${format}'`);
+    const seed = integerFlag(parsed.flags['seed'], 'seed', 0, 2 ** 32 - 1) ?? 0;
+    const opset = integerFlag(parsed.flags['opset'], 'opset', SUPPORTED_OPSETS.min, SUPPORTED_OPSETS.max);
+    const weightsFlag = (parsed.flags['weights'] as string | undefined) ?? 'init';
+    const result = compileTarget(parsed.positionals[0]!, compileOptions(parsed));
+    printDiagnostics(result);
+    if (!result.ok || !result.graph) {
+      if (!isIoFailure(result)) process.stderr.write('archc export: the model has errors; nothing was written\n');
+      return isIoFailure(result) ? 2 : 1;
+    }
+    const graph = result.graph;
+    let weights: ExportOptions['weights'] = { init: weightsFlag === 'zeros' ? 'zeros' : 'seeded', seed };
+    if (weightsFlag !== 'init' && weightsFlag !== 'zeros') {
+      const read = readWeightsFile(weightsFlag);
+      if (read.ioError) return fail(read.ioError);
+      if (!read.weights) return refuse(read.diagnostics, result);
+      weights = { loaded: read.weights, origin: displayPath(weightsFlag) };
+    }
+    const built = buildExport(graph, { format: format as ExportFormat, opset, weights });
+    if (hasErrors(built.diagnostics) || !built.chunks) return refuse(built.diagnostics, result);
+    const extension = format === 'safetensors' ? 'safetensors' : 'onnx';
+    const output = (parsed.flags['output'] as string | undefined) ?? (format === 'onnx-text' ? '-' : `${graph.model}.${extension}`);
+    if (output === '-') {
+      for (const chunk of built.chunks) process.stdout.write(chunk);
+      return 0;
+    }
+    try {
+      writeFileAtomic(output, built.chunks);
+    } catch (e) {
+      return fail(`cannot write ${displayPath(output)}: ${ioReason(e)}; nothing was written`);
+    }
+    const mib = (encodedLength(built.chunks) / 2 ** 20).toFixed(1);
+    const what = format === 'safetensors' ? format : `${format}, opset ${opset ?? DEFAULT_OPSET}`;
+    process.stderr.write(`wrote ${displayPath(output)} (${mib} MiB, ${what})\n`);
+    return 0;
+  },
+};
+
+function integerFlag(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= min && n <= max) return n;
+  throw new UsageError(`--${name} must be an integer from ${min} to ${max}; got '${value}'`);
+}
+
+function refuse(diagnostics: readonly Diagnostic[], compiled: CompileResult): number {
+  printDiagnostics({ ...compiled, ok: false, diagnostics });
+  process.stderr.write('archc export: nothing was written\n');
+  return 1;
+}
+
+function fail(message: string): number {
+  process.stderr.write(`archc export: ${message}\n`);
+  return 2;
+}

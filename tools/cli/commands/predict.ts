@@ -1,0 +1,92 @@
+// archc predict <saved-model> <image>...: the top-k classes of each image under a model saved by
+// `archc train`, with their probabilities.
+import { readFileSync } from 'node:fs';
+import { parseArgs, UsageError } from '../args.js';
+import { loadSavedModel, readTrainingInfo } from '../../../runtime/persist/checkpoint.js';
+import type { ImageSet } from '../../../runtime/data/dataset.js';
+import { loadPixels } from '../../../runtime/data/image.js';
+import { classProbabilities } from '../../../runtime/infer/infer.js';
+import { topK } from '../../../runtime/train/metrics.js';
+import type { Command } from './common.js';
+import { backendFlagUsage, numberFlag, printProblem, startBackend } from './training-flags.js';
+
+export const predict: Command = {
+  summary: 'print the top classes of images under a trained model',
+  usage: `archc predict <saved-model> <image>... [-k N] [--json]
+  <saved-model>           a folder written by 'archc train -o'
+  -k, --top N             classes to show per image (default 5)
+      --json              print [{file, top: [{class, probability}]}]
+${backendFlagUsage}`,
+  async run(argv) {
+    const parsed = parseArgs(argv, { top: { type: 'string', short: 'k' }, json: { type: 'boolean' }, backend: { type: 'string' } });
+    const [dir, ...images] = parsed.positionals;
+    if (!dir || images.length === 0) throw new UsageError('predict takes a saved model folder and at least one image');
+    const k = numberFlag(parsed, 'top', { min: 1, integer: true }, 5);
+    const json = parsed.flags['json'] === true;
+    const info = readTrainingInfo(dir);
+    if (!info.ok) return problem(info, 2);
+    await startBackend(parsed, (line) => void (json ? undefined : process.stderr.write(`${line}\n`)));
+    const loaded = await loadSavedModel(dir);
+    if (!loaded.ok) return problem(loaded);
+    const { classes, normalize, output } = info.value;
+    const [c, h, w] = info.value.input.shape as [1 | 3, number, number];
+    const shape = { channels: c, height: h, width: w };
+    const readable: { file: string; pixels: Uint8Array }[] = [];
+    let skipped = 0;
+    for (const file of images) {
+      const result = readImage(file, shape);
+      if (result.ok) readable.push({ file, pixels: result.pixels.data });
+      else {
+        skipped++;
+        process.stderr.write(`archc predict: skipped ${file}: ${result.reason}\n`);
+      }
+    }
+    if (readable.length === 0) return problem({ message: 'none of the images could be read' });
+    const set: ImageSet = {
+      classes,
+      shape,
+      count: readable.length,
+      pixels: concat(readable.map((r) => r.pixels)),
+      labels: new Int32Array(readable.length),
+      files: readable.map((r) => r.file),
+    };
+    const p = classProbabilities(loaded.value, set, { normalize, output, batchSize: 32 });
+    const results = readable.map((r, i) => {
+      const row = p.values.subarray(i * p.columns, (i + 1) * p.columns);
+      return { file: r.file, top: topK(row, Math.min(k, classes.length)).map((j) => ({ class: classes[j]!, probability: row[j]! })) };
+    });
+    loaded.value.dispose();
+    if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    else {
+      for (const r of results) {
+        process.stdout.write(`${r.file}\n${r.top.map((t) => `  ${(100 * t.probability).toFixed(1).padStart(5)}%  ${t.class}`).join('\n')}\n`);
+      }
+    }
+    return skipped ? 1 : 0;
+  },
+};
+
+function readImage(file: string, shape: { channels: 1 | 3; height: number; width: number }) {
+  try {
+    return loadPixels(readFileSync(file), shape);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false as const, reason: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message };
+  }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Prints the problem; exit 2 when the saved-model folder itself is wrong, else 1. */
+function problem(p: { message: string; hint?: string }, status = 1): number {
+  printProblem('predict', p);
+  return status;
+}

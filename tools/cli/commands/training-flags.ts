@@ -1,0 +1,62 @@
+// Flag helpers shared by train, eval and predict: checked numbers, the backend choice, and the
+// one-line report of a data problem (message, then notes and a hint, like a diagnostic).
+import type { Parsed } from '../args.js';
+import { UsageError } from '../args.js';
+import { BACKENDS, describeBackend, setBackend, type BackendName } from '../../../runtime/index.js';
+import type { DataProblem } from '../../../runtime/data/dataset.js';
+
+export interface NumberRule {
+  readonly min?: number;
+  /** The bound itself is refused (e.g. a learning rate must be > 0). */
+  readonly exclusiveMin?: boolean;
+  readonly max?: number;
+  readonly integer?: boolean;
+}
+
+/** The flag's value as a number within the rule, or `fallback` when the flag is absent. */
+export function numberFlag(parsed: Parsed, name: string, rule: NumberRule, fallback: number): number;
+export function numberFlag(parsed: Parsed, name: string, rule: NumberRule): number | undefined;
+export function numberFlag(parsed: Parsed, name: string, rule: NumberRule, fallback?: number): number | undefined {
+  const raw = parsed.flags[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  const bounds = [
+    ...(rule.min !== undefined ? [`${rule.exclusiveMin ? '>' : '≥'} ${rule.min}`] : []),
+    ...(rule.max !== undefined ? [`≤ ${rule.max}`] : []),
+  ];
+  const range = bounds.join(' and ');
+  const kind = rule.integer ? 'a whole number' : 'a number';
+  const ok =
+    typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(value) &&
+    (!rule.integer || Number.isInteger(value)) &&
+    (rule.min === undefined || (rule.exclusiveMin ? value > rule.min : value >= rule.min)) &&
+    (rule.max === undefined || value <= rule.max);
+  if (!ok) throw new UsageError(`--${name} needs ${kind}${range ? ` ${range}` : ''}, got '${String(raw)}'`);
+  return value;
+}
+
+/** A string flag restricted to `choices`. */
+export function choiceFlag<T extends string>(parsed: Parsed, name: string, choices: readonly T[], fallback: T): T;
+export function choiceFlag<T extends string>(parsed: Parsed, name: string, choices: readonly T[]): T | undefined;
+export function choiceFlag<T extends string>(parsed: Parsed, name: string, choices: readonly T[], fallback?: T): T | undefined {
+  const raw = parsed.flags[name];
+  if (raw === undefined) return fallback;
+  if (!choices.includes(raw as T)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${String(raw)}'`);
+  return raw as T;
+}
+
+export const backendFlagUsage = `      --backend NAME      auto (webgpu on a GPU, else wasm), webgpu, wasm or cpu (default auto)`;
+
+/** Switches tfjs to the --backend choice and prints which backend really runs. */
+export async function startBackend(parsed: Parsed, log: (line: string) => void): Promise<string> {
+  const report = await setBackend(choiceFlag(parsed, 'backend', BACKENDS, 'auto' as BackendName));
+  log(`backend: ${describeBackend(report)}`);
+  return report.active;
+}
+
+export function printProblem(command: string, problem: DataProblem, stream: NodeJS.WritableStream = process.stderr): void {
+  const lines = [`archc ${command}: ${problem.message}`];
+  for (const note of problem.notes ?? []) lines.push(`  note: ${note}`);
+  if (problem.hint) lines.push(`  hint: ${problem.hint}`);
+  stream.write(`${lines.join('\n')}\n`);
+}

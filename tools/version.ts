@@ -1,6 +1,0 @@
-// archc's version, read once from package.json.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from './node-host.js';
-
-export const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
