@@ -6,7 +6,7 @@ import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from './diagn
 import type { IrGraph } from './ir.js';
 import { fileSpan, load, type CompileHost } from './loader.js';
 import { resolve } from './passes/resolve.js';
-import { expand, type ExpandOptions } from './passes/expand.js';
+import { expand, type ExpandOptions } from './expand/index.js';
 import { count } from './passes/count.js';
 import { lint } from './passes/lint.js';
 import { suggestInputSizes } from './passes/suggest-input-sizes.js';

@@ -6,7 +6,7 @@ import { closestMatch, diagnostic, type Diagnostic } from '../diagnostics.js';
 import type { Module } from '../loader.js';
 import { ops } from '../ops/registry.js';
 import { builtins } from '../builtins.js';
-import { EXPECT_COUNTERS } from './expand.js';
+import { EXPECT_COUNTERS } from '../expand/index.js';
 
 export function resolve(modules: Iterable<Module>): Diagnostic[] {
   const out: Diagnostic[] = [];

@@ -1,0 +1,209 @@
+// Expressions: everything in a .arch file is known at compile time, so an expression evaluates to a
+// Value (numbers, lists, tensors as graph nodes, blocks and ops to call). A value that already
+// failed is POISON: using it reports nothing more.
+import type * as A from '../../dsl/ast.js';
+import type { Span } from '../../dsl/source.js';
+import { formatShape } from '../ir.js';
+import { lookupOp, ops } from '../ops/registry.js';
+import { builtins } from '../builtins.js';
+import { bool, equal, int, NONE, num, POISON, shapeValue, show, typeName, type Value } from '../values.js';
+import type { ArgIn } from './binder.js';
+import { call } from './calls.js';
+import { assignedLater, hintFor } from './explain.js';
+import type { Frame } from './frame.js';
+import { callOp } from './graph.js';
+import { execBody } from './statements.js';
+import type { Expansion } from './state.js';
+
+export function evaluate(x: Expansion, e: A.Expr, frame: Frame): Value {
+  switch (e.kind) {
+    case 'number':
+      return e.isInt ? int(e.value) : { kind: 'float', value: e.value };
+    case 'string':
+      return { kind: 'string', value: e.value };
+    case 'bool':
+      return bool(e.value);
+    case 'none':
+      return NONE;
+    case 'list': {
+      // A list with an item that already failed is unknown as a whole: no second error about it.
+      const items = e.items.map((i) => evaluate(x, i, frame));
+      return items.some((i) => i.kind === 'poison') ? POISON : { kind: 'list', items };
+    }
+    case 'name':
+      return lookup(x, e.name, e.span, frame);
+    case 'member':
+      return member(x, e, frame);
+    case 'index':
+      return index(x, e, frame);
+    case 'call': {
+      const callee = evaluate(x, e.callee, frame);
+      const args = e.args.map((a) => ({ name: a.name, value: evaluate(x, a.value, frame), span: a.span }));
+      return call(x, callee, args, e, frame);
+    }
+    case 'pipe': {
+      const lhs: ArgIn = { value: evaluate(x, e.lhs, frame), span: e.lhs.span };
+      if (e.rhs.kind === 'call') {
+        const callee = evaluate(x, e.rhs.callee, frame);
+        const args = e.rhs.args.map((a) => ({ name: a.name, value: evaluate(x, a.value, frame), span: a.span }));
+        return call(x, callee, [lhs, ...args], e.rhs, frame);
+      }
+      return call(x, evaluate(x, e.rhs, frame), [lhs], e.rhs, frame);
+    }
+    case 'unary':
+      return unary(x, e, frame);
+    case 'binary':
+      return binary(x, e, frame);
+    case 'if': {
+      const c = evaluate(x, e.condition, frame);
+      if (c.kind === 'poison') return POISON;
+      if (c.kind !== 'bool') {
+        x.report('E0203', `'if' needs a true/false condition, got ${typeName(c)}`, e.condition.span, frame);
+        return POISON;
+      }
+      const branch = c.value ? e.then : e.else;
+      return branch ? execBody(x, branch, frame) : NONE;
+    }
+  }
+}
+
+/** A name: a local, a block of the module's scope, an op, or a builtin function. */
+export function lookup(x: Expansion, name: string, span: Span, frame: Frame): Value {
+  const local = frame.env.get(name);
+  if (local) return local;
+  const decl = frame.module.scope.get(name);
+  if (decl?.decl.kind === 'block') return { kind: 'block', decl: decl.decl, module: decl.module };
+  const op = lookupOp(name);
+  if (op) return { kind: 'op', name, op };
+  if (Object.hasOwn(builtins, name)) return { kind: 'builtin', name };
+  const later = assignedLater(name, span, frame);
+  if (later) {
+    x.report('E0209', `'${name}' is used before it is assigned`, span, frame, {
+      related: later.start.offset > span.start.offset ? [{ span: later, message: `'${name}' is assigned here, later` }] : [],
+    });
+  } else {
+    const candidates = [...frame.env.keys(), ...frame.module.scope.keys(), ...Object.keys(ops), ...Object.keys(builtins)];
+    x.report('E0201', `unknown name '${name}'`, span, frame, { hint: hintFor(name, candidates) });
+  }
+  return POISON;
+}
+
+/** `x.channels`, `x.shape`, `list.length`, ... */
+function member(x: Expansion, e: A.MemberExpr, frame: Frame): Value {
+  const obj = evaluate(x, e.object, frame);
+  if (obj.kind === 'poison') return POISON;
+  if (obj.kind === 'tensor') {
+    const s = obj.node.shape;
+    const spatial = s.length - 1;
+    const props: Record<string, () => Value | undefined> = {
+      channels: () => int(s[0]!),
+      features: () => int(s.at(-1)!),
+      height: () => (spatial >= 2 ? int(s.at(-2)!) : undefined),
+      width: () => (spatial >= 2 ? int(s.at(-1)!) : undefined),
+      depth: () => (spatial === 3 ? int(s[1]!) : undefined),
+      length: () => (spatial === 1 ? int(s[1]!) : undefined),
+      shape: () => shapeValue(s),
+      rank: () => int(s.length),
+    };
+    const getter = Object.hasOwn(props, e.property) ? props[e.property] : undefined;
+    const value = getter?.();
+    if (value) return value;
+    if (getter !== undefined) {
+      x.report('E0207', `a tensor shaped ${formatShape(s)} has no ${e.property}`, e.propertySpan, frame);
+    } else {
+      x.report('E0201', `tensors have no property '${e.property}'`, e.propertySpan, frame, { hint: hintFor(e.property, Object.keys(props)) });
+    }
+    return POISON;
+  }
+  if (obj.kind === 'list' && e.property === 'length') return int(obj.items.length);
+  x.report('E0207', `${typeName(obj)} has no property '${e.property}'`, e.propertySpan, frame);
+  return POISON;
+}
+
+/** `list[i]` and `x[i]` (a tensor's dimension), negative indices from the end. */
+function index(x: Expansion, e: A.IndexExpr, frame: Frame): Value {
+  const obj = evaluate(x, e.object, frame);
+  const idx = evaluate(x, e.index, frame);
+  if (obj.kind === 'poison' || idx.kind === 'poison') return POISON;
+  const list = obj.kind === 'list' ? obj.items : obj.kind === 'tensor' ? obj.node.shape.map(int) : undefined;
+  if (!list || idx.kind !== 'int') {
+    x.report('E0207', `cannot index ${typeName(obj)} with ${typeName(idx)}`, e.span, frame);
+    return POISON;
+  }
+  const i = idx.value < 0 ? list.length + idx.value : idx.value;
+  if (i < 0 || i >= list.length) {
+    x.report('E0207', `index ${idx.value} is out of range for ${list.length} items`, e.index.span, frame);
+    return POISON;
+  }
+  return list[i]!;
+}
+
+function unary(x: Expansion, e: A.UnaryExpr, frame: Frame): Value {
+  const v = evaluate(x, e.operand, frame);
+  if (v.kind === 'poison') return POISON;
+  if (e.op === 'not' && v.kind === 'bool') return bool(!v.value);
+  if (e.op === '-' && (v.kind === 'int' || v.kind === 'float')) return { kind: v.kind, value: -v.value };
+  x.report('E0203', `'${e.op}' does not apply to ${typeName(v)}`, e.span, frame);
+  return POISON;
+}
+
+function binary(x: Expansion, e: A.BinaryExpr, frame: Frame): Value {
+  if (e.op === 'and' || e.op === 'or') {
+    const l = evaluate(x, e.left, frame);
+    if (l.kind === 'poison') return POISON;
+    if (l.kind !== 'bool') return typeError(x, e, l, frame);
+    if (e.op === 'and' ? !l.value : l.value) return l;
+    const r = evaluate(x, e.right, frame);
+    if (r.kind === 'poison' || r.kind === 'bool') return r;
+    return typeError(x, e, r, frame);
+  }
+  const l = evaluate(x, e.left, frame);
+  const r = evaluate(x, e.right, frame);
+  if (l.kind === 'poison' || r.kind === 'poison') return POISON;
+  if (l.kind === 'tensor' && r.kind === 'tensor' && (e.op === '+' || e.op === '-' || e.op === '*')) {
+    const op = e.op === '+' ? 'add' : e.op === '-' ? 'sub' : 'mul';
+    return callOp(x, op, lookupOp(op)!, [{ value: l, span: e.left.span }, { value: r, span: e.right.span }], e, frame);
+  }
+  if (e.op === '==') return bool(equal(l, r));
+  if (e.op === '!=') return bool(!equal(l, r));
+  const isNum = (v: Value): v is { kind: 'int' | 'float'; value: number } => v.kind === 'int' || v.kind === 'float';
+  if (isNum(l) && isNum(r)) {
+    const a = l.value;
+    const b = r.value;
+    switch (e.op) {
+      case '+':
+        return num(a + b);
+      case '-':
+        return num(a - b);
+      case '*':
+        return num(a * b);
+      case '/':
+      case '%':
+        if (b === 0) {
+          const text = frame.module.source.text.slice(e.span.start.offset, e.span.end.offset);
+          x.report('E0605', `division by zero`, e.span, frame, { notes: [`${text} = ${show(l)} ${e.op} ${show(r)}`] });
+          return POISON;
+        }
+        return e.op === '/' ? num(a / b) : num(((a % b) + b) % b);
+      case '<':
+        return bool(a < b);
+      case '<=':
+        return bool(a <= b);
+      case '>':
+        return bool(a > b);
+      case '>=':
+        return bool(a >= b);
+    }
+  }
+  if (e.op === '+' && l.kind === 'string' && r.kind === 'string') return { kind: 'string', value: l.value + r.value };
+  if (e.op === '+' && l.kind === 'list' && r.kind === 'list') return { kind: 'list', items: [...l.items, ...r.items] };
+  x.report('E0203', `'${e.op}' does not apply to ${typeName(l)} and ${typeName(r)}`, e.opSpan, frame, {
+    hint: l.kind === 'tensor' || r.kind === 'tensor' ? 'tensors combine with +, − and × only, and only with tensors' : undefined,
+  });
+  return POISON;
+}
+
+function typeError(x: Expansion, e: A.BinaryExpr, v: Value, frame: Frame): Value {
+  x.report('E0203', `'${e.op}' needs true/false operands, got ${typeName(v)}`, e.opSpan, frame);
+  return POISON;
+}

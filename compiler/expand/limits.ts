@@ -1,0 +1,62 @@
+// The hard limits of an expansion: they turn a typo in a loop bound or a runaway recursion into one
+// clear error instead of a hang or an out-of-memory crash.
+import type * as A from '../../dsl/ast.js';
+import type { Span } from '../../dsl/source.js';
+import { elementCount, formatShape, type Shape } from '../ir.js';
+import type { Frame } from './frame.js';
+import type { Expansion } from './state.js';
+
+export const LIMITS = {
+  /** Nested block calls, recursion included. */
+  depth: 64,
+  /** Iterations of one `for`. */
+  loop: 10_000,
+  /** Nodes in one graph. */
+  nodes: 200_000,
+  /** Largest dimension, and largest per-sample element count. */
+  dim: 2 ** 31 - 1,
+  elements: 2 ** 42,
+};
+
+export const grouped = (n: number): string => n.toLocaleString('en-US');
+
+/** False (after reporting) when a `for` over a range would run more than LIMITS.loop times. */
+export function loopWithinLimit(x: Expansion, count: number, from: A.Expr, to: A.Expr, frame: Frame): boolean {
+  if (count <= LIMITS.loop) return true;
+  const range = { ...from.span, end: to.span.end };
+  x.report('E0602', `this loop would run ${grouped(count)} times; the limit is ${grouped(LIMITS.loop)}`, range, frame, {
+    hint: 'a network with that many repeated layers is almost certainly a typo in the bounds',
+  });
+  return false;
+}
+
+/** Aborts the expansion when a block call would nest deeper than LIMITS.depth. */
+export function checkDepth(x: Expansion, decl: A.BlockDecl, callSpan: Span, frame: Frame): void {
+  if (x.depth < LIMITS.depth) return;
+  const recursive = frame.stack.some((s) => s.block === decl.name);
+  x.report('E0601', `block expansion is deeper than ${LIMITS.depth} levels${recursive ? `: '${decl.name}' keeps calling itself` : ''}`, callSpan, frame, {
+    hint: recursive ? `make sure the recursion in '${decl.name}' reaches a case that stops calling itself` : undefined,
+  });
+  x.abort();
+}
+
+/**
+ * False (after reporting) when one more node cannot be added: the graph is full (this aborts the
+ * expansion) or the node's shape is too large to represent.
+ */
+export function nodeWithinLimits(x: Expansion, op: string, shape: Shape, span: Span, frame: Frame): boolean {
+  if (x.nodes.length >= LIMITS.nodes) {
+    x.report('E0603', `the graph has more than ${LIMITS.nodes} nodes`, span, frame, { hint: 'check loop bounds and repeat counts' });
+    x.abort();
+  }
+  const big = shape.findIndex((d) => d > LIMITS.dim || !Number.isSafeInteger(d));
+  if (big >= 0 || elementCount(shape) > LIMITS.elements) {
+    const note =
+      big >= 0
+        ? `${grouped(shape[big]!)} is more than the largest dimension archc allows, ${grouped(LIMITS.dim)} (2^31 − 1)`
+        : `${grouped(elementCount(shape))} elements per sample; the limit is ${grouped(LIMITS.elements)} (2^42)`;
+    x.report('E0604', `${op} output ${formatShape(shape)} is too large to represent`, span, frame, { notes: [note] });
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,60 @@
+// The state of one expansion: the nodes made so far, the diagnostics, the deferred model `expect`s,
+// the recursion depth and whether a hard limit stopped it. Every part of the evaluator (expressions,
+// statements, calls, binder, graph) takes this object as its first argument.
+import type * as A from '../../dsl/ast.js';
+import type { Span } from '../../dsl/source.js';
+import { diagnostic, type Diagnostic, type DiagnosticCode, type RelatedSpan } from '../diagnostics.js';
+import type { IrGraph, IrNode } from '../ir.js';
+import { callNotes, type Frame } from './frame.js';
+
+export interface ExpandOptions {
+  /** Overrides of model parameters, e.g. { classes: 10 }. */
+  readonly params?: Readonly<Record<string, number | string | boolean>>;
+  /** Overrides of input shapes (per-sample), by input name. */
+  readonly inputs?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** A model-level `expect`, checked once the counters (params, MACs, ...) are known. */
+export interface DeferredExpect {
+  readonly stmt: A.ExpectStmt;
+  readonly evaluate: (counters: Readonly<Record<string, number>>) => Diagnostic | undefined;
+}
+
+export interface ExpandResult {
+  readonly graph?: IrGraph;
+  readonly diagnostics: Diagnostic[];
+  readonly expects: DeferredExpect[];
+}
+
+/** Thrown by `abort` to unwind the whole expansion after a hard limit (see limits.ts). */
+export class Stop extends Error {}
+
+export class Expansion {
+  readonly nodes: IrNode[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  readonly expects: DeferredExpect[] = [];
+  /** Node names in use, to keep them unique. */
+  readonly names = new Set<string>();
+  /** Block calls currently open. */
+  depth = 0;
+  aborted = false;
+
+  constructor(readonly options: ExpandOptions) {}
+
+  /** Records a diagnostic; the block call sites of `frame` become related notes. */
+  report(code: DiagnosticCode, message: string, span: Span, frame: Frame | undefined, extra: Partial<Omit<Diagnostic, 'code'>> = {}): void {
+    const related: RelatedSpan[] = [...(extra.related ?? []), ...callNotes(frame?.stack ?? [])];
+    this.diagnostics.push(diagnostic(code, message, span, { related, notes: extra.notes, hint: extra.hint }));
+  }
+
+  /** Stops the whole expansion (a hard limit was hit); the model's runner catches `Stop`. */
+  abort(): never {
+    this.aborted = true;
+    throw new Stop();
+  }
+
+  /** Whether the user changed the model with --set or --input (annotations then only warn). */
+  get overridden(): boolean {
+    return Object.keys(this.options.params ?? {}).length + Object.keys(this.options.inputs ?? {}).length > 0;
+  }
+}

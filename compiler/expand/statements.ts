@@ -1,0 +1,140 @@
+// Statements of model and block bodies: inputs, outputs, assignments, returns, loops, frozen parts
+// and shape annotations. `expect` lines are in expects.ts.
+import type * as A from '../../dsl/ast.js';
+import type { Span } from '../../dsl/source.js';
+import { formatShape } from '../ir.js';
+import { int, NONE, POISON, show, typeName, type Value } from '../values.js';
+import { deferExpect, checkExpect } from './expects.js';
+import { evaluate, lookup } from './expressions.js';
+import type { Frame, ModelIo } from './frame.js';
+import { addNode } from './graph.js';
+import { loopWithinLimit } from './limits.js';
+import type { Expansion } from './state.js';
+
+/** Runs statements until one returns; the value of the last one (an `if` block's result). */
+export function execBody(x: Expansion, body: readonly A.Stmt[], frame: Frame, io?: ModelIo): Value {
+  let last: Value = NONE;
+  for (const stmt of body) {
+    if (frame.returned !== undefined) break;
+    last = exec(x, stmt, frame, io);
+  }
+  return last;
+}
+
+function exec(x: Expansion, stmt: A.Stmt, frame: Frame, io?: ModelIo): Value {
+  switch (stmt.kind) {
+    case 'input':
+      return execInput(x, stmt, frame, io), NONE;
+    case 'output': {
+      if (!io) return x.report('E0207', `'output' belongs in a model; a block returns its result with 'return'`, stmt.span, frame), NONE;
+      const value = stmt.value ? evaluate(x, stmt.value, frame) : lookup(x, stmt.name, stmt.nameSpan, frame);
+      if (stmt.value) frame.env.set(stmt.name, value);
+      if (stmt.annotation) checkAnnotation(x, value, stmt.annotation, frame);
+      if (value.kind === 'tensor') io.outputs.push({ name: stmt.name, node: value.node.id });
+      else if (value.kind !== 'poison') x.report('E0207', `output '${stmt.name}' must be a tensor, got ${typeName(value)}`, stmt.span, frame);
+      return NONE;
+    }
+    case 'assign': {
+      const value = evaluate(x, stmt.value, frame);
+      if (stmt.targets.length === 1) frame.env.set(stmt.targets[0]!.name, value);
+      else if (value.kind === 'list' && value.items.length === stmt.targets.length) {
+        stmt.targets.forEach((t, i) => frame.env.set(t.name, value.items[i]!));
+      } else {
+        if (value.kind !== 'poison') {
+          const got = value.kind === 'list' ? `${value.items.length} values` : typeName(value);
+          x.report('E0207', `cannot unpack ${got} into ${stmt.targets.length} names`, stmt.span, frame);
+        }
+        for (const t of stmt.targets) frame.env.set(t.name, POISON);
+      }
+      if (stmt.annotation) checkAnnotation(x, value, stmt.annotation, frame);
+      return NONE;
+    }
+    case 'return': {
+      if (frame.isModel) return x.report('E0207', `'return' belongs in a block; a model names its results with 'output'`, stmt.span, frame), NONE;
+      const values = stmt.values.map((v) => evaluate(x, v, frame));
+      frame.returned = values.length === 1 ? values[0]! : { kind: 'list', items: values };
+      return NONE;
+    }
+    case 'expect':
+      if (frame.isModel) deferExpect(x, stmt, frame);
+      else checkExpect(x, stmt, frame, {});
+      return NONE;
+    case 'for':
+      return execFor(x, stmt, frame, io), NONE;
+    case 'frozen': {
+      const inner: Frame = { ...frame, frozen: true, returned: undefined };
+      execBody(x, stmt.body, inner, io);
+      frame.returned = inner.returned;
+      return NONE;
+    }
+    case 'expr':
+      return evaluate(x, stmt.expr, frame);
+  }
+}
+
+function execInput(x: Expansion, stmt: A.InputStmt, frame: Frame, io?: ModelIo): void {
+  if (!io) return x.report('E0207', `'input' belongs in a model; a block takes tensors as parameters`, stmt.span, frame);
+  const override = x.options.inputs?.[stmt.name];
+  let shape: number[] | undefined;
+  if (override) shape = [...override];
+  else {
+    const v = evaluate(x, stmt.shape, frame);
+    shape = asShape(x, v, stmt.shape.span, frame, 'an input shape');
+  }
+  if (!shape) return void frame.env.set(stmt.name, POISON);
+  if (shape.some((d) => d <= 0)) {
+    x.report('E0301', `input '${stmt.name}' has a non-positive dimension: ${formatShape(shape)}`, stmt.shape.span, frame);
+    return void frame.env.set(stmt.name, POISON);
+  }
+  const node = addNode(x, { op: 'input', base: stmt.name, explicit: true, inputs: [], attrs: { shape }, args: {}, shape, span: stmt.span }, frame);
+  if (!node) return void frame.env.set(stmt.name, POISON);
+  io.inputs.push({ name: stmt.name, node: node.id });
+  frame.env.set(stmt.name, { kind: 'tensor', node });
+}
+
+function execFor(x: Expansion, stmt: A.ForStmt, frame: Frame, io?: ModelIo): void {
+  const from = evaluate(x, stmt.from, frame);
+  let items: Value[];
+  if (stmt.to) {
+    const to = evaluate(x, stmt.to, frame);
+    if (from.kind === 'poison' || to.kind === 'poison') return;
+    if (from.kind !== 'int' || to.kind !== 'int') {
+      return x.report('E0203', `a range needs integer bounds, got ${typeName(from)} .. ${typeName(to)}`, stmt.from.span, frame);
+    }
+    const count = to.value - from.value;
+    if (!loopWithinLimit(x, count, stmt.from, stmt.to, frame)) return;
+    items = Array.from({ length: Math.max(0, count) }, (_, i) => int(from.value + i));
+  } else {
+    if (from.kind === 'poison') return;
+    if (from.kind !== 'list') return x.report('E0203', `'for' iterates over a range a..b or a list, got ${typeName(from)}`, stmt.from.span, frame);
+    items = [...from.items];
+  }
+  for (const item of items) {
+    frame.env.set(stmt.variable, item);
+    execBody(x, stmt.body, frame, io);
+    if (frame.returned !== undefined || x.aborted) return;
+  }
+}
+
+/** `x = ... : [256, 56, 56]`: the tensor must have exactly that shape. */
+function checkAnnotation(x: Expansion, value: Value, annotation: A.Expr, frame: Frame): void {
+  if (value.kind === 'poison') return;
+  const expected = evaluate(x, annotation, frame);
+  const want = asShape(x, expected, annotation.span, frame, 'a shape annotation');
+  if (!want) return;
+  if (value.kind !== 'tensor') return x.report('E0502', `a shape annotation needs a tensor, got ${typeName(value)}`, annotation.span, frame);
+  if (want.join() !== value.node.shape.join()) {
+    // Annotations pin the model as written; under --set/--input it is another model (warning).
+    const [code, what] = x.overridden ? (['W0107', 'shape annotation does not hold with the overrides'] as const) : (['E0502', 'shape annotation failed'] as const);
+    x.report(code, `${what}: expected ${formatShape(want)}, got ${formatShape(value.node.shape)}`, annotation.span, frame, {
+      related: [{ span: value.node.span, message: `this ${value.node.op} made ${formatShape(value.node.shape)}` }],
+    });
+  }
+}
+
+function asShape(x: Expansion, v: Value, span: Span, frame: Frame, what: string): number[] | undefined {
+  if (v.kind === 'poison') return undefined;
+  if (v.kind === 'list' && v.items.every((i) => i.kind === 'int')) return v.items.map((i) => (i as { value: number }).value);
+  x.report('E0203', `${what} must be a list of integers such as [3, 224, 224], got ${show(v)}`, span, frame);
+  return undefined;
+}
