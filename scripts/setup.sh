@@ -17,7 +17,7 @@ if [ "$major" -lt "$need_node" ]; then
 fi
 
 # python3-onnx gives exported ONNX files a second opinion (onnx.checker); the Mesa EGL/GLES
-# libraries back WebGPU in Node; chromium runs the browser bundle in tests/browser. Skipped when
+# libraries back WebGPU in Node; chromium runs the browser bundle in tests/external/browser. Skipped when
 # they are installed already.
 packages=(python3-onnx libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri chromium)
 if ! dpkg -s "${packages[@]}" >/dev/null 2>&1; then

@@ -8,7 +8,7 @@
 // (weights made by ConstantOfShape: same nodes, same shapes). tools/dev/check-onnx-export.ts checks the
 // real files at the declared sizes. The zoo is split in shards (zoo-1.test.ts, zoo-2.test.ts) that
 // vitest runs in parallel.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,19 @@ import { intermediateMismatches, outputMismatches } from '../../tools/dev/onnx-c
 import { bytesOf, compileReduced, declaredDims, light, lower, OnnxChecker } from './harness.js';
 
 const LIGHT_ABOVE = 64 * 2 ** 20;
+
+/**
+ * A test's time limit from its cost: the work grows with the model's weights (random init, encoding,
+ * the safetensors round trips), about 15 s for vgg13_bn's 133 M parameters on an idle 2-core machine
+ * and four times that when the whole suite shares the cores. 60 s plus 1 s per 2 M weights covers a
+ * loaded machine with room to spare (vgg13_bn: 126 s) without hiding a model that hangs.
+ */
+function timeoutFor(path: string): number {
+  const golden = path.replace(/\.arch$/, '.golden.json');
+  if (!existsSync(golden)) return 60_000;
+  const { params = 0, buffers = 0 } = JSON.parse(readFileSync(golden, 'utf8')) as { params?: number; buffers?: number };
+  return 60_000 + Math.ceil((params + buffers) / 2e6) * 1000;
+}
 
 const sameChunks = (a: readonly Uint8Array[], b: readonly Uint8Array[]) =>
   a.length === b.length && a.every((c, i) => Buffer.compare(c, b[i]!) === 0);
@@ -60,6 +73,6 @@ export function zooExportSuite(shard: number, of: number): void {
       const fromOnnx = weightsFromOnnx(bytes);
       if (!fromOnnx.ok) throw new Error(fromOnnx.error);
       expect(sameChunks(encodeOnnx(lower(graph, fromOnnx.weights)), chunks)).toBe(true);
-    });
+    }, timeoutFor(path));
   });
 }

@@ -5,7 +5,6 @@ import { checkAll } from '../check/run.js';
 import { compileFlags, compileFlagsUsage, compileOptions, type Command } from './common.js';
 
 export const check: Command = {
-  summary: 'report every error and warning in .arch files',
   usage: `archc check <file|zoo-name>... [--json]
 ${compileFlagsUsage}
       --json              print the diagnostics as JSON

@@ -9,7 +9,6 @@ import { displayPath, locate, nodeHost, zooModels } from '../../../compiler/node
 import { UsageError, type FlagSpec, type Parsed } from '../args.js';
 
 export interface Command {
-  readonly summary: string;
   readonly usage: string;
   run(argv: readonly string[]): Promise<number>;
 }

@@ -9,7 +9,6 @@ import type { Command } from './common.js';
 import { backendFlagUsage, numberFlag, printProblem, startBackend } from './training-flags.js';
 
 export const evalCommand: Command = {
-  summary: 'measure a trained model on labelled images: accuracy, per-class F1, confusion matrix',
   usage: `archc eval <saved-model> --data <folder|synthetic> [--json]
   <saved-model>           a folder written by 'archc train -o'
       --data PATH         one subfolder of images per class (class names as in training), or 'synthetic'

@@ -89,7 +89,6 @@ export function readWeightsFile(path: string): { weights?: Weights; diagnostics:
 }
 
 export const exportCommand: Command = {
-  summary: 'write the model as ONNX (or its weights as safetensors)',
   usage: `archc export <file|zoo-name> [-o PATH] [--format onnx|onnx-text|safetensors]
 ${compileFlagsUsage}
   -o, --output PATH       where to write; - for stdout (default: <model>.onnx or <model>.safetensors

@@ -13,7 +13,6 @@ import { displayPath, locate, nodeHost } from '../../../compiler/node-host.js';
 import { type Command } from './common.js';
 
 export const fmt: Command = {
-  summary: 'print .arch files in canonical form (--write rewrites them, --check lists changes)',
   usage: `archc fmt <file|zoo-name>... [--write | --check]
       --write             rewrite each file in place when its formatting changes
       --check             change nothing; exit 1 when some file is not formatted`,

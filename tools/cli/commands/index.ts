@@ -1,25 +1,26 @@
-// The command table: one line per command, each loaded on demand so that `archc check` starts
-// without TensorFlow.js (train, eval, predict) or the ONNX encoder (export).
+// The command table: one line per command with its one-line summary, each loaded on demand so that
+// `archc check` and `archc --help` start without TensorFlow.js (train, eval, predict) or the ONNX
+// encoder (export).
 import type { Command } from './common.js';
 
-export const commands: Record<string, () => Promise<Command>> = {
-  check: async () => (await import('./check.js')).check,
-  summary: async () => (await import('./summary.js')).summary,
-  list: async () => (await import('./list.js')).list,
-  fmt: async () => (await import('./fmt.js')).fmt,
-  ops: async () => (await import('./ops.js')).opsCommand,
-  export: async () => (await import('./export.js')).exportCommand,
-  train: async () => (await import('./train.js')).train,
-  eval: async () => (await import('./eval.js')).evalCommand,
-  predict: async () => (await import('./predict.js')).predict,
+export const commands: Record<string, { readonly summary: string; readonly load: () => Promise<Command> }> = {
+  check: { summary: 'report every error and warning in .arch files', load: async () => (await import('./check.js')).check },
+  summary: { summary: 'print layers, shapes, parameters, MACs and memory', load: async () => (await import('./summary.js')).summary },
+  list: { summary: 'list the zoo models with their parameter counts', load: async () => (await import('./list.js')).list },
+  fmt: { summary: 'print .arch files in canonical form (--write rewrites them, --check lists changes)', load: async () => (await import('./fmt.js')).fmt },
+  ops: { summary: 'list the primitive ops with their arguments', load: async () => (await import('./ops.js')).opsCommand },
+  export: { summary: 'write the model as ONNX (or its weights as safetensors)', load: async () => (await import('./export.js')).exportCommand },
+  train: { summary: 'train a model on an image folder (or synthetic images) with TensorFlow.js', load: async () => (await import('./train.js')).train },
+  eval: { summary: 'measure a trained model on labelled images: accuracy, per-class F1, confusion matrix', load: async () => (await import('./eval.js')).evalCommand },
+  predict: { summary: 'print the top classes of images under a trained model', load: async () => (await import('./predict.js')).predict },
 };
 
 /** The command, or undefined for a name that is not one (`archc toString` included). */
-export const findCommand = (name: string): (() => Promise<Command>) | undefined => (Object.hasOwn(commands, name) ? commands[name] : undefined);
+export const findCommand = (name: string): (() => Promise<Command>) | undefined => (Object.hasOwn(commands, name) ? commands[name]!.load : undefined);
 
-/** The top-level help; it loads every command for its summary line. */
+/** The top-level help: the summaries are here, so that it loads no command (nor TensorFlow.js). */
 export async function usage(): Promise<string> {
-  const summaries = await Promise.all(Object.values(commands).map(async (load) => (await load()).summary));
+  const summaries = Object.values(commands).map((c) => c.summary);
   const width = Math.max(...Object.keys(commands).map((k) => k.length));
   return `archc — a compiler for neural-network architectures written as text
 

@@ -5,7 +5,6 @@ import { nodeHost, zooModels } from '../../../compiler/node-host.js';
 import type { Command } from './common.js';
 
 export const list: Command = {
-  summary: 'list the zoo models with their parameter counts',
   usage: `archc list [--json]`,
   async run(argv) {
     const parsed = parseArgs(argv, { json: { type: 'boolean' } });

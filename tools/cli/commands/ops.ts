@@ -5,7 +5,6 @@ import { parseArgs } from '../args.js';
 import type { Command } from './common.js';
 
 export const opsCommand: Command = {
-  summary: 'list the primitive ops with their arguments',
   usage: 'archc ops [NAME...] [--markdown]',
   async run(argv) {
     const parsed = parseArgs(argv, { markdown: { type: 'boolean' } });

@@ -11,7 +11,6 @@ import type { Command } from './common.js';
 import { backendFlagUsage, numberFlag, printProblem, startBackend } from './training-flags.js';
 
 export const predict: Command = {
-  summary: 'print the top classes of images under a trained model',
   usage: `archc predict <saved-model> <image>... [-k N] [--json]
   <saved-model>           a folder written by 'archc train -o'
   -k, --top N             classes to show per image (default 5)

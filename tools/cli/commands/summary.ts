@@ -5,7 +5,6 @@ import { reportJson } from '../json.js';
 import { compileFlags, compileFlagsUsage, compileOptions, compileTarget, isIoFailure, printDiagnostics, type Command } from './common.js';
 
 export const summary: Command = {
-  summary: 'print layers, shapes, parameters, MACs and memory',
   usage: `archc summary <file|zoo-name> [--json]
 ${compileFlagsUsage}
       --json              print the report as JSON (schema: tools/cli/schema/summary.schema.json)`,

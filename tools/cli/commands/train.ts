@@ -49,7 +49,6 @@ const flags = {
 } as const;
 
 export const train: Command = {
-  summary: 'train a model on an image folder (or synthetic images) with TensorFlow.js',
   usage: `archc train <file|zoo-name> --data <folder|synthetic> -o <dir> [options]
 ${compileFlagsUsage}
 data

@@ -9,10 +9,10 @@ import { extname, join, normalize } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { compile } from '../../compiler/compile.js';
-import { buildModel, setBackend } from '../../runtime/index.js';
-import { buildBrowser } from '../../tools/dev/build-browser.js';
-import { locate, nodeHost, packageRoot, zooRoot } from '../../compiler/node-host.js';
+import { compile } from '../../../compiler/compile.js';
+import { buildModel, setBackend } from '../../../runtime/index.js';
+import { buildBrowser } from '../../../tools/dev/build-browser.js';
+import { locate, nodeHost, packageRoot, zooRoot } from '../../../compiler/node-host.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const MODEL = 'resnet18';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   // Serves the bundle and the page, nothing else.
   server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname));
-    const allowed = path.startsWith('/dist/browser/') || path === '/tests/browser/page.html';
+    const allowed = path.startsWith('/dist/browser/') || path === '/tests/external/browser/page.html';
     const file = join(packageRoot, path);
     if (!allowed || !existsSync(file)) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
@@ -42,7 +42,7 @@ beforeAll(async () => {
   page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/tests/browser/page.html`);
+  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/tests/external/browser/page.html`);
   await page.waitForFunction(() => document.title === 'ready', { timeout: 60_000 }).catch(() => {
     throw new Error(`the bundle did not load in chromium: ${errors.join('; ') || 'no page error'}`);
   });
@@ -71,7 +71,7 @@ interface BrowserRun {
 function runInBrowser(): Promise<BrowserRun> {
   return page.evaluate(
     async (files, name, options, x) => {
-      type Archc = typeof import('../../browser.js');
+      type Archc = typeof import('../../../browser.js');
       const archc = (window as unknown as { archc: Archc }).archc;
       const { tf, tfl } = archc;
       const compiled = archc.compile(`zoo/${name}.arch`, archc.memoryHost(files), options);
