@@ -53,7 +53,7 @@ export function lowerGraph(graph: IrGraph): BuildResult {
     const inputs = node.inputs.map((id) => values.get(id));
     if (inputs.some((v) => v === undefined)) continue; // an input already failed to lower
     try {
-      const kit = makeKit(node, inputs as Value[], bindings);
+      const kit = makeKit(node, inputs as Value[], bindings, () => anchor(graph, values));
       const out: Lowered = lowering(node.attrs, kit);
       const flatFrom = out.layout === 'flat-cl' ? (out.flatFrom ?? inputs.find((v) => v!.layout === 'flat-cl')?.flatFrom) : undefined;
       if (out.layout === 'flat-cl' && !flatFrom) throw new Error('a flat-cl output needs the shape it flattens');
@@ -101,7 +101,16 @@ function io(name: string, shape: Shape, layout: 'cl' | 'plain'): TensorIo {
 
 const toChannelsLast = (shape: Shape): number[] => (shape.length < 2 ? [...shape] : [...shape.slice(1), shape[0]!]);
 
-function makeKit(node: IrNode, inputs: Value[], bindings: PendingBinding[]): LowerKit {
+/** The model's first input, made in its natural layout if nothing has asked for it yet. */
+function anchor(graph: IrGraph, values: Map<number, Value>): tfl.SymbolicTensor {
+  const first = graph.inputs[0];
+  if (!first) throw new Error('a tensor without inputs needs a model input for its batch size');
+  const value = values.get(first.node)!;
+  materialize(value, value.layout);
+  return value.tensor!;
+}
+
+function makeKit(node: IrNode, inputs: Value[], bindings: PendingBinding[], anchor: () => tfl.SymbolicTensor): LowerKit {
   const inputShapes = inputs.map((v) => v.node.shape);
   const kit: LowerKit = {
     node,
@@ -124,6 +133,7 @@ function makeKit(node: IrNode, inputs: Value[], bindings: PendingBinding[]): Low
       const same = tfjsSamePads(inputShapes[i]!.slice(1), window);
       return same.begin.join() === window.pads.begin.join() && same.end.join() === window.pads.end.join();
     },
+    anchor,
     flatSource: (i) => inputs[i]!.flatFrom,
     weightFree: (i) => inputs[i]!.weightFree,
     common(options = {}) {

@@ -69,6 +69,8 @@ export interface LowerKit {
    * needs its gradient (a model's first convolution can then skip computing it).
    */
   weightFree(i: number): boolean;
+  /** A model input, for layers without inputs (`param`) that need only the batch size. */
+  anchor(): tfl.SymbolicTensor;
   /** For a `flat-cl` input: the IR shape [C, ...spatial] it was flattened from. */
   flatSource(i: number): Shape | undefined;
   /**

@@ -6,7 +6,7 @@ import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import type { IrGraph, IrNode } from '../ir.js';
 import { lookupOp } from '../ops/registry.js';
 import { checkWeights, fileSpan } from '../weights/check.js';
-import { declaredWeights, littleEndianBytes, type Weights } from '../weights/tensor.js';
+import { declaredWeights, littleEndianBytes, weightName, type Weights } from '../weights/tensor.js';
 import type { OnnxAttributes, OnnxLoweringContext, OnnxOutput } from './lowering.js';
 import { attribute, BATCH, constantTensor, FLOAT, INT64, valueInfo } from './proto.js';
 import type { Dims, ModelProto, NodeProto, TensorProto, ValueInfoProto } from './proto.js';
@@ -122,6 +122,7 @@ class Lowering {
       inputShapes: node.inputs.map((i) => this.graph.nodes[i]!.shape),
       shape: node.shape,
       opset: this.opset,
+      anchor: this.anchor(),
       weight: (w) => this.useWeight(node, w),
       op: (type, inputs, attributes?: OnnxAttributes, output: OnnxOutput = {}) => {
         const out = this.fresh(`${node.name}/${output.as ?? type}`);
@@ -177,6 +178,11 @@ class Lowering {
     this.nodes.push(...emitted);
   }
 
+  private anchor(): OnnxLoweringContext<unknown>['anchor'] {
+    const first = this.graph.inputs[0];
+    return first ? { tensor: first.name, rank: this.graph.nodes[first.node]!.shape.length } : { tensor: '', rank: 0 };
+  }
+
   /** A graph output that names a tensor already bound to another name gets an Identity node. */
   private bindOutputs(): void {
     for (const o of this.graph.outputs) {
@@ -188,7 +194,7 @@ class Lowering {
   }
 
   private useWeight(node: IrNode, short: string): string {
-    const name = `${node.name}.${short}`;
+    const name = weightName(node, short);
     const w = this.weights.get(name);
     if (!w) {
       this.internal(node, `the ONNX lowering of ${node.op} asks for an undeclared weight '${name}'`);
@@ -196,6 +202,7 @@ class Lowering {
     }
     if (!this.used.has(name)) {
       this.used.add(name);
+      this.taken.add(name); // a `param`'s weight has the node's own name: its output takes another
       this.initializers.push({ name, dims: [...w.shape], dataType: FLOAT, rawData: littleEndianBytes(w.data) });
     }
     return name;

@@ -42,6 +42,8 @@ export interface OnnxLoweringContext<A> {
   readonly inputShapes: readonly Shape[];
   /** The op's per-sample output shape. */
   readonly shape: Shape;
+  /** A model input's tensor and its per-sample rank, for ops without inputs that need the batch size. */
+  readonly anchor: { readonly tensor: string; readonly rank: number };
   /** The opset being targeted (see SUPPORTED_OPSETS in lower.ts). */
   readonly opset: number;
   /** The initializer holding one of the op's declared weights (`weight` → `<node>.weight`). */

@@ -28,6 +28,7 @@ import { transpose } from './transpose.js';
 import { class_token } from './class-token.js';
 import { pos_embed } from './pos-embed.js';
 import { reduce_mean, reduce_max, reduce_sum } from './reduce.js';
+import { param, buffer } from './param.js';
 
 export const ops = {
   conv,
@@ -64,6 +65,8 @@ export const ops = {
   reduce_mean,
   reduce_max,
   reduce_sum,
+  param,
+  buffer,
   relu: act.relu,
   relu6: act.relu6,
   leaky_relu: act.leaky_relu,

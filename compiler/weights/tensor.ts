@@ -27,11 +27,14 @@ export function declaredWeights(graph: IrGraph): DeclaredWeight[] {
     const op = lookupOp(node.op);
     const inputs = node.inputs.map((i) => graph.nodes[i]!.shape);
     for (const spec of op?.weights?.(node.attrs as never, inputs) ?? []) {
-      out.push({ name: `${node.name}.${spec.name}`, spec, node });
+      out.push({ name: weightName(node, spec.name), spec, node });
     }
   }
   return out;
 }
+
+/** `<node>.<weight>`; a weight named '' is the node's own (a `param` is named like torch's bare parameters). */
+export const weightName = (node: IrNode, short: string): string => (short === '' ? node.name : `${node.name}.${short}`);
 
 /** Total bytes of float32 data. */
 export const weightBytes = (weights: Weights): number => {

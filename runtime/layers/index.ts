@@ -13,6 +13,7 @@ import { ArchcLrn, ArchcL2Norm, type LrnArgs } from './normalize.js';
 import { ArchcResize, type ResizeArgs } from './resize.js';
 import { ArchcChannelShuffle, ArchcSlice, ArchcMatmul, type SliceArgs, type MatmulArgs } from './tensor-ops.js';
 import { ArchcClassToken, ArchcPosEmbed } from './tokens.js';
+import { ArchcParam, type ParamArgs } from './param.js';
 import './frozen-batchnorm.js';
 
 export const customLayers = {
@@ -33,6 +34,7 @@ export const customLayers = {
   matmul: (args: MatmulArgs) => new ArchcMatmul(args),
   classToken: (args: LayerArgs) => new ArchcClassToken(args),
   posEmbed: (args: LayerArgs) => new ArchcPosEmbed(args),
+  param: (args: ParamArgs) => new ArchcParam(args),
 };
 
 export type CustomLayers = typeof customLayers;

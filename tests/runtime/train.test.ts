@@ -91,6 +91,15 @@ describe.each(cover())('%s', (_name, graph, variants) => {
   }, 300_000);
 });
 
+describe('free tensors', () => {
+  it('a param trains and a buffer does not', () => {
+    const graph = compileText('model t {\n  input x: [3, 4, 4]\n  s = param([3, 1, 1], init="ones", name="scale")\n  output y = (x * s + buffer([4], init="ones", name="shift")) |> flatten |> dense(2)\n}').graph!;
+    const { grads, frozen } = gradients(graph);
+    expect([...grads.keys()].filter((k) => !k.startsWith('dense1/')).map((k) => [k, grads.get(k)!.some((v) => v !== 0)])).toEqual([['scale/value', true]]);
+    expect(frozen).toEqual(['shift/value']);
+  });
+});
+
 describe('frozen blocks', () => {
   it('are not trainable in tfjs', () => {
     const graph = compileText('model t {\n  input x: [3, 8, 8]\n  frozen { y = x |> conv(4, 3) |> bn }\n  output z = y |> relu |> flatten |> dense(2)\n}').graph!;
