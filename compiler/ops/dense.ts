@@ -1,4 +1,5 @@
-// dense: a fully connected layer on the last axis (torch Linear, Keras Dense). Weight [out, in].
+// dense: a fully connected layer on the last axis of any rank, applied at every other position
+// (torch Linear, Keras Dense). Weight [out, in].
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { product } from './spatial.js';
@@ -20,12 +21,6 @@ export const dense = defineOp<DenseAttrs>({
   infer([x], args, ctx) {
     const units = args['units'] as number;
     if (units <= 0) return ctx.error('E0305', `dense needs at least one unit, got ${units}`, { arg: 'units' });
-    if (x!.length > 2) {
-      return ctx.error('E0303', `dense takes [features] or [tokens, features], got [${x!.join(', ')}]`, {
-        input: 0,
-        hint: 'flatten or global-pool the feature map first',
-      });
-    }
     return { attrs: { units, bias: args['bias'] as boolean }, shape: [...x!.slice(0, -1), units] };
   },
   weights: (a, [x]) => [
@@ -37,7 +32,7 @@ export const dense = defineOp<DenseAttrs>({
   onnx: (g) => denseOnnx(g),
 });
 
-/** [features] → Gemm (transB: the weight stays [out, in]); [tokens, features] → MatMul + Add. */
+/** [features] → Gemm (transB: the weight stays [out, in]); higher ranks → MatMul + Add. */
 const denseOnnx: OnnxLowering<DenseAttrs> = (g) => {
   const a = g.attrs;
   const x = g.inputs[0]!;

@@ -1,51 +1,91 @@
-// layer_norm: normalizes each position over the last axis (the features of a [T, D] token sequence),
-// then scales by γ and shifts by β, both [D] (PyTorch LayerNorm(D), ONNX LayerNormalization axis=-1).
+// layer_norm: normalizes each sample over the chosen per-sample axes, then scales by γ and shifts by
+// β, both shaped like those axes. The default, the last axis, is PyTorch's LayerNorm(D) on a [T, D]
+// sequence (ONNX LayerNormalization axis=-1); `axis=0` on a [C, H, W] map normalizes the channels at
+// each position: ConvNeXt's LayerNorm2d (torchvision), γ and β of shape [C].
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../../runtime/lowering.js';
+import { resolveAxis } from './axes.js';
 
 export interface LayerNormAttrs {
-  /** Size of the normalized (last) axis. */
-  readonly features: number;
-  /** The normalized per-sample axis: always the last one. */
-  readonly axis: number;
+  /** Sizes of the normalized axes: the shape of γ and β. */
+  readonly features: number | readonly number[];
+  /** The normalized per-sample axes, ascending; a number when there is one. */
+  readonly axis: number | readonly number[];
   readonly epsilon: number;
 }
 
+/** The normalized axes as a list (attributes keep a single axis as a number, as they always did). */
+const axesOf = (a: LayerNormAttrs): number[] => (typeof a.axis === 'number' ? [a.axis] : [...a.axis]);
+const paramShape = (a: LayerNormAttrs): number[] => (typeof a.features === 'number' ? [a.features] : [...a.features]);
+
 export const layer_norm = defineOp<LayerNormAttrs>({
   kind: 'layer_norm',
-  summary: 'normalization over the last axis with learnable scale and shift',
+  summary: 'normalization over chosen axes (default: the last) with learnable scale and shift',
   arity: { min: 1, max: 1 },
-  params: { epsilon: { type: 'float', default: 1e-5, doc: 'PyTorch 1e-5; ViT (timm, torchvision) 1e-6' } },
+  params: {
+    epsilon: { type: 'float', default: 1e-5, doc: 'PyTorch 1e-5; ViT (timm, torchvision) 1e-6' },
+    axis: { type: 'ints', default: -1, doc: 'normalized per-sample axis or axes; 0 = channels (LayerNorm2d)' },
+  },
   infer([x], args, ctx) {
     const epsilon = args['epsilon'] as number;
     if (!(epsilon > 0)) return ctx.error('E0305', `layer_norm epsilon must be positive, got ${epsilon}`, { arg: 'epsilon', hint: 'PyTorch uses 1e-5, ViT 1e-6' });
-    return { attrs: { features: x!.at(-1)!, axis: x!.length - 1, epsilon }, shape: x! };
+    const written = typeof args['axis'] === 'number' ? [args['axis']] : [...(args['axis'] as number[])];
+    const axes: number[] = [];
+    for (const w of written) {
+      const axis = resolveAxis('layer_norm', w, x!, ctx);
+      if (axis === undefined) return undefined;
+      if (axes.includes(axis)) return ctx.error('E0305', `layer_norm lists axis ${w} twice`, { arg: 'axis' });
+      axes.push(axis);
+    }
+    if (axes.length === 0) return ctx.error('E0305', 'layer_norm needs at least one axis', { arg: 'axis' });
+    axes.sort((a, b) => a - b);
+    const sizes = axes.map((a) => x![a]!);
+    const one = axes.length === 1;
+    return { attrs: { features: one ? sizes[0]! : sizes, axis: one ? axes[0]! : axes, epsilon }, shape: x! };
   },
   weights: (a) => [
-    { name: 'weight', shape: [a.features], role: 'learnable', init: 'ones' },
-    { name: 'bias', shape: [a.features], role: 'learnable', init: 'zeros' },
+    { name: 'weight', shape: paramShape(a), role: 'learnable', init: 'ones' },
+    { name: 'bias', shape: paramShape(a), role: 'learnable', init: 'zeros' },
   ],
   tfjs: (a, kit) => layerNormTfjs(a, kit),
   onnx: (g) => layerNormOnnx(g),
 });
 
-/** LayerNormalization from opset 17; before it, the same arithmetic in elementary ops. */
+/**
+ * LayerNormalization (opset 17) when the axes are the trailing ones; otherwise, and before opset
+ * 17, the same arithmetic in elementary ops with γ and β reshaped to broadcast at their axes.
+ */
 const layerNormOnnx: OnnxLowering<LayerNormAttrs> = (g) => {
   const x = g.inputs[0]!;
-  const [weight, bias] = [g.weight('weight'), g.weight('bias')];
+  const rank = g.shape.length;
+  const axes = axesOf(g.attrs);
+  const trailing = axes.every((a, i) => a === rank - axes.length + i);
   const epsilon = g.attrs.epsilon;
-  if (g.opset >= 17) return g.op('LayerNormalization', [x, weight, bias], { axis: -1, epsilon: { float: epsilon } });
-  const reduced = [...g.shape.slice(0, -1), 1];
-  const mean = (t: string, as: string) => g.op('ReduceMean', [t], { axes: [-1], keepdims: 1 }, { shape: reduced, as });
+  if (g.opset >= 17 && trailing) {
+    return g.op('LayerNormalization', [x, g.weight('weight'), g.weight('bias')], { axis: axes[0]! - rank, epsilon: { float: epsilon } });
+  }
+  // γ, β as [d_i or 1 for each axis from the first normalized one]: they align from the right.
+  const view = g.shape.slice(axes[0]!).map((d, i) => (axes.includes(i + axes[0]!) ? d : 1));
+  const shaped = (w: string) => (trailing ? g.weight(w) : g.op('Reshape', [g.weight(w), g.constant(`${w}_shape`, 'int64', view)], {}, { fixedShape: view, as: w }));
+  const onnxAxes = axes.map((a) => a + 1);
+  const reduced = g.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const mean = (t: string, as: string) => g.op('ReduceMean', [t], { axes: onnxAxes, keepdims: 1 }, { shape: reduced, as });
   const centred = g.op('Sub', [x, mean(x, 'mean')]);
   const variance = mean(g.op('Mul', [centred, centred], {}, { as: 'square' }), 'variance');
   const std = g.op('Sqrt', [g.op('Add', [variance, g.constant('epsilon', 'float', [epsilon], [])], {}, { shape: reduced })], {}, { shape: reduced });
-  return g.op('Add', [g.op('Mul', [g.op('Div', [centred, std]), weight]), bias]);
+  return g.op('Add', [g.op('Mul', [g.op('Div', [centred, std]), shaped('weight')]), shaped('bias')]);
 };
 
-/** tfjs LayerNormalization over the last axis of the IR order. */
+/**
+ * tfjs LayerNormalization on the mapped axes. A channels-last map normalized over its channels
+ * stays channels last (axis −1); any other choice runs in the IR's own order, so that γ's axes
+ * keep their order.
+ */
 const layerNormTfjs: TfjsLowering<LayerNormAttrs> = (a, kit) => {
-  const layer = kit.layers.layerNormalization({ name: kit.name(), axis: -1, epsilon: a.epsilon });
-  return { output: kit.apply(layer, kit.input(0, 'plain'), [{ ir: 'weight' }, { ir: 'bias' }]), layout: 'plain' };
+  const axes = axesOf(a);
+  const rank = kit.inputShapes[0]!.length;
+  const layout = kit.layoutOf(0, 'any') === 'cl' && axes.length === 1 && axes[0] === 0 ? 'cl' : 'plain';
+  const layer = kit.layers.layerNormalization({ name: kit.name(), axis: axes.map((axis) => kit.axis(axis, rank, layout)), epsilon: a.epsilon });
+  return { output: kit.apply(layer, kit.input(0, layout), [{ ir: 'weight' }, { ir: 'bias' }]), layout };
 };

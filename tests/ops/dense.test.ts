@@ -6,7 +6,7 @@ describe('dense', () => {
     ['[25088]', 'dense(4096)', [4096]],
     ['[197, 768]', 'dense(3072)', [197, 3072]],
     ['[512]', 'dense(10, bias=false)', [10]],
-    ['[512, 7, 7]', 'dense(10)', 'E0303'],
+    ['[512, 7, 7]', 'dense(10)', [512, 7, 10]],
     ['[512]', 'dense(0)', 'E0305'],
   ])('%s |> %s → %j', (shape, call, expected) => {
     expect(outcome(shape, call)).toEqual(expected);
