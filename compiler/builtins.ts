@@ -62,6 +62,11 @@ export const builtins: Record<string, BuiltinDef> = {
     3,
     'make_divisible(v, divisor=8, min=divisor): nearest multiple of divisor, at least 90% of v',
   ),
+  str: {
+    doc: 'str(v): a number, boolean or string as text, e.g. to name the i-th block call name=str(i)',
+    arity: { min: 1, max: 1 },
+    apply: ([x]) => (x!.kind === 'int' || x!.kind === 'float' || x!.kind === 'bool' || x!.kind === 'string' ? { kind: 'string', value: String(x!.value) } : 'expects a number, a boolean or a string'),
+  },
   len: {
     doc: 'length of a list',
     arity: { min: 1, max: 1 },

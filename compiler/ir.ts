@@ -7,7 +7,7 @@ export type Shape = readonly number[];
 
 export interface IrNode {
   readonly id: number;
-  /** Dotted, unique path such as `layer3.bottleneck2.conv1`; weights are `<name>.<weight>`. */
+  /** Dotted, unique path such as `layer3.1.conv1`; weights are `<name>.<weight>`. */
   readonly name: string;
   /** The registry key of the primitive op, or `input`. */
   readonly op: string;

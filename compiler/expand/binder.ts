@@ -108,9 +108,10 @@ export function bindOpArgs(x: Expansion, name: string, op: OpDef, args: readonly
 }
 
 /** A block's parameters from the call's arguments; defaults come later, in the block's frame. */
-export function bindBlockArgs(x: Expansion, decl: A.BlockDecl, args: readonly ArgIn[], frame: Frame): { env: Map<string, Value>; scopeName?: string; ok: boolean } {
+export function bindBlockArgs(x: Expansion, decl: A.BlockDecl, args: readonly ArgIn[], frame: Frame): { env: Map<string, Value>; scopeName?: string; numbered: boolean; ok: boolean } {
   const params = new Set(decl.params.map((p) => p.name));
   let scopeName: string | undefined;
+  let numbered = false;
   const env = new Map<string, Value>();
   const positional = args.filter((a) => !a.name);
   let ok = true;
@@ -129,6 +130,12 @@ export function bindBlockArgs(x: Expansion, decl: A.BlockDecl, args: readonly Ar
       scopeName = scopeNameArg(x, a, frame) ?? scopeName;
       continue;
     }
+    if (a.name === 'numbered' && !params.has('numbered')) {
+      // numbered=true: the block's unnamed layers are named 0, 1, 2, ... as in an nn.Sequential.
+      if (a.value.kind === 'bool') numbered = a.value.value;
+      else x.report('E0203', `numbered= needs true or false, got ${typeName(a.value)}`, a.span, frame);
+      continue;
+    }
     if (!params.has(a.name!)) {
       x.report('E0204', `block '${decl.name}' has no parameter '${a.name}'`, a.span, frame, {
         hint: hintFor(a.name!, [...params]),
@@ -143,7 +150,7 @@ export function bindBlockArgs(x: Expansion, decl: A.BlockDecl, args: readonly Ar
     }
     env.set(a.name!, a.value);
   }
-  return { env, scopeName, ok };
+  return { env, scopeName, numbered, ok };
 }
 
 /** Fills the block parameters the call left out from their defaults, evaluated in the block's frame. */

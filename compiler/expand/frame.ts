@@ -21,6 +21,8 @@ export interface Frame {
   readonly stack: readonly CallSite[];
   readonly frozen: boolean;
   readonly isModel: boolean;
+  /** Unnamed layers and block calls here are named 0, 1, 2, ... in call order (nn.Sequential). */
+  readonly numbered?: boolean;
   returned?: Value;
 }
 
@@ -34,21 +36,30 @@ export function modelFrame(module: Module): Frame {
   return { module, env: new Map(), path: '', counters: new Map(), stack: [], frozen: false, isModel: true };
 }
 
-/** The frame a block body runs in, called from `caller` at `callSpan` under the scope name `scope`. */
-export function blockFrame(caller: Frame, module: Module, env: Map<string, Value>, scope: string, block: string, callSpan: Span): Frame {
+/**
+ * The frame a block body runs in, called from `caller` at `callSpan` under the scope name `scope`;
+ * with no scope (name="", inline) its layers are named in the caller's scope, as if written there.
+ */
+export function blockFrame(caller: Frame, module: Module, env: Map<string, Value>, scope: string | undefined, block: string, callSpan: Span, numbered: boolean): Frame {
   return {
     module,
     env,
-    path: joinPath(caller.path, scope),
-    counters: new Map(),
+    path: scope === undefined ? caller.path : joinPath(caller.path, scope),
+    counters: scope === undefined ? caller.counters : new Map(),
     stack: [{ span: callSpan, block }, ...caller.stack],
     frozen: caller.frozen,
     isModel: false,
+    numbered: scope === undefined ? caller.numbered || numbered : numbered,
   };
 }
 
-/** The next name for `base` in this scope: `conv1`, `conv2`, ... or, for a user's name=, `stem`, `stem_2`. */
+/** The next name for `base` in this scope: `conv1`, `conv2`, ... (`0`, `1`, ... when numbered) or, for a user's name=, `stem`, `stem_2`. */
 export function uniqueScope(frame: Frame, base: string, explicit: boolean): string {
+  if (frame.numbered && !explicit) {
+    const index = frame.counters.get('#') ?? 0; // '#' cannot clash with an op or block name
+    frame.counters.set('#', index + 1);
+    return String(index);
+  }
   const n = (frame.counters.get(base) ?? 0) + 1;
   frame.counters.set(base, n);
   if (explicit) return n === 1 ? base : `${base}_${n}`;

@@ -18,7 +18,7 @@ export const class_token = defineOp<ClassTokenAttrs>({
     if (x!.length !== 2) return notTokens('class_token', x!, ctx);
     return { attrs: { features: x![1]! }, shape: [x![0]! + 1, x![1]!] };
   },
-  weights: (a) => [{ name: 'weight', shape: [1, 1, a.features], role: 'learnable', init: 'zeros' }],
+  weights: (a) => [{ name: '', shape: [1, 1, a.features], role: 'learnable', init: 'zeros' }],
   tfjs: (a, kit) => classTokenTfjs(a, kit),
   onnx: (g) => classTokenOnnx(g),
 });
@@ -38,8 +38,8 @@ const classTokenOnnx: OnnxLowering<ClassTokenAttrs> = (g) => {
   const at = (as: string, v: number) => g.constant(as, 'int64', [v]);
   const first = g.op('Slice', [x, at('start', 0), at('end', 1), at('axis', 1)], {}, { shape: [1, d], as: 'first' });
   const dims = g.op('Shape', [first], {}, { fixedShape: [3], type: 'int64', as: 'batch_shape' });
-  const token = g.op('Expand', [g.weight('weight'), dims], {}, { shape: [1, d], as: 'token' });
+  const token = g.op('Expand', [g.weight(''), dims], {}, { shape: [1, d], as: 'token' });
   return g.op('Concat', [token, x], { axis: 1 });
 };
 
-const classTokenTfjs: TfjsLowering<ClassTokenAttrs> = (_a, kit) => ({ output: kit.apply(kit.custom.classToken({ name: kit.name() }), kit.input(0, 'plain'), [{ ir: 'weight' }]), layout: 'plain' });
+const classTokenTfjs: TfjsLowering<ClassTokenAttrs> = (_a, kit) => ({ output: kit.apply(kit.custom.classToken({ name: kit.name() }), kit.input(0, 'plain'), [{ ir: '' }]), layout: 'plain' });

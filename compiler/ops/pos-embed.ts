@@ -19,12 +19,12 @@ export const pos_embed = defineOp<PosEmbedAttrs>({
     if (x!.length !== 2) return notTokens('pos_embed', x!, ctx);
     return { attrs: { tokens: x![0]!, features: x![1]! }, shape: x! };
   },
-  weights: (a) => [{ name: 'weight', shape: [1, a.tokens, a.features], role: 'learnable', init: 'normal', value: 0.02 }],
+  weights: (a) => [{ name: '', shape: [1, a.tokens, a.features], role: 'learnable', init: 'normal', value: 0.02 }],
   tfjs: (a, kit) => posEmbedTfjs(a, kit),
   onnx: (g) => posEmbedOnnx(g),
 });
 
 /** [N, T, D] + [1, T, D]: the weight broadcasts over the batch. */
-const posEmbedOnnx: OnnxLowering<PosEmbedAttrs> = (g) => g.op('Add', [g.inputs[0]!, g.weight('weight')]);
+const posEmbedOnnx: OnnxLowering<PosEmbedAttrs> = (g) => g.op('Add', [g.inputs[0]!, g.weight('')]);
 
-const posEmbedTfjs: TfjsLowering<PosEmbedAttrs> = (_a, kit) => ({ output: kit.apply(kit.custom.posEmbed({ name: kit.name() }), kit.input(0, 'plain'), [{ ir: 'weight' }]), layout: 'plain' });
+const posEmbedTfjs: TfjsLowering<PosEmbedAttrs> = (_a, kit) => ({ output: kit.apply(kit.custom.posEmbed({ name: kit.name() }), kit.input(0, 'plain'), [{ ir: '' }]), layout: 'plain' });

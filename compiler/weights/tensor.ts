@@ -33,8 +33,16 @@ export function declaredWeights(graph: IrGraph): DeclaredWeight[] {
   return out;
 }
 
-/** `<node>.<weight>`; a weight named '' is the node's own (a `param` is named like torch's bare parameters). */
-export const weightName = (node: IrNode, short: string): string => (short === '' ? node.name : `${node.name}.${short}`);
+/**
+ * A weight's full name, as PyTorch's state_dict spells it: `<node>.<weight>` (`layer1.0.conv1.weight`).
+ * A weight named '' is the node's own (a `param`, class token or position embedding is named like
+ * torch's bare parameters); a node whose name ends in `_` joins without the dot (`in_proj_` →
+ * `in_proj_weight`, as nn.MultiheadAttention's packed projection).
+ */
+export function weightName(node: IrNode, short: string): string {
+  if (short === '') return node.name;
+  return node.name.endsWith('_') ? node.name + short : `${node.name}.${short}`;
+}
 
 /** Total bytes of float32 data. */
 export const weightBytes = (weights: Weights): number => {

@@ -1,4 +1,4 @@
-// Freezing by block name for transfer learning: `--freeze layer1,layer2.bottleneck1` marks every
+// Freezing by block name for transfer learning: `--freeze layer1,layer2.0` marks every
 // IR node at or under those dotted paths frozen, exactly as `frozen { }` in the DSL does, before
 // the graph is lowered (the runtime makes frozen nodes' layers non-trainable).
 import type { IrGraph, IrNode } from '../../compiler/ir.js';

@@ -71,7 +71,7 @@ describe('initWeights', () => {
   it('constant and normal initializers (PReLU 0.25, ViT position embedding std 0.02)', () => {
     const w = initWeights(graphOf(net('[64, 48]', 'x |> prelu |> pos_embed')), { seed: 0 });
     expect(w.get('prelu1.weight')!.data.every((v) => v === 0.25)).toBe(true);
-    const pos = [...w.get('pos_embed1.weight')!.data];
+    const pos = [...w.get('pos_embed1')!.data];
     const mean = pos.reduce((a, b) => a + b) / pos.length;
     const std = Math.sqrt(pos.reduce((a, b) => a + (b - mean) ** 2, 0) / pos.length);
     expect(Math.abs(mean)).toBeLessThan(0.002);

@@ -225,7 +225,7 @@ describe('E: output sizes and shapes', () => {
 
   it('E16: ResNet-50 112×112×64, 56×56×64, 56×56×256, 28×28×512, 14×14×1024, 7×7×2048', () => {
     const r = compileOk(resnet('bottleneck', [3, 4, 6, 3]));
-    expect(['layer1', 'layer2', 'layer3', 'layer4'].map((s) => shapeOf(r, `${s}.bottleneck1.relu3`))).toEqual([
+    expect(['layer1', 'layer2', 'layer3', 'layer4'].map((s) => shapeOf(r, `${s}.0.relu3`))).toEqual([
       [256, 56, 56],
       [512, 28, 28],
       [1024, 14, 14],
