@@ -143,8 +143,22 @@ function unary(x: Expansion, e: A.UnaryExpr, frame: Frame): Value {
   if (v.kind === 'poison') return POISON;
   if (e.op === 'not' && v.kind === 'bool') return bool(!v.value);
   if (e.op === '-' && (v.kind === 'int' || v.kind === 'float')) return { kind: v.kind, value: -v.value };
+  if (e.op === '-' && v.kind === 'tensor') return scalarOp(x, 'mul', v, e.operand.span, -1, e.span, e, frame);
   x.report('E0203', `'${e.op}' does not apply to ${typeName(v)}`, e.span, frame);
   return POISON;
+}
+
+/** The element-wise op each arithmetic operator lowers to on tensors. */
+const TENSOR_OPS: Record<string, 'add' | 'sub' | 'mul' | 'div' | undefined> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div' };
+
+/** `tensor op number` as a `scalar` node (compiler/ops/scalar.ts). */
+function scalarOp(x: Expansion, op: string, tensor: Value, tensorSpan: Span, value: number, valueSpan: Span, at: A.Expr, frame: Frame): Value {
+  const args: ArgIn[] = [
+    { value: tensor, span: tensorSpan },
+    { name: 'op', value: { kind: 'string', value: op }, span: at.span },
+    { name: 'value', value: { kind: 'float', value }, span: valueSpan },
+  ];
+  return callOp(x, 'scalar', lookupOp('scalar')!, args, at, frame);
 }
 
 function binary(x: Expansion, e: A.BinaryExpr, frame: Frame): Value {
@@ -160,9 +174,17 @@ function binary(x: Expansion, e: A.BinaryExpr, frame: Frame): Value {
   const l = evaluate(x, e.left, frame);
   const r = evaluate(x, e.right, frame);
   if (l.kind === 'poison' || r.kind === 'poison') return POISON;
-  if (l.kind === 'tensor' && r.kind === 'tensor' && (e.op === '+' || e.op === '-' || e.op === '*')) {
-    const op = e.op === '+' ? 'add' : e.op === '-' ? 'sub' : 'mul';
-    return callOp(x, op, lookupOp(op)!, [{ value: l, span: e.left.span }, { value: r, span: e.right.span }], e, frame);
+  const arithmetic = TENSOR_OPS[e.op];
+  if (arithmetic && l.kind === 'tensor' && r.kind === 'tensor') {
+    return callOp(x, arithmetic, lookupOp(arithmetic)!, [{ value: l, span: e.left.span }, { value: r, span: e.right.span }], e, frame);
+  }
+  // A tensor and a number: the number may stand on either side (1 − x keeps its order as rsub).
+  if (arithmetic && l.kind === 'tensor' && (r.kind === 'int' || r.kind === 'float')) {
+    return scalarOp(x, arithmetic, l, e.left.span, r.value, e.right.span, e, frame);
+  }
+  if (arithmetic && r.kind === 'tensor' && (l.kind === 'int' || l.kind === 'float')) {
+    const reversed = arithmetic === 'sub' ? 'rsub' : arithmetic === 'div' ? 'rdiv' : arithmetic;
+    return scalarOp(x, reversed, r, e.right.span, l.value, e.left.span, e, frame);
   }
   if (e.op === '==') return bool(equal(l, r));
   if (e.op === '!=') return bool(!equal(l, r));
@@ -198,7 +220,7 @@ function binary(x: Expansion, e: A.BinaryExpr, frame: Frame): Value {
   if (e.op === '+' && l.kind === 'string' && r.kind === 'string') return { kind: 'string', value: l.value + r.value };
   if (e.op === '+' && l.kind === 'list' && r.kind === 'list') return { kind: 'list', items: [...l.items, ...r.items] };
   x.report('E0203', `'${e.op}' does not apply to ${typeName(l)} and ${typeName(r)}`, e.opSpan, frame, {
-    hint: l.kind === 'tensor' || r.kind === 'tensor' ? 'tensors combine with +, − and × only, and only with tensors' : undefined,
+    hint: l.kind === 'tensor' || r.kind === 'tensor' ? 'tensors combine with +, −, × and / with tensors and numbers' : undefined,
   });
   return POISON;
 }

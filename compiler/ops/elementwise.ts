@@ -1,5 +1,5 @@
-// add, sub, mul: element-wise binary ops with NumPy broadcasting over the per-sample shape (the
-// batch axis always matches). `a + b`, `a - b` and `a * b` on tensors lower to these.
+// add, sub, mul, div: element-wise binary ops with NumPy broadcasting over the per-sample shape
+// (the batch axis always matches). `a + b`, `a - b`, `a * b` and `a / b` on tensors lower to these.
 import { defineOp, type OpDef, type OpContext } from './op.js';
 import type { Shape } from '../ir.js';
 import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
@@ -20,7 +20,10 @@ export function broadcast(a: Shape, b: Shape): number[] | undefined {
   return out;
 }
 
-function elementwise(kind: 'add' | 'sub' | 'mul', symbol: string): OpDef<ElementwiseAttrs> {
+type ElementwiseKind = 'add' | 'sub' | 'mul' | 'div';
+const ONNX_TYPE: Record<ElementwiseKind, string> = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div' };
+
+function elementwise(kind: ElementwiseKind, symbol: string): OpDef<ElementwiseAttrs> {
   return defineOp<ElementwiseAttrs>({
     kind,
     summary: `element-wise a ${symbol} b with broadcasting`,
@@ -38,7 +41,7 @@ function elementwise(kind: 'add' | 'sub' | 'mul', symbol: string): OpDef<Element
       return { attrs: {}, shape };
     },
     tfjs: (a, kit) => elementwiseTfjs(kind)(a, kit),
-    onnx: (g) => elementwiseOnnx(kind === 'add' ? 'Add' : kind === 'sub' ? 'Sub' : 'Mul', g),
+    onnx: (g) => elementwiseOnnx(ONNX_TYPE[kind], g),
   });
 }
 
@@ -83,11 +86,12 @@ function explainSpatial(a: Shape, b: Shape): string {
 export const add = elementwise('add', '+');
 export const sub = elementwise('sub', '−');
 export const mul = elementwise('mul', '×');
+export const div = elementwise('div', '/');
 
-/** tfjs's add and multiply layers, ArchcBinary for a − b; the inputs share one layout first. */
-const elementwiseTfjs = (kind: 'add' | 'sub' | 'mul'): TfjsLowering<ElementwiseAttrs> => (_a, kit) => {
+/** tfjs's add and multiply layers, ArchcBinary for a − b and a / b; the inputs share one layout first. */
+const elementwiseTfjs = (kind: ElementwiseKind): TfjsLowering<ElementwiseAttrs> => (_a, kit) => {
   const { inputs, layout } = kit.common({ flat: true });
   const name = kit.name();
-  const layer = kind === 'add' ? kit.layers.add({ name }) : kind === 'mul' ? kit.layers.multiply({ name }) : kit.custom.binary({ name, kind: 'sub' });
+  const layer = kind === 'add' ? kit.layers.add({ name }) : kind === 'mul' ? kit.layers.multiply({ name }) : kit.custom.binary({ name, kind });
   return { output: kit.apply(layer, inputs), layout };
 };

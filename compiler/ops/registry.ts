@@ -8,7 +8,7 @@ import { global_avgpool, global_maxpool } from './global-pool.js';
 import { dense } from './dense.js';
 import { flatten } from './flatten.js';
 import { dropout } from './dropout.js';
-import { add, sub, mul } from './elementwise.js';
+import { add, sub, mul, div } from './elementwise.js';
 import { concat } from './concat.js';
 import { conv_transpose } from './conv-transpose.js';
 import { dwconv } from './dwconv.js';
@@ -29,6 +29,7 @@ import { class_token } from './class-token.js';
 import { pos_embed } from './pos-embed.js';
 import { reduce_mean, reduce_max, reduce_sum } from './reduce.js';
 import { param, buffer } from './param.js';
+import { scalar } from './scalar.js';
 
 export const ops = {
   conv,
@@ -43,6 +44,7 @@ export const ops = {
   add,
   sub,
   mul,
+  div,
   concat,
   conv_transpose,
   dwconv,
@@ -67,6 +69,7 @@ export const ops = {
   reduce_sum,
   param,
   buffer,
+  scalar,
   relu: act.relu,
   relu6: act.relu6,
   leaky_relu: act.leaky_relu,

@@ -14,6 +14,7 @@ import { ArchcResize, type ResizeArgs } from './resize.js';
 import { ArchcChannelShuffle, ArchcSlice, ArchcMatmul, type SliceArgs, type MatmulArgs } from './tensor-ops.js';
 import { ArchcClassToken, ArchcPosEmbed } from './tokens.js';
 import { ArchcParam, type ParamArgs } from './param.js';
+import { ArchcScalar, type ScalarArgs } from './scalar.js';
 import './frozen-batchnorm.js';
 
 export const customLayers = {
@@ -35,6 +36,7 @@ export const customLayers = {
   classToken: (args: LayerArgs) => new ArchcClassToken(args),
   posEmbed: (args: LayerArgs) => new ArchcPosEmbed(args),
   param: (args: ParamArgs) => new ArchcParam(args),
+  scalar: (args: ScalarArgs) => new ArchcScalar(args),
 };
 
 export type CustomLayers = typeof customLayers;

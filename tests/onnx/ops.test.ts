@@ -75,6 +75,8 @@ const cases: [op: string, input: string, body: string][] = [
   ['reduce_mean', image, 'x |> reduce_mean([1, 2])'],
   ['reduce_max', image, 'x |> reduce_max(0, keepdims=false)'],
   ['reduce_sum', image, 'x |> reduce_sum(-1)'],
+  ['scalar', image, '(1 - x * 0.5) / 3 + 2 / (x |> sigmoid) - -x'],
+  ['div', image, 'x / (x |> global_avgpool |> sigmoid)'],
   ['param', image, 'x * param([4, 1, 1], init="normal", value=0.5)'],
   ['buffer', image, 'x + buffer([9, 10], init="constant", value=2)'],
   ...(['relu', 'relu6', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', 'swish', 'hardswish', 'hardsigmoid', 'sigmoid', 'tanh', 'identity'] as const).map(
