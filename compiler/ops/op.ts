@@ -38,6 +38,8 @@ export interface WeightSpec {
   readonly init: 'he' | 'glorot' | 'zeros' | 'ones' | 'uniform' | 'constant' | 'normal';
   /** 'constant': the fill value (PReLU's 0.25); 'normal': the standard deviation (ViT's 0.02). */
   readonly value?: number;
+  /** 'constant' with one value per element (a normalization's given mean and variance). */
+  readonly values?: readonly number[];
 }
 
 /** Where an op reports problems. `arg` names the argument whose text the diagnostic underlines. */

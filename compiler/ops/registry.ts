@@ -30,6 +30,7 @@ import { pos_embed } from './pos-embed.js';
 import { reduce_mean, reduce_max, reduce_sum } from './reduce.js';
 import { param, buffer } from './param.js';
 import { scalar } from './scalar.js';
+import { normalize, rescale } from './preprocess.js';
 
 export const ops = {
   conv,
@@ -70,6 +71,8 @@ export const ops = {
   param,
   buffer,
   scalar,
+  normalize,
+  rescale,
   relu: act.relu,
   relu6: act.relu6,
   leaky_relu: act.leaky_relu,

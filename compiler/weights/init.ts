@@ -30,6 +30,7 @@ export function initTensor(spec: WeightSpec, name: string, options: InitOptions 
     case 'ones':
       return data.fill(1);
     case 'constant':
+      if (spec.values) return data.map((_, i) => spec.values![i % spec.values!.length]!);
       return data.fill(spec.value ?? 0);
     case 'he':
       return options.zeros ? data : fillUniform(data, Math.sqrt(6 / fanIn), name, options.seed ?? 0);

@@ -15,6 +15,7 @@ import { ArchcChannelShuffle, ArchcSlice, ArchcMatmul, type SliceArgs, type Matm
 import { ArchcClassToken, ArchcPosEmbed } from './tokens.js';
 import { ArchcParam, type ParamArgs } from './param.js';
 import { ArchcScalar, type ScalarArgs } from './scalar.js';
+import { ArchcPreprocess, type PreprocessArgs } from './preprocess.js';
 import './frozen-batchnorm.js';
 
 export const customLayers = {
@@ -37,6 +38,7 @@ export const customLayers = {
   posEmbed: (args: LayerArgs) => new ArchcPosEmbed(args),
   param: (args: ParamArgs) => new ArchcParam(args),
   scalar: (args: ScalarArgs) => new ArchcScalar(args),
+  preprocess: (args: PreprocessArgs) => new ArchcPreprocess(args),
 };
 
 export type CustomLayers = typeof customLayers;

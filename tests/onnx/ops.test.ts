@@ -77,6 +77,10 @@ const cases: [op: string, input: string, body: string][] = [
   ['reduce_sum', image, 'x |> reduce_sum(-1)'],
   ['scalar', image, '(1 - x * 0.5) / 3 + 2 / (x |> sigmoid) - -x'],
   ['div', image, 'x / (x |> global_avgpool |> sigmoid)'],
+  ['normalize', image, 'x |> normalize(mean=[0.1, 0.2, 0.3, 0.4], std=0.5)'],
+  ['normalize', '[12]', 'x |> normalize'],
+  ['rescale', image, 'x |> rescale([1, 2, 3, 4], offset=-1)'],
+  ['rescale', '[7, 12]', 'x |> rescale(0.00392156862745098)'],
   ['param', image, 'x * param([4, 1, 1], init="normal", value=0.5)'],
   ['buffer', image, 'x + buffer([9, 10], init="constant", value=2)'],
   ...(['relu', 'relu6', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', 'swish', 'hardswish', 'hardsigmoid', 'sigmoid', 'tanh', 'identity'] as const).map(

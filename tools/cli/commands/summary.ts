@@ -40,7 +40,7 @@ export function formatSummary(r: ModelReport): string {
     `Inputs:  ${r.inputs.map((i) => `${i.name} [${i.shape.join(', ')}]`).join(', ')}`,
     `Outputs: ${r.outputs.map((o) => `${o.name} [${o.shape.join(', ')}]`).join(', ')}`,
     `Learnable params:  ${n(p.learnable)}  (trainable ${n(p.trainable)}, frozen ${n(p.frozen)})  — torchvision's num_params`,
-    `Buffers:           ${n(p.buffers)}  (batch-norm running statistics)`,
+    `Buffers:           ${n(p.buffers)}  (non-learnable state: batch-norm running statistics, buffer, normalize)`,
     `Keras total:       ${n(p.learnable + p.buffers)}  (trainable ${n(p.trainable)}, non-trainable ${n(p.frozen + p.buffers)})`,
     `MACs:              ${n(r.macs)}  (conv, dense, matmul; FLOPs = 2 × MACs = ${n(r.flops)})`,
     `Memory (float32):  weights ${mb(r.memory.weights)}, activations ${mb(r.memory.activations)} per sample`,
