@@ -10,6 +10,12 @@ if (['check', 'summary', 'list', 'fmt', 'ops'].includes(process.argv[2] ?? '')) 
   setFlagsFromString('--always-sparkplug');
 }
 
+// `archc list | head` closes the pipe early: that ends the output, it is not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const { main } = await import('../dist/tools/cli/main.js');
 
 main(process.argv.slice(2)).then(

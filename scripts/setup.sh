@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh Debian or Ubuntu machine: the system packages, the npm dependencies as
-# locked, and the build (npm's `prepare` runs tsc). The README's quick start and .ci/run both call
+# locked, and the build. The README's quick start and .ci/run both call
 # this script, so they cannot drift apart.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,5 +36,7 @@ if ! .venv/bin/python -c 'import torch, torchvision, onnx, onnxruntime, safetens
   .venv/bin/pip install --retries 0 --quiet --disable-pip-version-check -r engines/torch/requirements.txt
 fi
 
-# Exactly the locked dependencies; `prepare` then builds dist/ (type errors fail the set-up).
+# Exactly the locked dependencies (the engines too: they are development dependencies here), then
+# dist/ (type errors fail the set-up).
 npm ci --no-audit --no-fund
+npm run build

@@ -1,7 +1,9 @@
-// The archc command line. Each command lives in tools/commands/<name>.ts and registers one line
-// here. Exit codes: 0 success, 1 the model has errors, 2 usage or I/O problems.
+// The archc command line. Each command lives in tools/cli/commands/<name>.ts, listed with its
+// summary in commands/index.ts. Exit codes: 0 success, 1 the model has errors, 2 usage or I/O problems.
 import { findCommand, usage } from './commands/index.js';
 import { UsageError } from './args.js';
+import type { Command } from './commands/common.js';
+import { missingEngineMessage } from '../../engines/optional.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -19,7 +21,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`archc: unknown command '${name}'\n\n${await usage()}`);
     return 2;
   }
-  const command = await load();
+  let command: Command;
+  try {
+    command = await load();
+  } catch (e) {
+    return missingEngine(name, e);
+  }
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`usage: ${command.usage}\n`);
     return 0;
@@ -31,6 +38,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`archc ${name}: ${e.message}\nusage: ${command.usage}\n`);
       return 2;
     }
-    throw e;
+    return missingEngine(name, e);
   }
+}
+
+/** An optional engine that is not installed is a usage problem (exit 2) with its install line; anything else is a bug. */
+function missingEngine(name: string, error: unknown): number {
+  const message = missingEngineMessage(error);
+  if (!message) throw error;
+  process.stderr.write(`archc ${name}: ${message}\n`);
+  return 2;
 }

@@ -1,0 +1,81 @@
+// A model saved by archc opens in a plain TensorFlow.js program: a child process that imports only
+// tfjs and `archc/runtime` (the package's export, resolved as a user's project resolves it) loads
+// model.json with tf.loadLayersModel and predicts what archc predicts. Without `archc/runtime`
+// tfjs-layers does not know archc's custom layers, and says so.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { packageRoot } from '../../compiler/node-host.js';
+import { initWeights } from '../../compiler/weights/init.js';
+import { buildModel, setBackend } from '../../runtime/index.js';
+import { compileText } from '../helpers.js';
+
+// Ops that tfjs-layers has no layer for, so the saved model needs archc's custom layers.
+const source = `model custom {
+  input x: [4, 10, 10]
+  y = x |> conv(8, 3, pad=[0, 1, 1, 2], groups=2) |> bn |> prelu |> channel_shuffle(2) |> lrn(3)
+  output logits = y |> adaptive_avgpool(3) |> flatten |> dense(5)
+}`;
+
+const scratch = mkdtempSync(join(tmpdir(), 'archc-plain-tfjs-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const input = Array.from({ length: 4 * 10 * 10 }, (_, k) => Math.sin(k * 0.7));
+let expected: number[];
+
+// A project of its own: node_modules links to archc (this checkout) and to the tfjs packages archc
+// resolves, so both see one copy of tfjs, as npm's deduplication gives a user.
+beforeAll(async () => {
+  await setBackend('cpu');
+  const graph = compileText(source).graph!;
+  const built = buildModel(graph, { weights: initWeights(graph, { seed: 3 }) });
+  if (!built.ok) throw new Error(built.diagnostics.map((d) => d.message).join('\n'));
+  const x = tf.tensor4d(input, [1, 10, 10, 4].map((d, i) => (i === 0 ? 1 : d)) as [number, number, number, number]);
+  expected = Array.from(await (built.model.predict(tf.transpose(tf.reshape(x, [1, 4, 10, 10]), [0, 2, 3, 1])) as tf.Tensor).data());
+  await built.model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      writeFileSync(join(scratch, 'model.json'), JSON.stringify({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs }));
+      writeFileSync(join(scratch, 'weights.bin'), new Uint8Array(artifacts.weightData as ArrayBuffer));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  mkdirSync(join(scratch, 'node_modules', '@tensorflow'), { recursive: true });
+  symlinkSync(packageRoot, join(scratch, 'node_modules', 'archc'));
+  for (const p of ['tfjs-core', 'tfjs-layers', 'tfjs-backend-cpu']) symlinkSync(join(packageRoot, 'node_modules', '@tensorflow', p), join(scratch, 'node_modules', '@tensorflow', p));
+  writeFileSync(
+    join(scratch, 'plain.mjs'),
+    `import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+if (process.argv[2] === 'with-runtime') await import('archc/runtime');
+await tf.setBackend('cpu');
+const { modelTopology, weightSpecs } = JSON.parse(readFileSync(new URL('./model.json', import.meta.url), 'utf8'));
+const bytes = readFileSync(new URL('./weights.bin', import.meta.url));
+const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+const model = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology, weightSpecs, weightData }));
+const x = tf.transpose(tf.tensor(${JSON.stringify(input)}, [1, 4, 10, 10]), [0, 2, 3, 1]);
+console.log(JSON.stringify(Array.from(model.predict(x).dataSync())));
+`,
+  );
+}, 120_000);
+
+const run = (arg: string) => spawnSync(process.execPath, [join(scratch, 'plain.mjs'), arg], { cwd: scratch, encoding: 'utf8' });
+
+describe('a saved archc model in plain TensorFlow.js', () => {
+  it("loads and predicts archc's outputs after import 'archc/runtime'", () => {
+    const r = run('with-runtime');
+    expect(r.status, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout) as number[];
+    expect(got.length).toBe(5);
+    got.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+  });
+
+  it('names the unknown layer without it', () => {
+    const r = run('plain');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/Unknown layer: Archc\w+/);
+  });
+});
