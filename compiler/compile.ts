@@ -10,6 +10,7 @@ import { expand, type ExpandOptions } from './expand/index.js';
 import { count } from './passes/count.js';
 import { lint } from './passes/lint.js';
 import { suggestInputSizes } from './passes/suggest-input-sizes.js';
+import { checkFileAllows, dropFileAllowed } from './allow.js';
 import type { ModelReport } from './report.js';
 
 export interface CompileOptions extends ExpandOptions {
@@ -52,11 +53,11 @@ function run(path: string, host: CompileHost, options: CompileOptions): CompileR
   const loaded = load(path, host, options.text);
   const diagnostics = [...loaded.diagnostics];
   const done = (extra: Partial<CompileResult> = {}): CompileResult => {
-    const all = dedupe(sortDiagnostics(diagnostics));
+    const all = dedupe(sortDiagnostics(dropFileAllowed(diagnostics, loaded.modules.values())));
     return { ok: !hasErrors(all), diagnostics: all, sources: loaded.sources, ...extra };
   };
   if (loaded.fatal || !loaded.root) return done();
-  diagnostics.push(...resolve(loaded.modules.values()));
+  diagnostics.push(...resolve(loaded.modules.values()), ...checkFileAllows(loaded.modules.values()));
   const model = pickModel(loaded.root.ast.decls.filter((d): d is ModelDecl => d.kind === 'model'), options.model);
   if (!model) {
     const names = loaded.root.ast.decls.filter((d) => d.kind === 'model').map((d) => d.name);

@@ -7,6 +7,8 @@ export type Severity = 'error' | 'warning';
 export interface RelatedSpan {
   readonly span: Span;
   readonly message: string;
+  /** A block call site that led to the problem (file-level `allow` lines look through these). */
+  readonly callSite?: boolean;
 }
 
 export interface Diagnostic {
@@ -41,6 +43,7 @@ export const catalogue = {
   E0208: 'no model to compile',
   E0209: 'name used before it is assigned',
   E0210: 'arguments that exclude each other',
+  E0211: 'allow names no warning',
   // 03xx: shapes
   E0301: 'spatial size is zero or negative',
   E0302: 'operand shapes do not match',

@@ -13,16 +13,24 @@ export interface Comment {
 export interface ArchFile {
   readonly path: string;
   readonly uses: UseDecl[];
+  /** File-wide `allow W0102` lines: warnings the author silenced deliberately. */
+  readonly allows: AllowDecl[];
   readonly decls: Decl[];
   readonly comments: Comment[];
   /** Order of top-level items as written, for the formatter. */
-  readonly items: (UseDecl | Decl)[];
+  readonly items: (UseDecl | AllowDecl | Decl)[];
 }
 
 export interface UseDecl extends Node {
   readonly kind: 'use';
   readonly path: string;
   readonly pathSpan: Span;
+}
+
+/** `allow W0102, W0105`: these warnings are not reported anywhere in this file. */
+export interface AllowDecl extends Node {
+  readonly kind: 'allow';
+  readonly codes: { readonly code: string; readonly span: Span }[];
 }
 
 export type Decl = ModelDecl | BlockDecl;

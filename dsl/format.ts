@@ -43,10 +43,12 @@ class Layout implements Out {
 
   file(f: A.ArchFile): void {
     f.items.forEach((item, k) => {
-      const force = k > 0 && (item.kind !== 'use' || f.items[k - 1]!.kind !== 'use');
-      if (item.kind === 'use') {
+      // `use` and `allow` lines group together; a blank line separates them from declarations.
+      const header = (i: A.ArchFile['items'][number]) => i.kind === 'use' || i.kind === 'allow';
+      const force = k > 0 && (!header(item) || !header(f.items[k - 1]!));
+      if (item.kind === 'use' || item.kind === 'allow') {
         this.begin(0, item.span.start.offset, 'unit', force);
-        this.write(`use ${quote(item.path)}`);
+        this.write(item.kind === 'use' ? `use ${quote(item.path)}` : `allow ${item.codes.map((c) => c.code).join(', ')}`);
         this.reach(item.span.end.offset);
         this.end();
       } else this.decl(item, force);

@@ -27,7 +27,7 @@ const describe = (t: TokenType): string => {
 
 const shown = (token: IToken): string => (token.tokenType === EOFToken ? 'end of file' : `'${token.image}'`);
 
-const TOP_LEVEL = `expected 'model', 'block' or 'use'`;
+const TOP_LEVEL = `expected 'model', 'block', 'use' or 'allow'`;
 
 /** "an expression" rather than the dozen tokens that can start one. */
 const summarize = (firsts: Set<string>): string =>
@@ -39,7 +39,8 @@ const messages: IParserErrorMessageProvider = {
   buildNotAllInputParsedMessage: ({ firstRedundant }) => `${TOP_LEVEL} but found ${shown(firstRedundant)}`,
   buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, ruleName }) => {
     const firsts = new Set(expectedPathsPerAlt.flat().map((path) => describe(path[0]!)));
-    const what = ruleName === 'statement' ? 'a statement' : ruleName === 'primary' ? 'an expression' : summarize(firsts);
+    const what =
+      ruleName === 'statement' ? 'a statement' : ruleName === 'primary' ? 'an expression' : ruleName === 'file' ? TOP_LEVEL.slice('expected '.length) : summarize(firsts);
     return `expected ${what} but found ${shown(actual[0]!)}`;
   },
   buildEarlyExitMessage: ({ expectedIterationPaths, actual }) => {
@@ -93,10 +94,12 @@ class ArchParser extends EmbeddedActionsParser {
   }
 
   file = this.RULE('file', () => {
-    const items: (A.UseDecl | A.Decl)[] = [];
+    const items: (A.UseDecl | A.AllowDecl | A.Decl)[] = [];
     this.MANY(() => {
       this.OR([
         { ALT: () => items.push(this.SUBRULE(this.useDecl)) },
+        // `allow` is a word only at the top level, so that files naming a tensor `allow` still parse.
+        { GATE: () => this.LA(1).image === 'allow', ALT: () => items.push(this.SUBRULE(this.allowDecl)) },
         { ALT: () => items.push(this.SUBRULE(this.modelDecl)) },
         { ALT: () => items.push(this.SUBRULE(this.blockDecl)) },
       ]);
@@ -108,6 +111,19 @@ class ArchParser extends EmbeddedActionsParser {
     const kw = this.CONSUME(T.Use);
     const path = this.CONSUME(T.StringLit);
     return { kind: 'use', path: unquote(path.image), pathSpan: this.tokenSpan(path), span: this.spanOf(kw, path) };
+  });
+
+  allowDecl = this.RULE('allowDecl', (): A.AllowDecl => {
+    const kw = this.CONSUME(T.Identifier);
+    const codes: { code: string; span: Span }[] = [];
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        const t = this.CONSUME2(T.Identifier);
+        codes.push({ code: t.image, span: this.tokenSpan(t) });
+      },
+    });
+    return { kind: 'allow', codes, span: this.spanOf(kw, this.prev()) };
   });
 
   modelDecl = this.RULE('modelDecl', (): A.ModelDecl => {
@@ -570,8 +586,9 @@ export function parse(source: SourceFile): ParseResult {
     span: source.span(t.startOffset, t.endOffset! + 1),
   }));
   const uses = items.filter((i): i is A.UseDecl => i.kind === 'use');
-  const decls = items.filter((i): i is A.Decl => i.kind !== 'use');
-  return { file: { path: source.path, uses, decls, comments, items }, errors };
+  const allows = items.filter((i): i is A.AllowDecl => i.kind === 'allow');
+  const decls = items.filter((i): i is A.Decl => i.kind === 'model' || i.kind === 'block');
+  return { file: { path: source.path, uses, allows, decls, comments, items }, errors };
 }
 
 function previousOffset(prev: IToken | undefined, source: SourceFile): number {

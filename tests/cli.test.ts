@@ -151,6 +151,15 @@ describe('summary and list', () => {
     expect(r.stderr).toContain('error E0304');
   });
 
+  it('prints the table and then the failed expects, exiting 1', () => {
+    const r = archc(['summary', 'tests/diagnostics/cases/expect_failed.arch']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('Model: m');
+    expect(r.stdout).toMatch(/Learnable params: +314 /);
+    expect(r.stderr).toContain('error E0501: expect failed: params == 300');
+    expect(r.stderr).toContain('2 errors');
+  });
+
   it('lists the zoo one model a line, exiting 1 only when some model does not compile', () => {
     const r = archc(['list']);
     expect(r.stdout).toMatch(/^resnet50 +25,557,032$/m);

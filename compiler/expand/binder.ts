@@ -7,6 +7,7 @@ import { closestMatch } from '../diagnostics.js';
 import type { IrNode } from '../ir.js';
 import type { ArgValue, OpDef, ParamSpec } from '../ops/op.js';
 import { show, typeName, type Value } from '../values.js';
+import { notAllowable } from '../allow.js';
 import { hintFor } from './explain.js';
 import { evaluate } from './expressions.js';
 import type { Frame } from './frame.js';
@@ -24,23 +25,27 @@ export interface OpInput {
   readonly span: Span;
 }
 
-/** Leading positional tensors (or lists of tensors) are an op's inputs; the rest are its parameters. */
+/**
+ * Leading positional tensors (or lists of tensors) are an op's inputs; the rest are its parameters.
+ * An argument that already failed (poison) takes an input slot: it stands for the tensor the user
+ * meant, so the parameters after it keep their places and none is reported missing.
+ */
 export function splitOpInputs(op: OpDef, args: readonly ArgIn[]): { inputs: OpInput[]; poisoned: boolean; rest: ArgIn[] } {
   const inputs: OpInput[] = [];
-  let poisoned = false;
+  let poisoned = 0;
   let i = 0;
-  for (; i < args.length && !args[i]!.name && inputs.length < op.arity.max; i++) {
+  for (; i < args.length && !args[i]!.name && inputs.length + poisoned < op.arity.max; i++) {
     const v = args[i]!.value;
     if (v.kind === 'tensor') inputs.push({ node: v.node, span: args[i]!.span });
-    else if (v.kind === 'poison') poisoned = true;
+    else if (v.kind === 'poison') poisoned++;
     else if (v.kind === 'list' && v.items.length > 0 && v.items.every((x) => x.kind === 'tensor' || x.kind === 'poison')) {
       for (const x of v.items) {
         if (x.kind === 'tensor') inputs.push({ node: x.node, span: args[i]!.span });
-        else poisoned = true;
+        else poisoned++;
       }
     } else break;
   }
-  return { inputs, poisoned, rest: args.slice(i) };
+  return { inputs, poisoned: poisoned > 0, rest: args.slice(i) };
 }
 
 export interface BoundOpArgs {
@@ -48,6 +53,8 @@ export interface BoundOpArgs {
   /** The arguments the user wrote, with where. */
   readonly spans: Map<string, Span>;
   readonly explicitName?: string;
+  /** Warning codes this call silences (`allow="W0102"`). */
+  readonly allow: readonly string[];
 }
 
 /** An op's parameters from the call's non-tensor arguments, converted to their declared types. */
@@ -56,6 +63,7 @@ export function bindOpArgs(x: Expansion, name: string, op: OpDef, args: readonly
   const values: Record<string, ArgValue> = {};
   const spans = new Map<string, Span>();
   let explicitName: string | undefined;
+  const allow: string[] = [];
   let ok = true;
   const positional = args.filter((a) => !a.name);
   if (positional.length > specs.length) {
@@ -70,6 +78,10 @@ export function bindOpArgs(x: Expansion, name: string, op: OpDef, args: readonly
   for (const a of args.filter((y) => y.name)) {
     if (a.name === 'name') {
       explicitName = scopeNameArg(x, a, frame) ?? explicitName;
+      continue;
+    }
+    if (a.name === 'allow') {
+      allow.push(...allowArg(x, a, frame));
       continue;
     }
     if (!Object.hasOwn(op.params, a.name!)) {
@@ -104,14 +116,20 @@ export function bindOpArgs(x: Expansion, name: string, op: OpDef, args: readonly
       ok = false;
     } else values[key] = spec.default;
   }
-  return ok ? { values, spans, explicitName } : undefined;
+  return ok ? { values, spans, explicitName, allow } : undefined;
 }
 
 /** A block's parameters from the call's arguments; defaults come later, in the block's frame. */
-export function bindBlockArgs(x: Expansion, decl: A.BlockDecl, args: readonly ArgIn[], frame: Frame): { env: Map<string, Value>; scopeName?: string; numbered: boolean; ok: boolean } {
+export function bindBlockArgs(
+  x: Expansion,
+  decl: A.BlockDecl,
+  args: readonly ArgIn[],
+  frame: Frame,
+): { env: Map<string, Value>; scopeName?: string; numbered: boolean; allow: string[]; ok: boolean } {
   const params = new Set(decl.params.map((p) => p.name));
   let scopeName: string | undefined;
   let numbered = false;
+  const allow: string[] = [];
   const env = new Map<string, Value>();
   const positional = args.filter((a) => !a.name);
   let ok = true;
@@ -136,6 +154,10 @@ export function bindBlockArgs(x: Expansion, decl: A.BlockDecl, args: readonly Ar
       else x.report('E0203', `numbered= needs true or false, got ${typeName(a.value)}`, a.span, frame);
       continue;
     }
+    if (a.name === 'allow' && !params.has('allow')) {
+      allow.push(...allowArg(x, a, frame));
+      continue;
+    }
     if (!params.has(a.name!)) {
       x.report('E0204', `block '${decl.name}' has no parameter '${a.name}'`, a.span, frame, {
         hint: hintFor(a.name!, [...params]),
@@ -150,7 +172,7 @@ export function bindBlockArgs(x: Expansion, decl: A.BlockDecl, args: readonly Ar
     }
     env.set(a.name!, a.value);
   }
-  return { env, scopeName, numbered, ok };
+  return { env, scopeName, numbered, allow, ok };
 }
 
 /** Fills the block parameters the call left out from their defaults, evaluated in the block's frame. */
@@ -174,6 +196,23 @@ function scopeNameArg(x: Expansion, a: ArgIn, frame: Frame): string | undefined 
   if (a.value.kind === 'string') return a.value.value;
   x.report('E0203', `name= needs a string, got ${typeName(a.value)}`, a.span, frame);
   return undefined;
+}
+
+/** `allow="W0102"` or `allow=["W0102", "W0105"]`: the warnings a call silences. */
+function allowArg(x: Expansion, a: ArgIn, frame: Frame): string[] {
+  if (a.value.kind === 'poison') return [];
+  const items = a.value.kind === 'list' ? a.value.items : [a.value];
+  const codes: string[] = [];
+  for (const item of items) {
+    if (item.kind !== 'string') {
+      x.report('E0203', `allow= needs a warning code such as "W0102" or a list of them, got ${typeName(a.value)}`, a.span, frame);
+      return [];
+    }
+    const bad = notAllowable(item.value);
+    if (bad) x.report('E0211', bad.message, a.span, frame, { hint: bad.hint });
+    else codes.push(item.value);
+  }
+  return codes;
 }
 
 /** Converts a value to an op argument of the declared type, or explains why it cannot. */

@@ -54,7 +54,7 @@ function callBlock(x: Expansion, decl: A.BlockDecl, module: Module, args: ArgIn[
   checkDepth(x, decl, callSpan, frame);
   const bound = bindBlockArgs(x, decl, args, frame);
   const scope = bound.scopeName === '' ? undefined : uniqueScope(frame, bound.scopeName ?? decl.name, bound.scopeName !== undefined);
-  const inner = blockFrame(frame, module, bound.env, scope, decl.name, callSpan, bound.numbered);
+  const inner = blockFrame(frame, module, bound.env, scope, decl.name, callSpan, bound.numbered, bound.allow);
   const defaultsOk = bindBlockDefaults(x, decl, inner, callSpan, frame);
   if (!bound.ok || !defaultsOk) return POISON;
   x.depth++;

@@ -27,14 +27,19 @@ export function callOp(x: Expansion, name: string, op: OpDef, args: ArgIn[], at:
   if (!checked || poisoned || rest.some((a) => a.value.kind === 'poison')) return POISON;
   const { values, spans, explicitName } = checked;
   let failed = false;
-  const spanFor = (o?: ReportOptions): Span => (o?.arg && spans.get(o.arg)) || (o?.input !== undefined ? inputs[o.input]?.span : undefined) || callSpan;
+  // The caret goes under the argument at fault, else under the call that failed; where a bad input
+  // came from is a related note (opExplanation), never the primary place.
+  const spanFor = (o?: ReportOptions): Span => (o?.arg && spans.get(o.arg)) || callSpan;
   const ctx: OpContext = {
     error: (code, message, o) => {
       failed = true;
       x.report(code, message, spanFor(o), frame, opExplanation(o, inputs, x.nodes));
       return undefined;
     },
-    warn: (code, message, o) => x.report(code, message, spanFor(o), frame, opExplanation(o, inputs, x.nodes)),
+    warn: (code, message, o) => {
+      if (frame.allow.has(code) || checked.allow.includes(code)) return; // silenced on purpose with allow=
+      x.report(code, message, spanFor(o), frame, opExplanation(o, inputs, x.nodes));
+    },
     given: (arg) => spans.has(arg),
   };
   const result = op.infer(

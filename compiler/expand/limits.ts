@@ -3,7 +3,7 @@
 import type * as A from '../../dsl/ast.js';
 import type { Span } from '../../dsl/source.js';
 import { elementCount, formatShape, type Shape } from '../ir.js';
-import type { Frame } from './frame.js';
+import { recursionCycle, type Frame } from './frame.js';
 import type { Expansion } from './state.js';
 
 export const LIMITS = {
@@ -33,9 +33,11 @@ export function loopWithinLimit(x: Expansion, count: number, from: A.Expr, to: A
 /** Aborts the expansion when a block call would nest deeper than LIMITS.depth. */
 export function checkDepth(x: Expansion, decl: A.BlockDecl, callSpan: Span, frame: Frame): void {
   if (x.depth < LIMITS.depth) return;
-  const recursive = frame.stack.some((s) => s.block === decl.name);
-  x.report('E0601', `block expansion is deeper than ${LIMITS.depth} levels${recursive ? `: '${decl.name}' keeps calling itself` : ''}`, callSpan, frame, {
-    hint: recursive ? `make sure the recursion in '${decl.name}' reaches a case that stops calling itself` : undefined,
+  const cycle = recursionCycle(frame.stack, decl.name);
+  const names = cycle.map((b) => `'${b}'`);
+  const why = cycle.length === 0 ? '' : cycle.length === 1 ? `: ${names[0]} keeps calling itself` : `: ${names.slice(0, -1).join(', ')} and ${names.at(-1)} keep calling each other`;
+  x.report('E0601', `block expansion is deeper than ${LIMITS.depth} levels${why}`, callSpan, frame, {
+    hint: cycle.length > 0 ? `make sure the recursion ${cycle.length === 1 ? `in ${names[0]}` : `between ${names.join(', ')}`} reaches a case that stops` : undefined,
   });
   x.abort();
 }

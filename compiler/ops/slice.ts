@@ -1,5 +1,5 @@
 // slice: rows start, start+step, ... before end along one per-sample axis, Python style: negative
-// indices count from the end and out-of-range bounds are clamped. An empty result is an error.
+// indices count from the end. A bound outside -size..size and an empty result are errors.
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { formatShape } from '../ir.js';
@@ -32,13 +32,24 @@ export const slice = defineOp<SliceAttrs>({
     if (step < 1) return ctx.error('E0305', `slice step must be at least 1, got ${step}`, { arg: 'step' });
     const size = x![axis]!;
     const [written0, written1] = [args['start'] as number, args['end'] as number];
-    const clamp = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
-    const [start, end] = [clamp(written0), clamp(written1)];
+    // Unlike Python, a bound past the axis is an error here: clamping it silently turned a wrong
+    // size into a confusing reshape or merge error several layers later.
+    for (const [arg, i] of [['start', written0], ['end', written1]] as const) {
+      if (i < -size || i > size) {
+        return ctx.error('E0305', `slice ${arg} ${i} is out of range for axis ${axis} of size ${size}`, {
+          arg,
+          notes: [`axis ${axis} of ${formatShape(x!)}: valid bounds are ${-size}..${size} (negative counts from the end)`],
+          hint: `pick 0 ≤ start < end ≤ ${size} (or negative indices from ${-size})`,
+        });
+      }
+    }
+    const resolve = (i: number) => (i < 0 ? i + size : i);
+    const [start, end] = [resolve(written0), resolve(written1)];
     const length = Math.ceil((end - start) / step);
     if (length <= 0) {
       return ctx.error('E0305', `slice ${written0}:${written1} of an axis of size ${size} is empty`, {
         arg: start >= size ? 'start' : 'end',
-        notes: [`axis ${axis} of ${formatShape(x!)}: start ${written0} → ${start}, end ${written1} → ${end} (negative counts from the end, then clamped to 0..${size})`],
+        notes: [`axis ${axis} of ${formatShape(x!)}: start ${written0} → ${start}, end ${written1} → ${end} (negative counts from the end)`],
         hint: `pick 0 ≤ start < end ≤ ${size} (or negative indices from ${-size})`,
       });
     }

@@ -15,7 +15,7 @@ export function lint(graph: IrGraph): Diagnostic[] {
         diagnostic('W0101', `conv bias is redundant before batch norm: bn subtracts the mean, bias and all`, n.span, {
           related: [
             { span: graph.nodes[next[0]!]!.span, message: 'the batch norm that follows' },
-            ...n.callStack.map((s) => ({ span: s, message: 'in a block called here' })),
+            ...n.callStack.map((s) => ({ span: s, message: 'in a block called here', callSite: true })),
           ],
           hint: 'write bias=false (or bias=true to keep it on purpose, as Keras models do)',
         }),

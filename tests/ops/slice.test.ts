@@ -8,13 +8,14 @@ describe('slice', () => {
     ['[64, 8, 8]', 'slice(32, 64)', [32, 8, 8]],
     ['[64, 8, 8]', 'slice(-16, 64)', [16, 8, 8]],
     ['[64, 8, 8]', 'slice(0, -1)', [63, 8, 8]],
-    ['[64, 8, 8]', 'slice(0, 1000)', [64, 8, 8]], // clamped, as in Python
     ['[64, 8, 8]', 'slice(0, 8, axis=1, step=2)', [64, 4, 8]],
     ['[64, 8, 8]', 'slice(1, 8, axis=-1, step=3)', [64, 8, 3]],
     ['[197, 768]', 'slice(0, 1)', [1, 768]], // ViT's class token
     // errors
     ['[64, 8, 8]', 'slice(10, 10)', 'E0305'],
     ['[64, 8, 8]', 'slice(70, 80)', 'E0305'],
+    ['[64, 8, 8]', 'slice(0, 1000)', 'E0305'], // out of range: an error, not clamped as in Python
+    ['[64, 8, 8]', 'slice(-65, 2)', 'E0305'],
     ['[64, 8, 8]', 'slice(0, 4, axis=3)', 'E0305'],
     ['[64, 8, 8]', 'slice(0, 4, step=0)', 'E0305'],
     ['[64, 8, 8]', 'slice(0)', 'E0206'],
@@ -22,8 +23,14 @@ describe('slice', () => {
     expect(outcome(shape, call)).toEqual(expected);
   });
 
-  it('resolves negative and out-of-range bounds', () => {
-    expect(attrsOf('[64, 8, 8]', 'slice(-16, 1000)')).toEqual({ axis: 0, start: 48, end: 64, step: 1 });
+  it('names the valid range of an out-of-range bound', () => {
+    const d = diagnosticOf('[64, 8, 8]', 'slice(0, 9, axis=1)', 'E0305')!;
+    expect(d.message).toBe('slice end 9 is out of range for axis 1 of size 8');
+    expect(d.notes[0]).toBe('axis 1 of [64, 8, 8]: valid bounds are -8..8 (negative counts from the end)');
+  });
+
+  it('resolves negative bounds', () => {
+    expect(attrsOf('[64, 8, 8]', 'slice(-16, 64)')).toEqual({ axis: 0, start: 48, end: 64, step: 1 });
     expect(attrsOf('[64, 8, 8]', 'slice(1, -1, axis=-2)')).toEqual({ axis: 1, start: 1, end: 7, step: 1 });
   });
 

@@ -12,10 +12,17 @@ ${compileFlagsUsage}
     const parsed = parseArgs(argv, { ...compileFlags, json: { type: 'boolean' } });
     if (parsed.positionals.length !== 1) throw new UsageError('summary takes one file or zoo name');
     const result = compileTarget(parsed.positionals[0]!, compileOptions(parsed));
-    printDiagnostics(result);
-    if (!result.ok || !result.report) return isIoFailure(result) ? 2 : 1;
+    // A failed `expect` leaves the model whole: print the table first, then what the expect says,
+    // so that a user iterating toward a count sees both (and the exit code still says it failed).
+    const onlyExpectsFailed = result.report !== undefined && result.diagnostics.every((d) => d.severity !== 'error' || d.code === 'E0501');
+    if (!onlyExpectsFailed) printDiagnostics(result);
+    if (!result.report || !onlyExpectsFailed) return isIoFailure(result) ? 2 : 1;
     const report = reportJson(result.report);
     process.stdout.write(parsed.flags['json'] ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report));
+    if (!result.ok) {
+      printDiagnostics(result);
+      return 1;
+    }
     return 0;
   },
 };
