@@ -11,7 +11,16 @@ export type SafetensorsResult =
 /** The largest header the reference implementation accepts. */
 const MAX_HEADER = 100_000_000;
 
+/** The float types archc converts to float32. */
 const DTYPE_BYTES: Record<string, number> = { F32: 4, F64: 8, F16: 2, BF16: 2 };
+/** Other safetensors types: their sizes keep the layout check exact; their tensors are refused. */
+const OTHER_BYTES: Record<string, number> = { I64: 8, U64: 8, I32: 4, U32: 4, I16: 2, U16: 2, I8: 1, U8: 1, BOOL: 1, F8_E4M3: 1, F8_E5M2: 1 };
+
+/**
+ * Integer buffers that PyTorch's batch norm keeps and archc has no use for: a torchvision
+ * state_dict converted as it is holds one per batch norm, and they are skipped, not refused.
+ */
+const IGNORED = /(^|\.)num_batches_tracked$/;
 
 export function readSafetensors(bytes: Uint8Array): SafetensorsResult {
   const fail = (error: string): SafetensorsResult => ({ ok: false, error });
@@ -47,15 +56,24 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsResult {
   const layout = checkLayout(entries, data.length);
   if (layout) return fail(layout);
   const weights = new Map<string, WeightTensor>();
-  for (const e of entries) weights.set(e.name, { shape: e.shape, data: toFloat32(e.dtype, data.subarray(e.begin, e.end)) });
+  for (const e of entries) {
+    if (IGNORED.test(e.name)) continue;
+    if (!(e.dtype in DTYPE_BYTES)) {
+      return fail(
+        `tensor '${e.name}' is ${e.dtype}; archc reads float tensors (F32, F16 and BF16, converted to float32, and F64): ` +
+          'convert it before saving (tensor.float() in PyTorch) or leave it out',
+      );
+    }
+    weights.set(e.name, { shape: e.shape, data: toFloat32(e.dtype, data.subarray(e.begin, e.end)) });
+  }
   return { ok: true, weights, metadata };
 }
 
 function checkEntry(name: string, value: unknown, dataLength: number) {
   if (!isObject(value)) return `tensor '${name}': its header entry is not an object`;
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
-  if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
-    return `tensor '${name}': dtype ${JSON.stringify(dtype)} is not a float type archc reads (F32, F16, BF16, F64)`;
+  if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES || dtype in OTHER_BYTES)) {
+    return `tensor '${name}': dtype ${JSON.stringify(dtype)} is not a safetensors type archc knows (it reads F32, F16, BF16 and F64)`;
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     return `tensor '${name}': shape ${JSON.stringify(shape)} is not a list of non-negative integers`;
@@ -65,7 +83,7 @@ function checkEntry(name: string, value: unknown, dataLength: number) {
     return `tensor '${name}': data_offsets ${JSON.stringify(offsets)} must be [begin, end] with 0 ≤ begin ≤ end`;
   }
   const [begin, end] = offsets as [number, number];
-  const needed = shape.reduce((a: number, b: number) => a * b, 1) * DTYPE_BYTES[dtype]!;
+  const needed = shape.reduce((a: number, b: number) => a * b, 1) * (DTYPE_BYTES[dtype] ?? OTHER_BYTES[dtype]!);
   if (end - begin !== needed) {
     const claim = `data_offsets [${begin}, ${end}] cover ${end - begin}`;
     return `tensor '${name}': shape [${shape.join(', ')}] in ${dtype} needs ${needed} bytes, but ${claim}`;

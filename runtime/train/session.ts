@@ -46,6 +46,8 @@ export interface TrainRequest {
   readonly resume?: string;
   /** Starting weights by IR name (.safetensors, .onnx or a trained-model folder), for fine-tuning. */
   readonly weights?: string;
+  /** Globs of weight names that start afresh instead of loading from `weights` (a new head). */
+  readonly initMissing?: readonly string[];
   /** Replace a trained model already in `out`. */
   readonly force?: boolean;
   readonly patience?: number;
@@ -195,10 +197,11 @@ function prepare(req: TrainRequest, io: SessionIo): Prepared | { ok: false; prob
   const loss = lossSpec(req, m, classCounts(set, split.train));
   if ('message' in loss) return fail(loss);
   if (req.weights && req.resume) return fail({ message: '--weights and --resume both give starting weights; pass one' });
-  const pretrained = req.weights ? pretrainedWeights(graph, req.weights, req.seed) : undefined;
+  if (req.initMissing?.length && !req.weights) return fail({ message: '--init-missing chooses tensors of --weights to start afresh; give --weights too' });
+  const pretrained = req.weights ? pretrainedWeights(graph, req.weights, req.seed, req.initMissing) : undefined;
   if (pretrained && !pretrained.ok) return fail(pretrained.problem);
   if (pretrained) {
-    const fresh = pretrained.fresh.length ? `; initialized afresh: ${pretrained.fresh.join(', ')}` : '';
+    const fresh = pretrained.fresh.length ? `; initialized afresh (--init-missing): ${pretrained.fresh.join(', ')}` : '';
     const total = pretrained.loaded + pretrained.fresh.length;
     io.log(`weights: ${pretrained.loaded} of ${total} tensors from ${pretrained.file}${fresh}`);
   }

@@ -111,13 +111,22 @@ describe('safetensors', () => {
     expect(read.weights.get('d')!.data[0]).toBe(Math.fround(0.1));
   });
 
+  it("skips PyTorch's integer num_batches_tracked buffers (archc has none)", () => {
+    const read = readSafetensors(
+      file({ 'bn1.num_batches_tracked': { dtype: 'I64', shape: [], data_offsets: [0, 8] }, 'bn1.weight': { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, new Uint8Array([...new Uint8Array(8), ...f32(2)])),
+    );
+    if (!read.ok) throw new Error(read.error);
+    expect([...read.weights.keys()]).toEqual(['bn1.weight']);
+  });
+
   const entry = (offsets: [number, number], shape = [2]) => ({ dtype: 'F32', shape, data_offsets: offsets });
   it.each<[string, Uint8Array, RegExp]>([
     ['an empty file', new Uint8Array(), /0 bytes long/],
     ['a header length past the end', file({ a: entry([0, 8]) }, f32(1, 2), 10_000), /header length says 10000 bytes but only \d+ follow/],
     ['a header that is not JSON', (() => { const b = file({}); b.set(new TextEncoder().encode('{x'), 8); return b; })(), /not valid UTF-8 JSON/],
     ['a header that is a list', file([1, 2]), /not a JSON object/],
-    ['a dtype archc cannot read', file({ a: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)), /dtype "I64" is not a float type/],
+    ['an integer tensor', file({ a: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)), /tensor 'a' is I64; archc reads float tensors \(F32, F16 and BF16, converted to float32, and F64\)/],
+    ['a dtype safetensors does not have', file({ a: { dtype: 'Q4', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)), /dtype "Q4" is not a safetensors type archc knows/],
     ['a shape that is not a list of sizes', file({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, f32(1)), /shape \[-1\]/],
     ['offsets that lie about the size', file({ a: entry([0, 4]) }, f32(1)), /needs 8 bytes, but data_offsets \[0, 4\] cover 4/],
     ['truncated data', file({ a: entry([0, 8]) }, f32(1)), /ends at byte 8 of the data, but the file holds only 4 data bytes/],

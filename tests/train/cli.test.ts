@@ -141,9 +141,9 @@ describe('archc train', () => {
   it('fine-tunes from trained weights with a new head and a frozen backbone (--weights, --freeze)', async () => {
     const tuned = join(root, 'tuned');
     const r = await archc('train', arch, '--set', 'classes=2', '--data', 'synthetic', '--samples', '16', '-o', tuned, '--backend', 'wasm', '--epochs', '1',
-      '--weights', out, '--freeze', 'conv1');
+      '--weights', out, '--freeze', 'conv1', '--init-missing', 'fc.*');
     expect(r.status).toBe(0);
-    expect(r.out).toContain(`weights: 2 of 4 tensors from ${join(out, 'model.safetensors')}; initialized afresh: fc.weight, fc.bias`);
+    expect(r.out).toContain(`weights: 2 of 4 tensors from ${join(out, 'model.safetensors')}; initialized afresh (--init-missing): fc.weight, fc.bias`);
     const before = readSafetensors(readFileSync(join(out, 'model.safetensors')));
     const after = readSafetensors(readFileSync(join(tuned, 'model.safetensors')));
     if (!before.ok || !after.ok) throw new Error('safetensors');

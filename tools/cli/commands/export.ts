@@ -10,6 +10,7 @@ import { onnxText } from '../../../compiler/lower-onnx/text.js';
 import { checkWeights, fileSpan } from '../../../compiler/weights/check.js';
 import { weightsFromOnnx } from '../../../compiler/weights/from-onnx.js';
 import { initWeights } from '../../../compiler/weights/init.js';
+import { matchWeights, splitPatterns, type MatchProblem } from '../../../compiler/weights/match.js';
 import { readSafetensors, safetensorsChunks } from '../../../compiler/weights/safetensors.js';
 import type { Weights } from '../../../compiler/weights/tensor.js';
 import { parseArgs, UsageError } from '../args.js';
@@ -96,11 +97,13 @@ ${compileFlagsUsage}
       --format F          onnx (default), onnx-text (readable, for review) or safetensors (weights)
       --weights W         init (seeded He/Glorot, the default), zeros (random initializers give 0),
                           or a .safetensors / .onnx file holding the model's weights by name
+      --init-missing GLOB with a weights file: start the weights GLOB names afresh (seeded by --seed)
+                          instead of loading them, e.g. "fc.*" (repeat or comma-separate)
       --seed N            seed of --weights init (default 0)
       --opset N           ONNX opset, ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max} (default ${DEFAULT_OPSET})`,
   async run(argv) {
     const text = { type: 'string' } as const;
-    const parsed = parseArgs(argv, { ...compileFlags, output: { ...text, short: 'o' }, format: text, weights: text, seed: text, opset: text });
+    const parsed = parseArgs(argv, { ...compileFlags, output: { ...text, short: 'o' }, format: text, weights: text, seed: text, opset: text, 'init-missing': { ...text, multiple: true } });
     if (parsed.positionals.length !== 1) throw new UsageError('export takes one file or zoo name');
     const format = (parsed.flags['format'] as string | undefined) ?? 'onnx';
     if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}; got '${format}'`);
@@ -119,7 +122,16 @@ ${compileFlagsUsage}
       const read = readWeightsFile(weightsFlag);
       if (read.ioError) return fail(read.ioError);
       if (!read.weights) return refuse(read.diagnostics, result);
-      weights = { loaded: read.weights, origin: displayPath(weightsFlag) };
+      const initMissing = splitPatterns((parsed.flags['init-missing'] as string[] | undefined) ?? []);
+      const matched = matchWeights(graph, read.weights, initWeights(graph, { seed }), displayPath(weightsFlag), initMissing);
+      if (!matched.ok) {
+        printMismatch(matched.problem);
+        return 1;
+      }
+      if (matched.fresh.length) process.stderr.write(`initialized afresh (--init-missing): ${matched.fresh.join(', ')}\n`);
+      weights = { loaded: matched.weights, origin: displayPath(weightsFlag) };
+    } else if (parsed.flags['init-missing']) {
+      throw new UsageError('--init-missing chooses tensors of a --weights file to start afresh; give --weights FILE too');
     }
     const built = buildExport(graph, { format: format as ExportFormat, opset, weights });
     if (hasErrors(built.diagnostics) || !built.chunks) return refuse(built.diagnostics, result);
@@ -152,6 +164,12 @@ function refuse(diagnostics: readonly Diagnostic[], compiled: CompileResult): nu
   printDiagnostics({ ...compiled, ok: false, diagnostics });
   process.stderr.write('archc export: nothing was written\n');
   return 1;
+}
+
+function printMismatch(problem: MatchProblem): void {
+  const lines = [`archc export: ${problem.message}`, ...problem.notes.map((n) => `  note: ${n}`)];
+  if (problem.hint) lines.push(`  hint: ${problem.hint}`);
+  process.stderr.write(`${lines.join('\n')}\narchc export: nothing was written\n`);
 }
 
 function fail(message: string): number {

@@ -2,6 +2,7 @@
 // folder (or synthetic images) with the TensorFlow.js runtime and save it for predict, eval, export.
 import { join } from 'node:path';
 import { parseArgs, UsageError, type Parsed } from '../args.js';
+import { splitPatterns } from '../../../compiler/weights/match.js';
 import { parseAugment } from '../../../runtime/data/augment.js';
 import { normalizePresets, type NormalizePreset } from '../../../runtime/data/batch.js';
 import { files } from '../../../runtime/persist/checkpoint.js';
@@ -44,6 +45,7 @@ const flags = {
   out: { type: 'string', short: 'o' },
   resume: { type: 'string' },
   weights: { type: 'string' },
+  'init-missing': { type: 'string', multiple: true },
   force: { type: 'boolean' },
   backend: { type: 'string' },
 } as const;
@@ -75,7 +77,9 @@ training
       --label-smoothing X cross-entropy label smoothing ε (default 0)
       --class-weights W   'balanced' or one weight per class: 1,2,0.5
       --weights PATH      start from these weights (.safetensors, .onnx or a trained-model folder),
-                          matched by name; missing or reshaped ones (a new head) start afresh
+                          matched strictly by name and shape (docs/pretrained.md)
+      --init-missing GLOB start the weights GLOB names afresh instead of loading them, e.g. "fc.*"
+                          for a new head (repeat or comma-separate)
       --freeze NAME       freeze a layer or block and everything under it (repeat or comma-separate)
       --seed N            data split, shuffling, augmentation and initial weights (default 0)
 output
@@ -119,6 +123,7 @@ ${backendFlagUsage}`,
       out,
       resume: parsed.flags['resume'] as string | undefined,
       weights: parsed.flags['weights'] as string | undefined,
+      initMissing: splitPatterns((parsed.flags['init-missing'] as string[] | undefined) ?? []),
       force: parsed.flags['force'] === true,
       backend,
     };
