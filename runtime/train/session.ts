@@ -115,20 +115,7 @@ export async function runTrainingSession(req: TrainRequest, io: SessionIo): Prom
   try {
     mkdirSync(req.out, { recursive: true });
     if (resumed) io.log(`resuming from ${req.resume} after epoch ${resumed.state.epoch}`);
-    const info = (s: TrainState, optimizerStep: number): TrainingInfo => ({
-      format: TRAINING_FORMAT,
-      model: graph.model,
-      source: req.source,
-      input: m.input,
-      classes: set.classes,
-      normalize: req.normalize,
-      output: m.output,
-      loss,
-      epoch: s.epoch,
-      backend: req.backend,
-      savedAt: new Date().toISOString(),
-      state: { history: s.history, schedule: s.schedule, ...(s.early && { early: s.early }), optimizerStep },
-    });
+    const info = (s: TrainState, optimizerStep: number) => trainingInfo(req, prepared, s, optimizerStep);
     const hooks: TrainHooks = {
       progress: io.progress,
       onEpoch: (_record, history) => writeRunFiles(req.out, graph.model, req.backend, history),
@@ -150,7 +137,26 @@ export async function runTrainingSession(req: TrainRequest, io: SessionIo): Prom
   }
 }
 
-interface Prepared {
+/** training.json for a checkpoint of `state`: everything predict, eval and a resumed run need. */
+export function trainingInfo(req: TrainRequest, p: Prepared, s: TrainState, optimizerStep: number): TrainingInfo {
+  return {
+    format: TRAINING_FORMAT,
+    model: p.graph.model,
+    source: req.source,
+    input: p.m.input,
+    classes: p.set.classes,
+    normalize: req.normalize,
+    output: p.m.output,
+    loss: p.loss,
+    epoch: s.epoch,
+    backend: req.backend,
+    savedAt: new Date().toISOString(),
+    state: { history: s.history, schedule: s.schedule, ...(s.early && { early: s.early }), optimizerStep },
+  };
+}
+
+/** A run that passed every check, with its data loaded: what an engine needs to start training. */
+export interface Prepared {
   readonly ok: true;
   readonly graph: IrGraph;
   readonly m: ModelIo;
@@ -162,7 +168,7 @@ interface Prepared {
 }
 
 /** Every check that can stop a run before a model is built: model, output folder, freeze, data. */
-function prepare(req: TrainRequest, io: SessionIo): Prepared | { ok: false; problem: DataProblem } {
+export function prepare(req: TrainRequest, io: SessionIo): Prepared | { ok: false; problem: DataProblem } {
   const fail = (problem: DataProblem) => ({ ok: false as const, problem });
   const described = modelIo(req.graph);
   if (!described.ok) return described;
@@ -260,7 +266,7 @@ function lossSpec(req: TrainRequest, m: ModelIo, counts: number[]): LossSpec | D
   return { kind, smoothing: req.smoothing, ...(classWeights && { classWeights }) };
 }
 
-interface Checkpoint {
+export interface Checkpoint {
   readonly info: TrainingInfo;
   readonly weights: Map<string, WeightTensor>;
   readonly state: TrainState;
@@ -287,7 +293,7 @@ function readCheckpoint(dir: string, model: string): ({ ok: true } & Checkpoint)
 }
 
 /** metrics.json and curves.svg, rewritten every epoch. */
-function writeRunFiles(out: string, model: string, backend: string, history: readonly EpochRecord[]): void {
+export function writeRunFiles(out: string, model: string, backend: string, history: readonly EpochRecord[]): void {
   writeJsonAtomic(join(out, files.metrics), { format: 'archc-metrics-1', model, backend, history });
   writeFileAtomic(join(out, files.plot), curvesSvg(model, history));
 }

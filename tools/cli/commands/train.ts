@@ -14,6 +14,8 @@ import { runTrainingSession, type TrainRequest } from '../../../runtime/train/se
 import type { TrainOutcome } from '../../../runtime/train/trainer.js';
 import { compileFlags, compileFlagsUsage, compileOptions, compileTarget, isIoFailure, printDiagnostics } from './common.js';
 import type { Command } from './common.js';
+import { runTorchSession } from '../../../engines/torch/engine.js';
+import type { TorchOptions } from '../../../engines/torch/job.js';
 import { backendFlagUsage, choiceFlag, numberFlag, printProblem, startBackend } from './training-flags.js';
 
 const flags = {
@@ -48,6 +50,10 @@ const flags = {
   'init-missing': { type: 'string', multiple: true },
   force: { type: 'boolean' },
   backend: { type: 'string' },
+  engine: { type: 'string' },
+  nproc: { type: 'string' },
+  device: { type: 'string' },
+  torchrun: { type: 'string' },
 } as const;
 
 export const train: Command = {
@@ -87,7 +93,14 @@ output
                           metrics.json, curves.svg (written after every epoch)
       --resume DIR        continue from a checkpoint folder (weights, optimizer, schedule, history)
       --force             replace a trained model already in --out
-${backendFlagUsage}`,
+${backendFlagUsage}
+engine
+      --engine NAME       tfjs (default) or torch: PyTorch runs the steps, the run folder is the same
+      --nproc N           torch: N processes with DistributedDataParallel (gloo on CPU, NCCL on CUDA);
+                          --batch-size is the global batch, split between them
+      --device NAME       torch: auto (CUDA when torch sees a GPU), cpu or cuda (default auto)
+      --torchrun "ARGS"   torch: torchrun options for several machines, e.g.
+                          "--nnodes 2 --node-rank 0 --rdzv-endpoint host0:29400" (docs/training.md)`,
   async run(argv) {
     const parsed = parseArgs(argv, flags);
     if (parsed.positionals.length !== 1) throw new UsageError('train takes one file or zoo name');
@@ -107,7 +120,8 @@ ${backendFlagUsage}`,
       const lines = pinned > 1 ? `${pinned} expect lines of ${result.graph.model} describe` : `1 expect line of ${result.graph.model} describes`;
       log(`note: ${lines} its default configuration, not this one (archc check shows them)`);
     }
-    const backend = await startBackend(parsed, log);
+    const torch = readTorchOptions(parsed, settings.batchSize);
+    const backend = torch ? 'torch' : await startBackend(parsed, log);
     const request: TrainRequest = {
       ...settings,
       graph: result.graph,
@@ -127,10 +141,11 @@ ${backendFlagUsage}`,
       force: parsed.flags['force'] === true,
       backend,
     };
-    const session = await runTrainingSession(request, { log, progress: process.stdout });
+    const io = { log, progress: process.stdout };
+    const session = torch ? await runTorchSession(request, torch, io) : await runTrainingSession(request, io);
     if (!session.ok) {
       printProblem('train', session.problem);
-      return 1;
+      return 'interrupted' in session && session.interrupted ? 130 : 1;
     }
     return report(session.outcome, out);
   },
@@ -167,6 +182,27 @@ function readSettings(parsed: Parsed): Settings {
     freeze: ((parsed.flags['freeze'] as string[] | undefined) ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean),
     patience: numberFlag(parsed, 'patience', { min: 1, integer: true }),
     seed: numberFlag(parsed, 'seed', { min: 0, integer: true }, 0),
+  };
+}
+
+/** The torch engine's options, or undefined for the tfjs engine (whose flags they are not). */
+function readTorchOptions(parsed: Parsed, batchSize: number): TorchOptions | undefined {
+  const engine = choiceFlag(parsed, 'engine', ['tfjs', 'torch'] as const, 'tfjs');
+  const torchOnly = ['nproc', 'device', 'torchrun'].filter((f) => parsed.flags[f] !== undefined);
+  if (engine === 'tfjs') {
+    if (torchOnly.length) throw new UsageError(`--${torchOnly[0]} belongs to --engine torch`);
+    return undefined;
+  }
+  if (parsed.flags['backend'] !== undefined) {
+    throw new UsageError('--backend chooses the TensorFlow.js backend; --engine torch takes --device auto, cpu or cuda');
+  }
+  const nproc = numberFlag(parsed, 'nproc', { min: 1, integer: true }, 1);
+  if (batchSize < nproc) throw new UsageError(`--batch-size ${batchSize} is the global batch: it needs at least one image per process (--nproc ${nproc})`);
+  const torchrun = parsed.flags['torchrun'] as string | undefined;
+  return {
+    nproc,
+    device: choiceFlag(parsed, 'device', ['auto', 'cpu', 'cuda'] as const, 'auto'),
+    ...(torchrun !== undefined && { torchrun: torchrun.split(/\s+/).filter(Boolean) }),
   };
 }
 
