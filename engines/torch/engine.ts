@@ -84,6 +84,7 @@ async function runWorkers(
   process.on('SIGTERM', onTerm);
   createInterface({ input: child.stderr }).on('line', (line) => {
     stderr.push(line);
+    if (process.env.ARCHC_TORCH_DEBUG) process.stderr.write(`${line}\n`);
     if (stderr.length > 400) stderr.shift();
   });
   const lines = createInterface({ input: child.stdout });

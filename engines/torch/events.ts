@@ -125,26 +125,33 @@ export function failureMessage(
   kept: string,
 ): DataProblem {
   if (exit.error) return { message: `cannot start the torch worker: ${exit.error.message}` };
-  const first = errors[0];
-  if (first) {
-    const notes = first.detail.trim().split('\n').slice(-4);
-    return { message: `the torch worker of rank ${first.rank} failed: ${first.message}`, notes, hint: kept };
-  }
   const tail = stderr.filter((l) => l.trim()).slice(-3);
+  // Under torchrun the first worker to fail is the root cause; the others then fail to talk to it.
+  const root = nproc > 1 ? torchrunRootCause(stderr) : undefined;
+  const error = errors.find((e) => e.rank === (root?.rank ?? e.rank));
+  if (error) {
+    const notes = error.detail.trim().split('\n').slice(-4);
+    return { message: `the torch worker of rank ${error.rank} failed: ${error.message}`, notes, hint: kept };
+  }
+  if (root) return { message: `the torch worker of rank ${root.rank} ${root.how}; the other workers were stopped`, hint: kept };
   if (nproc <= 1 && exit.signal) return { message: `the torch worker (rank 0) was killed by ${exit.signal}`, hint: kept };
-  if (nproc <= 1) return { message: `the torch worker (rank 0) stopped with exit status ${exit.code}`, notes: tail, hint: kept };
-  const failed = torchrunFailure(stderr);
-  if (failed) return { message: `the torch worker of rank ${failed.rank} ${failed.how}; the other workers were stopped`, hint: kept };
-  return { message: `the torch workers stopped with exit status ${exit.code ?? exit.signal}`, notes: tail, hint: kept };
+  const who = nproc <= 1 ? 'the torch worker (rank 0)' : 'the torch workers';
+  return { message: `${who} stopped with exit status ${exit.code ?? exit.signal}`, notes: tail, hint: kept };
 }
 
-/** torchrun's failure report: "rank : 1 (local_rank: 1)", "exitcode : -9 (pid: 123)", "Signal 9 (SIGKILL)". */
-export function torchrunFailure(stderr: readonly string[]): { rank: number; how: string } | undefined {
+/**
+ * The "Root Cause (first observed failure)" of torchrun's report: "rank : 1 (local_rank: 1)",
+ * "exitcode : -9 (pid: 123)", "Signal 9 (SIGKILL) received by PID 123".
+ */
+export function torchrunRootCause(stderr: readonly string[]): { rank: number; how: string } | undefined {
   const text = stderr.join('\n');
-  const rank = /rank\s*:\s*(\d+)\s*\(local_rank/.exec(text);
+  const at = text.lastIndexOf('Root Cause');
+  if (at < 0) return undefined;
+  const section = text.slice(at);
+  const rank = /rank\s*:\s*(\d+)/.exec(section);
   if (!rank) return undefined;
-  const signal = /Signal \d+ \((SIG[A-Z]+)\)/.exec(text)?.[1];
-  const code = /exitcode\s*:\s*(-?\d+)/.exec(text)?.[1];
+  const signal = /Signal \d+ \((SIG[A-Z]+)\)/.exec(section)?.[1];
+  const code = /exitcode\s*:\s*(-?\d+)/.exec(section)?.[1];
   const how = signal ? `was killed by ${signal}` : `stopped with exit status ${code ?? 'unknown'}`;
   return { rank: Number(rank[1]), how };
 }

@@ -38,16 +38,13 @@ def set_lr(optimizer, lr):
 
 
 def optimizer_slots(optimizer, names):
-    """The optimizer's state as {"<weight>/<slot>": tensor} and its step count."""
-    slots, step = {}, 0
+    """The optimizer's state as {"<weight>/<slot>": tensor}."""
+    slots = {}
     for param, state in optimizer.state.items():
-        name = names[param]
         for key, value in state.items():
-            if key == "step":
-                step = max(step, int(value))
-            elif key in SLOT_NAMES and torch.is_tensor(value):
-                slots[f"{name}/{SLOT_NAMES[key]}"] = value.detach().float().cpu().contiguous()
-    return slots, step
+            if key in SLOT_NAMES and torch.is_tensor(value):
+                slots[f"{names[param]}/{SLOT_NAMES[key]}"] = value.detach().float().cpu().contiguous()
+    return slots
 
 
 def restore_slots(optimizer, named_params, slots, step):

@@ -82,6 +82,8 @@ class Trainer:
         self.data = ImageSet(folder, job["data"], self.device)
         self.driver = int(os.environ.get("ARCHC_DRIVER_PID", "0"))
         self.last_alive_check = time.monotonic()
+        # Optimizer steps taken, also before a resume (Adam's bias correction and checkpoints count them).
+        self.steps_taken = job.get("optimizerStep", 0)
 
     def _start_device(self):
         wanted = self.job.get("device", "auto")
@@ -200,6 +202,7 @@ class Trainer:
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            self.steps_taken += 1
             with torch.no_grad():
                 hits = (predicted_classes(c["output"], y) == labels).sum()
                 totals += torch.stack([loss.detach().double() * len(labels), hits.double(), totals.new_tensor(len(labels))])
@@ -237,7 +240,8 @@ class Trainer:
 
     def _checkpoint(self, epoch, optimizer, state):
         if RANK == 0:
-            slots, step = optimizer_slots(optimizer, self.names)
+            slots = optimizer_slots(optimizer, self.names)
+            step = self.steps_taken
             where = os.path.join(self.folder, "checkpoints", f"epoch-{epoch}")
             save_checkpoint(where, self.module, self.job["weightNames"], slots, step, self.job["modelName"])
             emit("checkpoint", epoch=epoch, dir=where, state=state, optimizerStep=step)
