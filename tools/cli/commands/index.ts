@@ -13,6 +13,7 @@ export const commands: Record<string, { readonly summary: string; readonly load:
   train: { summary: 'train a model on an image folder (or synthetic images) with TensorFlow.js or PyTorch', load: async () => (await import('./train.js')).train },
   eval: { summary: 'measure a trained model on labelled images: accuracy, per-class F1, confusion matrix', load: async () => (await import('./eval.js')).evalCommand },
   predict: { summary: 'print the top classes of images under a trained model', load: async () => (await import('./predict.js')).predict },
+  lsp: { summary: 'the language server for editors (LSP over stdio)', load: async () => (await import('./lsp.js')).lsp },
 };
 
 /** The command, or undefined for a name that is not one (`archc toString` included). */
