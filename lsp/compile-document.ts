@@ -2,10 +2,10 @@
 // system. The result is plain data (it crosses a worker boundary).
 import { compile } from '../compiler/compile.js';
 import type { Diagnostic } from '../compiler/diagnostics.js';
-import type { IrGraph } from '../compiler/ir.js';
+import type { IrGraph, IrNode } from '../compiler/ir.js';
 import { load, type CompileHost } from '../compiler/loader.js';
 import { nodeHost } from '../compiler/node-host.js';
-import type { ModelReport } from '../compiler/report.js';
+import type { LayerReport, ModelReport } from '../compiler/report.js';
 
 export interface CompileJob {
   readonly id: number;
@@ -14,10 +14,14 @@ export interface CompileJob {
   readonly overlays: Readonly<Record<string, string>>;
 }
 
+/** What the editor features read of an IR node (the rest stays in the worker: less to copy). */
+export type NodeView = Pick<IrNode, 'id' | 'name' | 'op' | 'shape' | 'span' | 'callStack'>;
+export type LayerView = Pick<LayerReport, 'name' | 'params' | 'buffers' | 'macs'>;
+
 export interface CompiledModel {
   readonly name: string;
-  readonly graph?: IrGraph;
-  readonly report?: ModelReport;
+  readonly nodes?: readonly NodeView[];
+  readonly report?: Omit<ModelReport, 'layers'> & { readonly layers: readonly LayerView[] };
 }
 
 export interface CompileOutcome {
@@ -55,7 +59,9 @@ export function compileDocument(job: CompileJob): CompileOutcome {
   for (const name of names) {
     const result = compile(job.path, host, { text, model: name });
     add(result.diagnostics);
-    models.push({ name, graph: result.graph, report: result.report });
+    models.push({ name, nodes: result.graph && viewNodes(result.graph), report: result.report && { ...result.report, layers: result.report.layers.map(({ name, params, buffers, macs }) => ({ name, params, buffers, macs })) } });
   }
   return { id: job.id, diagnostics, models };
 }
+
+const viewNodes = (graph: IrGraph): NodeView[] => graph.nodes.map(({ id, name, op, shape, span, callStack }) => ({ id, name, op, shape, span, callStack }));

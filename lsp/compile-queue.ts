@@ -4,7 +4,10 @@
 import { Worker } from 'node:worker_threads';
 import type { CompileJob, CompileOutcome } from './compile-document.js';
 
-export type QueueResult = { kind: 'done'; outcome: CompileOutcome } | { kind: 'timeout'; ms: number };
+export type QueueResult =
+  | { kind: 'diagnostics'; diagnostics: CompileOutcome['diagnostics'] }
+  | { kind: 'done'; outcome: CompileOutcome }
+  | { kind: 'timeout'; ms: number };
 
 interface Pending {
   readonly path: string;
@@ -23,7 +26,10 @@ export class CompileQueue {
     private readonly timeoutMs: number,
   ) {}
 
-  /** Compiles `path` with the overlays read when the compile starts; a newer request replaces an older waiting one. */
+  /**
+   * Compiles `path` with the overlays read when the compile starts; a newer request replaces an
+   * older waiting one. `done` hears the diagnostics, then the whole outcome (or a time-out).
+   */
   request(path: string, overlays: () => Record<string, string>, done: (r: QueueResult) => void): void {
     this.waiting.set(path, { path, overlays, done });
     this.pump();
@@ -50,7 +56,10 @@ export class CompileQueue {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.workerUrl);
-    worker.on('message', (outcome: CompileOutcome) => this.finish(outcome));
+    worker.on('message', (m: CompileOutcome | { id: number; diagnostics: CompileOutcome['diagnostics'] }) => {
+      if ('models' in m) this.finish(m);
+      else if (this.running?.job.id === m.id) this.running.pending.done({ kind: 'diagnostics', diagnostics: m.diagnostics });
+    });
     // A failed worker (out of memory, a bug) answers the request with no result and is replaced.
     worker.on('error', () => this.restart({ kind: 'done', outcome: { id: this.running?.job.id ?? 0, diagnostics: [], models: [] } }));
     worker.unref();

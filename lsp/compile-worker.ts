@@ -5,6 +5,10 @@
 import { parentPort } from 'node:worker_threads';
 import { compileDocument, type CompileJob } from './compile-document.js';
 
+// Two messages: the diagnostics first (small, so the editor shows them without waiting for the
+// graph to be copied across threads), then the whole outcome for hover and inlay hints.
 parentPort!.on('message', (job: CompileJob) => {
-  parentPort!.postMessage(compileDocument(job));
+  const outcome = compileDocument(job);
+  parentPort!.postMessage({ id: job.id, diagnostics: outcome.diagnostics });
+  parentPort!.postMessage(outcome);
 });

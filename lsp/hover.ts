@@ -1,8 +1,9 @@
 // Hover: a tensor's shape (per evaluation of its block when they differ), a call's output shape,
 // parameters and MACs with the op's or block's documentation, and a model's totals.
 import type { Hover } from 'vscode-languageserver';
-import type { IrNode, Shape } from '../compiler/ir.js';
-import type { LayerReport, ModelReport } from '../compiler/report.js';
+import type { Shape } from '../compiler/ir.js';
+import type { ModelReport } from '../compiler/report.js';
+import type { LayerView, NodeView as IrNode } from './compile-document.js';
 import type * as A from '../dsl/ast.js';
 import type { Span } from '../dsl/source.js';
 import { opSignature, signatureOf, type Signature } from './catalog.js';
@@ -83,7 +84,7 @@ function callHover(sig: Signature, callSpan: Span | undefined, compiled: Compile
       if (instances.length === 0) continue;
       const out = describeShapes(instances.map((i) => ({ shape: i.nodes.at(-1)!.shape, where: i.where })));
       const first = instances[0]!;
-      const layers = first.nodes.map((node) => model.layers.get(node.name)).filter((l): l is LayerReport => l !== undefined);
+      const layers = first.nodes.map((node) => model.layers.get(node.name)).filter((l): l is LayerView => l !== undefined);
       const params = layers.reduce((a, l) => a + l.params, 0);
       const buffers = layers.reduce((a, l) => a + l.buffers, 0);
       const macs = layers.reduce((a, l) => a + l.macs, 0);
@@ -100,7 +101,7 @@ function callHover(sig: Signature, callSpan: Span | undefined, compiled: Compile
   return lines.join('\n\n');
 }
 
-export function totals(report: ModelReport): string[] {
+export function totals(report: Omit<ModelReport, 'layers'>): string[] {
   return [
     `inputs: ${report.inputs.map((i) => `${i.name} [${i.shape.join(', ')}]`).join(', ')}`,
     `outputs: ${report.outputs.map((o) => `${o.name} [${o.shape.join(', ')}]`).join(', ')}`,

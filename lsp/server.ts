@@ -19,6 +19,7 @@ import { fileSpan } from '../compiler/loader.js';
 import { nodeHost, zooRoot } from '../compiler/node-host.js';
 import { format } from '../dsl/format.js';
 import { SourceFile } from '../dsl/source.js';
+import type { ArchFile } from '../dsl/ast.js';
 import { codeActions } from './actions.js';
 import { CompileQueue } from './compile-queue.js';
 import { complete, signatureHelp } from './completion.js';
@@ -113,11 +114,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           void connection.sendDiagnostics({ uri, diagnostics: [toLspDiagnostic(d, path, undefined, (s) => s, ws.uris())] });
           return;
         }
-        ws.setCompiled(uri, compiledText, result.outcome);
+        if (result.kind === 'done') return ws.setCompiled(uri, compiledText, result.outcome);
         if (compiledText !== current.getText()) return; // a newer compile is queued
-        const file = result.outcome.diagnostics.some((d) => d.span.file !== path) ? ws.parse(uri)?.root?.ast : undefined;
+        let file: ArchFile | undefined;
+        try {
+          file = result.diagnostics.some((d) => d.span.file !== path) ? ws.parse(uri)?.root?.ast : undefined;
+        } catch (e) {
+          connection.console.error(`archc lsp: parse failed (a bug in archc): ${e instanceof Error ? e.stack : String(e)}`);
+        }
         const uris = ws.uris();
-        const diagnostics = result.outcome.diagnostics.map((d) => toLspDiagnostic(d, path, file, (spec) => nodeHost.resolve(path, spec), uris));
+        const diagnostics = result.diagnostics.map((d) => toLspDiagnostic(d, path, file, (spec) => nodeHost.resolve(path, spec), uris));
         void connection.sendDiagnostics({ uri, version: current.version, diagnostics });
       },
     );
@@ -126,8 +132,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   ws.documents.onDidChangeContent(
     guard('change', undefined, ({ document }) => {
       publish(document.uri);
-      // Files that import the changed one see its new text.
-      for (const other of ws.documents.all()) if (other.uri !== document.uri) publish(other.uri);
+      // Open files that import the changed one (directly or not) see its new text.
+      const changed = ws.path(document.uri);
+      for (const other of ws.documents.all()) {
+        if (other.uri !== document.uri && ws.parse(other.uri)?.loaded.modules.has(changed)) publish(other.uri);
+      }
     }),
   );
   ws.documents.onDidClose(

@@ -2,7 +2,8 @@
 // block call sites that led to it (innermost first), so a call span — an op call, or a block call
 // further up a node's stack — finds the nodes it made, separately for each evaluation of the
 // enclosing block (its "instance": the call sites above the span).
-import type { IrGraph, IrNode, Shape } from '../compiler/ir.js';
+import type { Shape } from '../compiler/ir.js';
+import type { NodeView as IrNode } from './compile-document.js';
 import type { Span } from '../dsl/source.js';
 import { spanKey } from './positions.js';
 
@@ -14,14 +15,13 @@ export interface Instance {
 }
 
 export interface ShapeIndex {
-  readonly graph: IrGraph;
   /** The evaluations of the call (or input statement) at this span. */
   instances(span: Span): readonly Instance[];
 }
 
-export function indexShapes(graph: IrGraph): ShapeIndex {
+export function indexShapes(nodes: readonly IrNode[]): ShapeIndex {
   const bySpan = new Map<string, Map<string, Instance>>();
-  for (const node of graph.nodes) {
+  for (const node of nodes) {
     const levels = [node.span, ...node.callStack];
     for (let k = 0; k < levels.length; k++) {
       const above = node.callStack.slice(k);
@@ -36,7 +36,7 @@ export function indexShapes(graph: IrGraph): ShapeIndex {
       instance.nodes.push(node);
     }
   }
-  return { graph, instances: (span) => [...(bySpan.get(spanKey(span))?.values() ?? [])] };
+  return { instances: (span) => [...(bySpan.get(spanKey(span))?.values() ?? [])] };
 }
 
 /** The result of each evaluation: the last node made (a call's result is computed last). */

@@ -40,7 +40,7 @@ export function indexSyntax(file: A.ArchFile): SyntaxIndex {
   const occurrences: Occurrence[] = [];
   const calls: Call[] = [];
   for (const decl of file.decls) {
-    for (const p of decl.params) {
+    for (const p of decl.params ?? []) {
       const span = { ...p.span, end: { ...p.span.start, col: p.span.start.col + p.name.length, offset: p.span.start.offset + p.name.length } };
       occurrences.push({ name: p.name, span, binds: true, decl });
       if (p.default) expr(p.default, decl);
@@ -48,11 +48,13 @@ export function indexSyntax(file: A.ArchFile): SyntaxIndex {
     stmts(decl.body, decl);
   }
 
-  function stmts(body: readonly A.Stmt[], decl: A.Decl): void {
-    for (const s of body) stmt(s, decl);
+  function stmts(body: readonly A.Stmt[] | undefined, decl: A.Decl): void {
+    for (const s of body ?? []) stmt(s, decl);
   }
 
-  function stmt(s: A.Stmt, decl: A.Decl): void {
+  // The parser's recovery can leave parts of a node out: every walker step tolerates a hole.
+  function stmt(s: A.Stmt | undefined, decl: A.Decl): void {
+    if (!s) return;
     switch (s.kind) {
       case 'input':
         occurrences.push({ name: s.name, span: s.nameSpan, binds: true, decl, stmt: s });
@@ -67,10 +69,10 @@ export function indexSyntax(file: A.ArchFile): SyntaxIndex {
       case 'assign':
         expr(s.value, decl);
         if (s.annotation) expr(s.annotation, decl);
-        for (const t of s.targets) occurrences.push({ name: t.name, span: t.span, binds: true, decl, stmt: s });
+        for (const t of s.targets ?? []) occurrences.push({ name: t.name, span: t.span, binds: true, decl, stmt: s });
         return;
       case 'return':
-        for (const v of s.values) expr(v, decl);
+        for (const v of s.values ?? []) expr(v, decl);
         return;
       case 'expect':
         expr(s.condition, decl);
@@ -90,21 +92,23 @@ export function indexSyntax(file: A.ArchFile): SyntaxIndex {
     }
   }
 
-  function callee(e: A.Expr, span: Span, args: readonly A.Arg[], piped: boolean, decl: A.Decl): void {
-    if (e.kind === 'name') {
+  function callee(e: A.Expr | undefined, span: Span, args: readonly A.Arg[] | undefined, piped: boolean, decl: A.Decl): void {
+    args ??= [];
+    if (e?.kind === 'name') {
       occurrences.push({ name: e.name, span: e.span, binds: false, decl, callSpan: span });
       calls.push({ name: e.name, calleeSpan: e.span, span, args, piped, decl });
     } else expr(e, decl);
-    for (const a of args) expr(a.value, decl);
+    for (const a of args) expr(a?.value, decl);
   }
 
-  function expr(e: A.Expr, decl: A.Decl): void {
+  function expr(e: A.Expr | undefined, decl: A.Decl): void {
+    if (!e) return;
     switch (e.kind) {
       case 'name':
         occurrences.push({ name: e.name, span: e.span, binds: false, decl });
         return;
       case 'list':
-        for (const i of e.items) expr(i, decl);
+        for (const i of e.items ?? []) expr(i, decl);
         return;
       case 'member':
         expr(e.object, decl);
@@ -119,8 +123,8 @@ export function indexSyntax(file: A.ArchFile): SyntaxIndex {
       case 'pipe':
         expr(e.lhs, decl);
         // The compiler records a piped call at the rhs: the call expression or the bare name.
-        if (e.rhs.kind === 'call') callee(e.rhs.callee, e.rhs.span, e.rhs.args, true, decl);
-        else if (e.rhs.kind === 'name') callee(e.rhs, e.rhs.span, [], true, decl);
+        if (e.rhs?.kind === 'call') callee(e.rhs.callee, e.rhs.span, e.rhs.args, true, decl);
+        else if (e.rhs?.kind === 'name') callee(e.rhs, e.rhs.span, [], true, decl);
         else expr(e.rhs, decl);
         return;
       case 'binary':

@@ -3,15 +3,16 @@
 // text it was made from, so features never mix a new text with old spans.
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { LayerReport } from '../compiler/report.js';
 import { load, type CompileHost, type LoadResult, type Module } from '../compiler/loader.js';
-import { overlayHost, type CompileOutcome } from './compile-document.js';
+import { overlayHost, type CompileOutcome, type LayerView } from './compile-document.js';
 import { indexShapes, type ShapeIndex } from './shapes.js';
 import { indexSyntax, type SyntaxIndex } from './syntax.js';
 import { uriToPath } from './positions.js';
 
 export interface Parsed {
   readonly text: string;
+  /** The workspace generation it was made in: any edit to an open document may change imports. */
+  readonly generation: number;
   readonly loaded: LoadResult;
   /** The document's own module (absent when it is binary). */
   readonly root?: Module;
@@ -21,7 +22,7 @@ export interface Parsed {
 export interface Compiled {
   readonly text: string;
   readonly outcome: CompileOutcome;
-  readonly models: readonly { name: string; shapes?: ShapeIndex; layers: ReadonlyMap<string, LayerReport> }[];
+  readonly models: readonly { name: string; shapes?: ShapeIndex; layers: ReadonlyMap<string, LayerView> }[];
 }
 
 export class Workspace {
@@ -32,6 +33,12 @@ export class Workspace {
   private readonly syntaxByModule = new WeakMap<Module, SyntaxIndex>();
   /** Texts whose compile was stopped for taking too long, by URI: not compiled again. */
   private readonly stopped = new Map<string, string>();
+  private generation = 0;
+
+  constructor() {
+    this.documents.onDidChangeContent(() => this.generation++);
+    this.documents.onDidClose(() => this.generation++);
+  }
 
   path(uri: string): string {
     return uriToPath(uri);
@@ -55,11 +62,11 @@ export class Workspace {
     if (!doc) return undefined;
     const text = doc.getText();
     const cached = this.parsed.get(uri);
-    if (cached && cached.text === text) return cached;
+    if (cached && cached.text === text && cached.generation === this.generation) return cached;
     const path = this.path(uri);
     const loaded = load(path, this.host(), text);
     const root = loaded.modules.get(path);
-    const parsed: Parsed = { text, loaded, root, syntax: root && this.syntaxOf(root) };
+    const parsed: Parsed = { text, generation: this.generation, loaded, root, syntax: root && this.syntaxOf(root) };
     this.parsed.set(uri, parsed);
     return parsed;
   }
@@ -74,7 +81,7 @@ export class Workspace {
   setCompiled(uri: string, text: string, outcome: CompileOutcome): void {
     const models = outcome.models.map((m) => ({
       name: m.name,
-      shapes: m.graph && indexShapes(m.graph),
+      shapes: m.nodes && indexShapes(m.nodes),
       layers: new Map((m.report?.layers ?? []).map((l) => [l.name, l])),
     }));
     this.compiled.set(uri, { text, outcome, models });

@@ -6,5 +6,6 @@ import { checkZooSection } from './check-zoo.js';
 import { exportSection } from './export.js';
 import { trainSection } from './train.js';
 import { inferSection } from './infer.js';
+import { lspSection } from './lsp.js';
 
-export const sections: BenchSection[] = [compileSection, checkZooSection, exportSection, inferSection, trainSection];
+export const sections: BenchSection[] = [compileSection, checkZooSection, exportSection, inferSection, trainSection, lspSection];
