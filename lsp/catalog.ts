@@ -97,4 +97,4 @@ export const TENSOR_PROPERTIES: Record<string, string> = {
   rank: 'the number of per-sample axes',
 };
 
-export const KEYWORDS = ['model', 'block', 'use', 'input', 'output', 'return', 'expect', 'for', 'in', 'if', 'else', 'frozen', 'and', 'or', 'not', 'true', 'false', 'none'];
+export const KEYWORDS = ['model', 'block', 'use', 'allow', 'input', 'output', 'return', 'expect', 'for', 'in', 'if', 'else', 'frozen', 'and', 'or', 'not', 'true', 'false', 'none'];

@@ -59,7 +59,7 @@ export function complete(text: string, offset: number, path: string, module: Mod
     if (sig && value) {
       const param = sig.params.find((p) => p.name === value[1]);
       if (param?.oneOf) return param.oneOf.map((v) => ({ label: `"${v}"`, kind: CompletionItemKind.EnumMember, insertText: call.argText.includes('"') ? v : `"${v}"`, detail: `${param.name}=` }));
-      return generalItems(offset, module, syntax);
+      return generalItems(text, offset, module, syntax);
     }
     if (sig && sig.kind !== 'builtin' && /^[A-Za-z_]*$/.test(call.argText)) {
       const written = new Set([...text.slice(call.open, offset).matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*=/g)].map((m) => m[1]));
@@ -72,21 +72,27 @@ export function complete(text: string, offset: number, path: string, module: Mod
           documentation: [p.doc, p.oneOf ? `one of ${p.oneOf.map((v) => `"${v}"`).join(', ')}` : ''].filter(Boolean).join('; ') || undefined,
           sortText: `0${String(i).padStart(3, '0')}`,
         }));
-      return [...named, ...generalItems(offset, module, syntax)];
+      return [...named, ...generalItems(text, offset, module, syntax)];
     }
   }
-  return generalItems(offset, module, syntax);
+  return generalItems(text, offset, module, syntax);
 }
 
-function generalItems(offset: number, module: Module | undefined, syntax: SyntaxIndex | undefined): CompletionItem[] {
+function generalItems(text: string, offset: number, module: Module | undefined, syntax: SyntaxIndex | undefined): CompletionItem[] {
   const items: CompletionItem[] = [];
   const seen = new Set<string>();
   const add = (item: CompletionItem) => {
     if (!seen.has(item.label)) seen.add(item.label), items.push(item);
   };
   const decl = module && declAt(module.ast, offset);
-  for (const o of syntax?.occurrences ?? []) {
-    if (o.decl === decl && o.binds && o.span.start.offset < offset) add({ label: o.name, kind: CompletionItemKind.Variable, sortText: `1${o.name}` });
+  const local = (name: string) => add({ label: name, kind: CompletionItemKind.Variable, sortText: `1${name}` });
+  if (decl) {
+    for (const o of syntax?.occurrences ?? []) if (o.decl === decl && o.binds && o.span.start.offset < offset) local(o.name);
+  } else {
+    // The parser lost this declaration (text being typed): the names assigned above, read from the text.
+    const start = Math.max(text.lastIndexOf('model ', offset), text.lastIndexOf('block ', offset), 0);
+    const above = text.slice(start, offset);
+    for (const m of above.matchAll(/(?:^|\n)\s*(?:input\s+|output\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?:=|:)/g)) local(m[1]!);
   }
   for (const { decl: b, module: m } of blocksInScope(module)) add({ ...signatureItem(blockSignature(b, m), CompletionItemKind.Function), sortText: `2${b.name}` });
   for (const name of opNames()) add({ ...signatureItem(opSignature(name, lookupOp(name)!), CompletionItemKind.Function), sortText: `3${name}` });
