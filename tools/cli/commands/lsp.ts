@@ -4,7 +4,6 @@ import { parseArgs, UsageError } from '../args.js';
 import type { Command } from './common.js';
 
 export const lsp: Command = {
-  summary: 'the language server for editors (LSP over stdio)',
   usage: `archc lsp [--stdio]
       --stdio             talk LSP over stdin/stdout (the default and only transport)`,
   async run(argv) {
