@@ -3,6 +3,7 @@
 // that weights can be read back in IR layout from a model reloaded with tf.loadLayersModel.
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Shape } from '../compiler/ir.js';
+import type { Preprocessing } from './persist/training-info.js';
 
 export const METADATA_FORMAT = 'archc-tfjs-1';
 
@@ -35,6 +36,8 @@ export interface ArchcMetadata {
   readonly inputs: readonly TensorIo[];
   readonly outputs: readonly TensorIo[];
   readonly weights: readonly BoundWeight[];
+  /** In a model saved by `archc train`: its classes, input size and normalization. */
+  readonly preprocessing?: Preprocessing;
 }
 
 /** archc's metadata of a model built (or reloaded) by archc; undefined for other models. */

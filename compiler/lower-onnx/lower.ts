@@ -22,6 +22,8 @@ export interface OnnxExportOptions {
   readonly producerVersion: string;
   /** How source files appear in doc strings and metadata (default: as they are). */
   readonly displayPath?: (file: string) => string;
+  /** More metadata_props entries (a trained model's classes and normalization). */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 export interface LowerResult {
@@ -41,7 +43,9 @@ export function lowerToOnnx(graph: IrGraph, weights: Weights, options: OnnxExpor
   const lowering = new Lowering(graph, weights, opset, options.displayPath ?? ((f) => f));
   lowering.run();
   if (lowering.diagnostics.length > 0) return { diagnostics: lowering.diagnostics };
-  return { model: lowering.model(options.producerVersion), diagnostics: [] };
+  const model = lowering.model(options.producerVersion);
+  for (const [key, value] of Object.entries(options.metadata ?? {})) model.metadataProps!.push({ key, value });
+  return { model, diagnostics: [] };
 }
 
 class Lowering {

@@ -1,6 +1,7 @@
 // A trained-model folder: the tfjs model (model.json + weights.bin, loadable with
-// tf.loadLayersModel), the IR-named weights as model.safetensors (for ONNX export and resuming),
-// the optimizer slots, and training.json (classes, normalization, training state). Every file is
+// tf.loadLayersModel; its metadata names the classes, the input size and the normalization), the
+// IR-named weights as model.safetensors (for ONNX export and resuming), the optimizer slots, and
+// training.json (the same plus the training state; runtime/persist/training-info.ts). Every file is
 // written atomically; training.json goes last, so it never describes weights that are not there.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,52 +9,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { readSafetensors, safetensorsChunks } from '../../compiler/weights/safetensors.js';
 import type { WeightTensor, Weights } from '../../compiler/weights/tensor.js';
-import type { Normalize } from '../data/batch.js';
 import { writeFileAtomic, writeJsonAtomic } from './files.js';
-import type { LossSpec, OutputKind } from '../train/losses.js';
-import type { EarlyStopState, PlateauState } from '../train/schedules.js';
-import type { EpochRecord } from '../train/trainer.js';
+import { files, preprocessingOf, type Loaded, type TrainingInfo } from './training-info.js';
 
-export const TRAINING_FORMAT = 'archc-training-1';
-
-export const files = {
-  topology: 'model.json',
-  weights: 'weights.bin',
-  safetensors: 'model.safetensors',
-  optimizer: 'optimizer.safetensors',
-  training: 'training.json',
-  metrics: 'metrics.json',
-  plot: 'curves.svg',
-} as const;
-
-/** What predict, eval and a resumed run need to know beyond the weights. */
-export interface TrainingInfo {
-  readonly format: typeof TRAINING_FORMAT;
-  readonly model: string;
-  /** The .arch file and the compile options the model was built with. */
-  readonly source: {
-    readonly file: string;
-    readonly model?: string;
-    readonly params: Readonly<Record<string, unknown>>;
-    readonly inputs: Readonly<Record<string, readonly number[]>>;
-  };
-  /** The image input, IR shape [C, H, W]. */
-  readonly input: { readonly name: string; readonly shape: readonly number[] };
-  readonly classes: readonly string[];
-  readonly normalize: Normalize;
-  readonly output: OutputKind;
-  readonly loss: LossSpec;
-  /** Epochs the saved weights were trained for. */
-  readonly epoch: number;
-  readonly backend: string;
-  readonly savedAt: string;
-  readonly state: {
-    readonly history: readonly EpochRecord[];
-    readonly schedule: PlateauState;
-    readonly early?: EarlyStopState;
-    readonly optimizerStep: number;
-  };
-}
+export { files, readTrainingInfo, TRAINING_FORMAT, type Loaded, type Preprocessing, type TrainingInfo } from './training-info.js';
 
 export interface SaveRequest {
   readonly model: tfl.LayersModel;
@@ -74,7 +33,8 @@ export async function saveTrainedModel(dir: string, request: SaveRequest): Promi
       generatedBy: artifacts.generatedBy,
       convertedBy: 'archc',
       weightsManifest: [{ paths: [`./${files.weights}`], weights: artifacts.weightSpecs ?? [] }],
-      ...(artifacts.userDefinedMetadata && { userDefinedMetadata: artifacts.userDefinedMetadata }),
+      // What a program needs to feed the model (classes, input size, normalization) travels with it.
+      userDefinedMetadata: withPreprocessing(artifacts.userDefinedMetadata, preprocessingOf(request.info)),
     };
     writeJsonAtomic(join(dir, files.topology), json);
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
@@ -89,25 +49,6 @@ export async function saveTrainedModel(dir: string, request: SaveRequest): Promi
     writeFileAtomic(join(dir, files.optimizer), safetensorsChunks(slots, { step: String(request.info.state.optimizerStep) }));
   }
   writeJsonAtomic(join(dir, files.training), request.info);
-}
-
-export type Loaded<T> = { ok: true; value: T } | { ok: false; message: string; hint?: string };
-
-/** Reads training.json, checking it is one. */
-export function readTrainingInfo(dir: string): Loaded<TrainingInfo> {
-  const path = join(dir, files.training);
-  if (!existsSync(path)) {
-    return { ok: false, message: `${dir} is not a trained archc model (no ${files.training})`, hint: 'pass the -o folder of `archc train`' };
-  }
-  try {
-    const info = JSON.parse(readFileSync(path, 'utf8')) as TrainingInfo;
-    if (info.format !== TRAINING_FORMAT) {
-      return { ok: false, message: `${path}: unknown format ${JSON.stringify(info.format)} (expected ${TRAINING_FORMAT})` };
-    }
-    return { ok: true, value: info };
-  } catch (e) {
-    return { ok: false, message: `${path} is not valid JSON: ${(e as Error).message}` };
-  }
 }
 
 /** Loads model.json + its weight files as a tf.LayersModel (archc's custom layers must be registered). */
@@ -154,4 +95,10 @@ export function readWeightsFile(path: string): Loaded<{ weights: Map<string, Wei
   const result = readSafetensors(bytes);
   if (!result.ok) return { ok: false, message: `${path}: ${result.error}` };
   return { ok: true, value: { weights: result.weights, metadata: result.metadata } };
+}
+
+/** The model's user-defined metadata with the preprocessing added to archc's entry. */
+function withPreprocessing(meta: object | undefined, preprocessing: object): { [key: string]: object } {
+  const archc = (meta as { archc?: object } | undefined)?.archc;
+  return { ...meta, archc: { ...archc, preprocessing } };
 }

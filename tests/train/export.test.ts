@@ -1,7 +1,9 @@
 // The walkthrough's last step: a model trained by `archc train` (docs/examples/shapes.arch, with
 // batch norm) exported to ONNX from its model.safetensors gives, in onnxruntime, the probabilities
-// `archc predict` gives with TensorFlow.js.
+// `archc predict` gives with TensorFlow.js; so does `archc predict --engine onnxruntime`, and
+// `archc export <run-folder>` writes the trained model with its classes and normalization.
 import { readFileSync } from 'node:fs';
+import onnxProto from 'onnx-proto';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -64,5 +66,48 @@ describe('train → export', () => {
       const classes = ['circle', 'square', 'triangle'];
       for (const t of predicted[i]!.top) expect(Math.abs(probabilities[classes.indexOf(t.class)]! - t.probability)).toBeLessThan(1e-4);
     }
+  });
+});
+
+describe('the onnxruntime engine and the run-folder export', () => {
+  const files = images.map((f) => join(root, 'shapes', 'test', f));
+  type Top = { file: string; top: { class: string; probability: number }[] }[];
+
+  it('predict --engine onnxruntime gives what predict with TensorFlow.js gives', async () => {
+    const tfjs = JSON.parse((await quiet(['predict', join(root, 'model'), ...files, '--json', '--backend', 'wasm'])).out) as Top;
+    const r = await quiet(['predict', join(root, 'model'), ...files, '--json', '--engine', 'onnxruntime']);
+    expect(r.status).toBe(0);
+    const ortTop = JSON.parse(r.out) as Top;
+    for (const [i, row] of tfjs.entries()) {
+      expect(ortTop[i]!.top.map((t) => t.class)).toEqual(row.top.map((t) => t.class));
+      row.top.forEach((t, k) => expect(Math.abs(ortTop[i]!.top[k]!.probability - t.probability)).toBeLessThan(1e-4));
+    }
+    const evaluated = await quiet(['eval', join(root, 'model'), '--data', join(root, 'shapes', 'test'), '--engine', 'onnxruntime', '--json']);
+    expect(evaluated.status).toBe(0);
+    expect(JSON.parse(evaluated.out).accuracy).toBeGreaterThanOrEqual(0);
+  });
+
+  it('export <run-folder> writes the trained weights with classes, input size and normalization', async () => {
+    const out = join(root, 'shapes.onnx');
+    expect((await quiet(['export', join(root, 'model'), '-o', out])).status).toBe(0);
+    const bytes = readFileSync(out);
+    const model = onnxProto.onnx.ModelProto.decode(bytes);
+    const meta = Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value]));
+    expect(JSON.parse(meta['classes']!)).toEqual(['circle', 'square', 'triangle']);
+    expect(JSON.parse(meta['input_shape']!)).toEqual([3, 32, 32]);
+    expect([JSON.parse(meta['normalize_mean']!), JSON.parse(meta['normalize_std']!)]).toEqual([[0.5], [0.5]]);
+    const trained = readSafetensors(readFileSync(join(root, 'model', 'model.safetensors')));
+    if (!trained.ok) throw new Error(trained.error);
+    const lowered = lowerToOnnx(compile(arch, nodeHost).graph!, trained.weights, { producerVersion: 'test' });
+    const initializers = (m: { graph?: { initializer?: { name?: string | null; rawData?: Uint8Array | null }[] | null } | null }) =>
+      new Map((m.graph?.initializer ?? []).map((t) => [t.name, Buffer.from(t.rawData ?? []).toString('hex')]));
+    expect(initializers(model)).toEqual(initializers(lowered.model!));
+    const json = JSON.parse(readFileSync(join(root, 'model', 'model.json'), 'utf8'));
+    expect(json.userDefinedMetadata.archc.preprocessing).toEqual({
+      classes: ['circle', 'square', 'triangle'],
+      input: { name: 'image', shape: [3, 32, 32] },
+      normalize: { mean: [0.5], std: [0.5] },
+      output: 'logits',
+    });
   });
 });

@@ -1,12 +1,12 @@
 // archc eval <saved-model> --data <folder|synthetic>: accuracy, per-class precision/recall/F1 and
 // the confusion matrix of a model saved by `archc train`, on labelled images.
 import { parseArgs, UsageError } from '../args.js';
-import { loadSavedModel, readTrainingInfo } from '../../../runtime/persist/checkpoint.js';
+import { readTrainingInfo } from '../../../runtime/persist/training-info.js';
 import { loadImageFolder, syntheticSet, type ImageSet } from '../../../runtime/data/dataset.js';
-import { classProbabilities } from '../../../runtime/infer/infer.js';
 import { argmaxRows, evaluate, formatEvaluation } from '../../../runtime/train/metrics.js';
 import type { Command } from './common.js';
-import { backendFlagUsage, numberFlag, printProblem, startBackend } from './training-flags.js';
+import { savedModelProbabilities } from './inference.js';
+import { backendFlagUsage, engineFlagUsage, numberFlag, printProblem } from './training-flags.js';
 
 export const evalCommand: Command = {
   usage: `archc eval <saved-model> --data <folder|synthetic> [--json]
@@ -16,6 +16,7 @@ export const evalCommand: Command = {
       --seed N            synthetic images' seed (default 1: not the training images, which use 0)
   -b, --batch-size N      (default 64)
       --json              print the evaluation as JSON
+${engineFlagUsage}
 ${backendFlagUsage}`,
   async run(argv) {
     const parsed = parseArgs(argv, {
@@ -25,6 +26,7 @@ ${backendFlagUsage}`,
       'batch-size': { type: 'string', short: 'b' },
       json: { type: 'boolean' },
       backend: { type: 'string' },
+      engine: { type: 'string' },
     });
     if (parsed.positionals.length !== 1) throw new UsageError('eval takes one saved model folder');
     const data = parsed.flags['data'] as string | undefined;
@@ -37,7 +39,7 @@ ${backendFlagUsage}`,
       printProblem('eval', info);
       return 2;
     }
-    const { classes, normalize, output } = info.value;
+    const { classes } = info.value;
     const [c, h, w] = info.value.input.shape as [1 | 3, number, number];
     const shape = { channels: c, height: h, width: w };
     let set: ImageSet;
@@ -60,14 +62,13 @@ ${backendFlagUsage}`,
       for (const s of loaded.report.skipped) process.stderr.write(`archc eval: skipped ${s.file}: ${s.reason}\n`);
       set = loaded.set;
     }
-    await startBackend(parsed, (line) => void (json ? undefined : process.stdout.write(`${line}\n`)));
-    const model = await loadSavedModel(dir);
-    if (!model.ok) {
-      printProblem('eval', model);
+    const log = (line: string) => void (json ? undefined : process.stdout.write(`${line}\n`));
+    const computed = await savedModelProbabilities(dir, info.value, set, parsed, { batchSize, log });
+    if (!computed.ok) {
+      printProblem('eval', computed);
       return 1;
     }
-    const p = classProbabilities(model.value, set, { normalize, output, batchSize });
-    model.value.dispose();
+    const p = computed.value;
     const result = evaluate(set.labels, argmaxRows(p.values, p.rows, p.columns), classes);
     process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${set.count} images from ${data}\n${formatEvaluation(result)}`);
     return 0;

@@ -1,7 +1,7 @@
 // archc export <file|zoo-name>: the model as ONNX (binary, or a readable text form) or its weights
 // alone as safetensors. Nothing is written unless the whole export succeeds (temp file + rename).
 import { readFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { diagnostic, hasErrors, type Diagnostic } from '../../../compiler/diagnostics.js';
 import type { IrGraph } from '../../../compiler/ir.js';
 import { encodeOnnx, encodedLength, MAX_ONNX_BYTES } from '../../../compiler/lower-onnx/encode.js';
@@ -18,6 +18,8 @@ import { displayPath, zooRoot } from '../../../compiler/node-host.js';
 import { version } from '../version.js';
 import { ioReason, writeFileAtomic } from '../../../runtime/persist/files.js';
 import type { CompileResult } from '../../../compiler/compile.js';
+import { isRunFolder, openRunFolder } from '../../../runtime/persist/run-folder.js';
+import { files, onnxMetadata, preprocessingOf } from '../../../runtime/persist/training-info.js';
 import { compileFlags, compileFlagsUsage, compileOptions, compileTarget, isIoFailure, printDiagnostics, type Command } from './common.js';
 
 export const FORMATS = ['onnx', 'onnx-text', 'safetensors'] as const;
@@ -28,6 +30,8 @@ export interface ExportOptions {
   readonly opset?: number;
   /** Where the weights come from: initialised from a seed, zeros, or already loaded. */
   readonly weights: { readonly init: 'seeded' | 'zeros'; readonly seed: number } | { readonly loaded: Weights; readonly origin: string };
+  /** More metadata for the file (a trained model's classes, input size and normalization). */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 export interface ExportResult {
@@ -47,9 +51,9 @@ export function buildExport(graph: IrGraph, options: ExportOptions): ExportResul
     weights = initWeights(graph, { seed: options.weights.seed, zeros: options.weights.init === 'zeros' });
   }
   if (options.format === 'safetensors') {
-    return { diagnostics: [], chunks: safetensorsChunks(weights, { source_model: graph.model, producer: `archc ${version}` }) };
+    return { diagnostics: [], chunks: safetensorsChunks(weights, { source_model: graph.model, producer: `archc ${version}`, ...options.metadata }) };
   }
-  const lowered = lowerToOnnx(graph, weights, { opset: options.opset, producerVersion: version, displayPath: sourceName(graph.file) });
+  const lowered = lowerToOnnx(graph, weights, { opset: options.opset, producerVersion: version, displayPath: sourceName(graph.file), metadata: options.metadata });
   if (!lowered.model) return { diagnostics: lowered.diagnostics };
   if (options.format === 'onnx-text') return { diagnostics: [], chunks: [new TextEncoder().encode(onnxText(lowered.model))] };
   const chunks = encodeOnnx(lowered.model);
@@ -90,7 +94,9 @@ export function readWeightsFile(path: string): { weights?: Weights; diagnostics:
 }
 
 export const exportCommand: Command = {
-  usage: `archc export <file|zoo-name> [-o PATH] [--format onnx|onnx-text|safetensors]
+  usage: `archc export <file|zoo-name|run-folder> [-o PATH] [--format onnx|onnx-text|safetensors]
+  <run-folder>            a folder written by 'archc train -o': the trained model with its weights,
+                          its classes, input size and normalization in the file's metadata
 ${compileFlagsUsage}
   -o, --output PATH       where to write; - for stdout (default: <model>.onnx or <model>.safetensors
                           in the current folder; onnx-text prints to stdout)
@@ -110,15 +116,29 @@ ${compileFlagsUsage}
     const seed = integerFlag(parsed.flags['seed'], 'seed', 0, 2 ** 32 - 1) ?? 0;
     const opset = integerFlag(parsed.flags['opset'], 'opset', SUPPORTED_OPSETS.min, SUPPORTED_OPSETS.max);
     const weightsFlag = (parsed.flags['weights'] as string | undefined) ?? 'init';
-    const result = compileTarget(parsed.positionals[0]!, compileOptions(parsed));
+    const target = parsed.positionals[0]!;
+    let result: CompileResult;
+    let weights: ExportOptions['weights'] = { init: weightsFlag === 'zeros' ? 'zeros' : 'seeded', seed };
+    let metadata: Record<string, string> | undefined;
+    if (isRunFolder(target)) {
+      if (parsed.flags['weights'] || parsed.flags['set'] || parsed.flags['input'] || parsed.flags['model']) {
+        throw new UsageError('a run folder brings its own model, settings and weights: --weights, --set, --input and --model do not apply');
+      }
+      const run = openRunFolder(target);
+      if (!run.ok) return fail(`${run.message}${run.hint ? `\n  hint: ${run.hint}` : ''}`);
+      result = run.value.compiled;
+      weights = { loaded: run.value.weights, origin: displayPath(join(target, files.safetensors)) };
+      metadata = onnxMetadata(preprocessingOf(run.value.info));
+    } else {
+      result = compileTarget(target, compileOptions(parsed));
+    }
     printDiagnostics(result);
     if (!result.ok || !result.graph) {
       if (!isIoFailure(result)) process.stderr.write('archc export: the model has errors; nothing was written\n');
       return isIoFailure(result) ? 2 : 1;
     }
     const graph = result.graph;
-    let weights: ExportOptions['weights'] = { init: weightsFlag === 'zeros' ? 'zeros' : 'seeded', seed };
-    if (weightsFlag !== 'init' && weightsFlag !== 'zeros') {
+    if (!metadata && weightsFlag !== 'init' && weightsFlag !== 'zeros') {
       const read = readWeightsFile(weightsFlag);
       if (read.ioError) return fail(read.ioError);
       if (!read.weights) return refuse(read.diagnostics, result);
@@ -133,7 +153,7 @@ ${compileFlagsUsage}
     } else if (parsed.flags['init-missing']) {
       throw new UsageError('--init-missing chooses tensors of a --weights file to start afresh; give --weights FILE too');
     }
-    const built = buildExport(graph, { format: format as ExportFormat, opset, weights });
+    const built = buildExport(graph, { format: format as ExportFormat, opset, weights, metadata });
     if (hasErrors(built.diagnostics) || !built.chunks) return refuse(built.diagnostics, result);
     const extension = format === 'safetensors' ? 'safetensors' : 'onnx';
     const output = (parsed.flags['output'] as string | undefined) ?? (format === 'onnx-text' ? '-' : `${graph.model}.${extension}`);

@@ -2,32 +2,30 @@
 // `archc train`, with their probabilities.
 import { readFileSync } from 'node:fs';
 import { parseArgs, UsageError } from '../args.js';
-import { loadSavedModel, readTrainingInfo } from '../../../runtime/persist/checkpoint.js';
+import { readTrainingInfo } from '../../../runtime/persist/training-info.js';
 import type { ImageSet } from '../../../runtime/data/dataset.js';
 import { loadPixels } from '../../../runtime/data/image.js';
-import { classProbabilities } from '../../../runtime/infer/infer.js';
 import { topK } from '../../../runtime/train/metrics.js';
 import type { Command } from './common.js';
-import { backendFlagUsage, numberFlag, printProblem, startBackend } from './training-flags.js';
+import { savedModelProbabilities } from './inference.js';
+import { backendFlagUsage, engineFlagUsage, numberFlag, printProblem } from './training-flags.js';
 
 export const predict: Command = {
   usage: `archc predict <saved-model> <image>... [-k N] [--json]
   <saved-model>           a folder written by 'archc train -o'
   -k, --top N             classes to show per image (default 5)
       --json              print [{file, top: [{class, probability}]}]
+${engineFlagUsage}
 ${backendFlagUsage}`,
   async run(argv) {
-    const parsed = parseArgs(argv, { top: { type: 'string', short: 'k' }, json: { type: 'boolean' }, backend: { type: 'string' } });
+    const parsed = parseArgs(argv, { top: { type: 'string', short: 'k' }, json: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' } });
     const [dir, ...images] = parsed.positionals;
     if (!dir || images.length === 0) throw new UsageError('predict takes a saved model folder and at least one image');
     const k = numberFlag(parsed, 'top', { min: 1, integer: true }, 5);
     const json = parsed.flags['json'] === true;
     const info = readTrainingInfo(dir);
     if (!info.ok) return problem(info, 2);
-    await startBackend(parsed, (line) => void (json ? undefined : process.stderr.write(`${line}\n`)));
-    const loaded = await loadSavedModel(dir);
-    if (!loaded.ok) return problem(loaded);
-    const { classes, normalize, output } = info.value;
+    const { classes } = info.value;
     const [c, h, w] = info.value.input.shape as [1 | 3, number, number];
     const shape = { channels: c, height: h, width: w };
     const readable: { file: string; pixels: Uint8Array }[] = [];
@@ -49,12 +47,14 @@ ${backendFlagUsage}`,
       labels: new Int32Array(readable.length),
       files: readable.map((r) => r.file),
     };
-    const p = classProbabilities(loaded.value, set, { normalize, output, batchSize: 32 });
+    const log = (line: string) => void (json ? undefined : process.stderr.write(`${line}\n`));
+    const computed = await savedModelProbabilities(dir, info.value, set, parsed, { batchSize: 32, log });
+    if (!computed.ok) return problem(computed);
+    const p = computed.value;
     const results = readable.map((r, i) => {
       const row = p.values.subarray(i * p.columns, (i + 1) * p.columns);
       return { file: r.file, top: topK(row, Math.min(k, classes.length)).map((j) => ({ class: classes[j]!, probability: row[j]! })) };
     });
-    loaded.value.dispose();
     if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     else {
       for (const r of results) {

@@ -2,7 +2,7 @@
 // one-line report of a data problem (message, then notes and a hint, like a diagnostic).
 import type { Parsed } from '../args.js';
 import { UsageError } from '../args.js';
-import { BACKENDS, describeBackend, setBackend, type BackendName } from '../../../runtime/index.js';
+import type { BackendName } from '../../../runtime/index.js';
 import type { DataProblem } from '../../../runtime/data/dataset.js';
 
 export interface NumberRule {
@@ -47,8 +47,12 @@ export function choiceFlag<T extends string>(parsed: Parsed, name: string, choic
 
 export const backendFlagUsage = `      --backend NAME      auto (webgpu on a GPU, else wasm), webgpu, wasm or cpu (default auto)`;
 
-/** Switches tfjs to the --backend choice and prints which backend really runs. */
+export const ENGINE_CHOICES = ['tfjs', 'onnxruntime'] as const;
+export const engineFlagUsage = `      --engine NAME       tfjs (default) or onnxruntime (onnxruntime-node on the CPU; faster in Node)`;
+
+/** Switches tfjs to the --backend choice and prints which backend really runs; loads TensorFlow.js. */
 export async function startBackend(parsed: Parsed, log: (line: string) => void): Promise<string> {
+  const { BACKENDS, describeBackend, setBackend } = await import('../../../runtime/index.js');
   const report = await setBackend(choiceFlag(parsed, 'backend', BACKENDS, 'auto' as BackendName));
   log(`backend: ${describeBackend(report)}`);
   return report.active;

@@ -1,0 +1,99 @@
+// What a trained-model folder says besides its weights: training.json (the model's source, classes,
+// normalization, training state) and the preprocessing that predict needs, which archc also writes
+// into model.json's metadata and the exported ONNX file's metadata_props. No TensorFlow.js here:
+// the onnxruntime engine and `archc export` read run folders too.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Normalize } from '../data/batch.js';
+import type { LossSpec, OutputKind } from '../train/losses.js';
+import type { EarlyStopState, PlateauState } from '../train/schedules.js';
+import type { EpochRecord } from '../train/trainer.js';
+
+export const TRAINING_FORMAT = 'archc-training-1';
+
+export const files = {
+  topology: 'model.json',
+  weights: 'weights.bin',
+  safetensors: 'model.safetensors',
+  optimizer: 'optimizer.safetensors',
+  training: 'training.json',
+  metrics: 'metrics.json',
+  plot: 'curves.svg',
+} as const;
+
+/** What predict, eval and a resumed run need to know beyond the weights. */
+export interface TrainingInfo {
+  readonly format: typeof TRAINING_FORMAT;
+  readonly model: string;
+  /** The .arch file and the compile options the model was built with. */
+  readonly source: {
+    readonly file: string;
+    readonly model?: string;
+    readonly params: Readonly<Record<string, unknown>>;
+    readonly inputs: Readonly<Record<string, readonly number[]>>;
+  };
+  /** The image input, IR shape [C, H, W]. */
+  readonly input: { readonly name: string; readonly shape: readonly number[] };
+  readonly classes: readonly string[];
+  readonly normalize: Normalize;
+  readonly output: OutputKind;
+  readonly loss: LossSpec;
+  /** Epochs the saved weights were trained for. */
+  readonly epoch: number;
+  readonly backend: string;
+  readonly savedAt: string;
+  readonly state: {
+    readonly history: readonly EpochRecord[];
+    readonly schedule: PlateauState;
+    readonly early?: EarlyStopState;
+    readonly optimizerStep: number;
+  };
+}
+
+export type Loaded<T> = { ok: true; value: T } | { ok: false; message: string; hint?: string };
+
+/** Reads training.json, checking it is one. */
+export function readTrainingInfo(dir: string): Loaded<TrainingInfo> {
+  const path = join(dir, files.training);
+  if (!existsSync(path)) {
+    return { ok: false, message: `${dir} is not a trained archc model (no ${files.training})`, hint: 'pass the -o folder of `archc train`' };
+  }
+  try {
+    const info = JSON.parse(readFileSync(path, 'utf8')) as TrainingInfo;
+    if (info.format !== TRAINING_FORMAT) {
+      return { ok: false, message: `${path}: unknown format ${JSON.stringify(info.format)} (expected ${TRAINING_FORMAT})` };
+    }
+    return { ok: true, value: info };
+  } catch (e) {
+    return { ok: false, message: `${path} is not valid JSON: ${(e as Error).message}` };
+  }
+}
+
+
+/** How to turn an image into the model's input and its output into class probabilities. */
+export interface Preprocessing {
+  readonly classes: readonly string[];
+  /** The image input's name and IR shape [C, H, W]. */
+  readonly input: { readonly name: string; readonly shape: readonly number[] };
+  /** Pixels scaled to [0, 1], then (x - mean) / std per channel. */
+  readonly normalize: Normalize;
+  /** What the output holds: logits (apply softmax, or sigmoid for one unit), or probabilities. */
+  readonly output: OutputKind;
+}
+
+export function preprocessingOf(info: TrainingInfo): Preprocessing {
+  return { classes: info.classes, input: info.input, normalize: info.normalize, output: info.output };
+}
+
+/** The preprocessing as ONNX metadata_props: plain strings (JSON for the lists). */
+export function onnxMetadata(p: Preprocessing): Record<string, string> {
+  return {
+    classes: JSON.stringify(p.classes),
+    input_name: p.input.name,
+    input_shape: JSON.stringify(p.input.shape),
+    normalize_mean: JSON.stringify(p.normalize.mean),
+    normalize_std: JSON.stringify(p.normalize.std),
+    pixel_scale: '1/255',
+    output: p.output,
+  };
+}
