@@ -8,7 +8,7 @@ import { lookupOp } from '../compiler/ops/registry.js';
 import { declaredWeights } from '../compiler/weights/tensor.js';
 import { diagnostic, type Diagnostic } from '../compiler/diagnostics.js';
 import { customLayers } from './layers/index.js';
-import type { Layout, LowerKit, Lowered, WeightBinding, WindowSpec } from './lowering.js';
+import type { Layout, LowerKit, Lowered, WeightBinding, WindowSpec } from '../compiler/lower-tfjs/contract.js';
 import { METADATA_FORMAT, type ArchcMetadata, type BoundWeight, type TensorIo } from './metadata.js';
 
 export type BuildResult =

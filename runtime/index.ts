@@ -15,7 +15,7 @@ export { setBackend, describeBackend, BACKENDS, type BackendName, type BackendRe
 export { loadWeights, saveWeights } from './weights.js';
 export { metadataOf, type ArchcMetadata, type TensorIo, type BoundWeight } from './metadata.js';
 export { toTfjsLayout, fromTfjsLayout } from './layout.js';
-export type { Layout, TfjsLowering, LowerKit } from './lowering.js';
+export type { Layout, TfjsLowering, LowerKit } from '../compiler/lower-tfjs/contract.js';
 
 export interface BuildOptions {
   /** IR-named weights (safetensors, ONNX initializers); default: seeded initialisation. */

@@ -1,6 +1,7 @@
 // The unit tier stays fast and self-contained: no file in it (nor any source file it imports, followed
 // through relative imports) loads TensorFlow.js, onnxruntime, WebGPU, a child process or the dist/
-// build. vitest.config.ts lists which files are unit.
+// build. vitest.config.ts lists which files are unit. And the layers stay layered: the language and
+// the compiler import nothing from the runtime, the engines or the tools, not even types.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,5 +76,21 @@ describe('the unit tier', () => {
 
   it('notices a file that does', () => {
     expect(forbiddenImports(join(packageRoot, 'tests', 'runtime', 'weights.test.ts')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the layering', () => {
+  const sources = ['dsl', 'compiler'].flatMap((d) => filesUnder(join(packageRoot, d))).filter((f) => f.endsWith('.ts'));
+  const above = ['runtime', 'engines', 'tools'].map((d) => join(packageRoot, d));
+
+  it('dsl/ and compiler/ import nothing from runtime/, engines/ or tools/', () => {
+    expect(sources.length).toBeGreaterThan(20);
+    const offending = sources.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/\bfrom\s*['"](\.[^'"]+)['"]|\bimport\s*\(\s*['"](\.[^'"]+)['"]/g)]
+        .map((m) => resolve(dirname(file), m[1] ?? m[2]!))
+        .filter((target) => above.some((dir) => target.startsWith(dir + '/')))
+        .map((target) => `${relative(packageRoot, file)} imports ${relative(packageRoot, target)}`),
+    );
+    expect(offending).toEqual([]);
   });
 });

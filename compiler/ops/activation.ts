@@ -2,7 +2,7 @@
 // prelu (learnable slopes) and softmax (an axis) have files of their own.
 import { defineOp, type OpDef, type ParamSpec } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface ActivationAttrs {
   /** leaky_relu's negative slope, elu's and selu's alpha; unused by the others. */

@@ -4,7 +4,7 @@
 import { defineOp, type OpDef } from './op.js';
 import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
 import { axisName, perAxis, spatialRank } from './spatial.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface AdaptivePoolAttrs {
   /** Output size per spatial axis. */

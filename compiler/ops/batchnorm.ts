@@ -2,7 +2,7 @@
 // the running mean and variance are buffers. Keras counts all four as params; torchvision only γ, β.
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface BatchNormAttrs {
   readonly channels: number;

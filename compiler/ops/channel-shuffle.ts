@@ -2,7 +2,7 @@
 // transposed to [C/groups, groups] and flattened back, so the next grouped conv mixes every group.
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface ChannelShuffleAttrs {
   readonly groups: number;

@@ -3,7 +3,7 @@
 import { defineOp, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { formatShape, type Shape } from '../ir.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface ClassTokenAttrs {
   readonly features: number;

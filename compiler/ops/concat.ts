@@ -2,7 +2,7 @@
 // compiler adds the input sizes that would work when the model's input size is the cause.
 import { defineOp } from './op.js';
 import { AXIS_NAMES } from './spatial.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface ConcatAttrs {
   readonly axis: number;

@@ -5,7 +5,7 @@ import { defineOp, type ArgValue, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, effectiveKernel, perAxis, product, resolvePads, spatialRank, type Pads, type Window } from './spatial.js';
 import { checkGroups, windowArgs, type ConvAttrs } from './conv.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface ConvTransposeAttrs extends ConvAttrs {
   /** Rows added at the end of each axis; "same" may raise it so that out = I·s exactly. */

@@ -3,7 +3,7 @@
 import { defineOp, type Args, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { perAxis, product, resolvePads, spatialRank, windowOutput, type Pads, type Window } from './spatial.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface ConvAttrs {
   readonly filters: number;

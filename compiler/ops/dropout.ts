@@ -1,7 +1,7 @@
 // dropout: zeroes a fraction `rate` of activations while training (inverted scaling); identity at
 // inference, so it is dropped from ONNX exports.
 import { defineOp } from './op.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface DropoutAttrs {
   readonly rate: number;

@@ -4,7 +4,7 @@
 import { defineOp } from './op.js';
 import { resolvePads, spatialRank, windowOutput } from './spatial.js';
 import { conv, convOnnx, warnAsymmetricSame, windowArgs, type ConvAttrs } from './conv.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { convTfjs } from './conv.js';
 
 export interface DepthwiseConvAttrs extends ConvAttrs {

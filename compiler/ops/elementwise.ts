@@ -3,7 +3,7 @@
 import { defineOp, type OpDef, type OpContext } from './op.js';
 import type { Shape } from '../ir.js';
 import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export type ElementwiseAttrs = Record<string, never>;
 

@@ -3,7 +3,7 @@
 import { defineOp } from './op.js';
 import { product } from './spatial.js';
 import { heightAxis } from './axes.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export type FlattenAttrs = Record<string, never>;
 

@@ -4,7 +4,7 @@
 // each position: ConvNeXt's LayerNorm2d (torchvision), γ and β of shape [C].
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { resolveAxis } from './axes.js';
 
 export interface LayerNormAttrs {

@@ -3,7 +3,7 @@
 // channels outside [0, C) counting as zero. ONNX LRN also divides alpha by size; TF's does not.
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface LrnAttrs {
   readonly size: number;

@@ -7,7 +7,7 @@ import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { formatShape } from '../ir.js';
 import { product } from './spatial.js';
 import { broadcast } from './elementwise.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface MatmulAttrs {
   readonly m: number;

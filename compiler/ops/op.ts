@@ -3,7 +3,7 @@
 import type { Shape } from '../ir.js';
 import type { DiagnosticCode } from '../diagnostics.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 /** Argument types the evaluator checks before an op sees them. */
 export type ParamType =

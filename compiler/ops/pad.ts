@@ -4,7 +4,7 @@
 import { defineOp, type ArgValue, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, spatialRank } from './spatial.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface PadAttrs {
   readonly mode: 'zero' | 'reflect' | 'edge';

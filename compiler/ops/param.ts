@@ -7,7 +7,7 @@
 // bare parameter. It broadcasts over the batch: ONNX holds it as [1, ...shape].
 import { defineOp, type OpDef, type WeightSpec } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface ParamAttrs {
   /** The per-sample shape (no batch axis). */

@@ -6,7 +6,7 @@ import { defineOp, type OpDef } from './op.js';
 import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
 import { perAxis, resolvePads, spatialRank, windowOutput, axisName, type Pads } from './spatial.js';
 import { warnAsymmetricSame } from './conv.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface PoolAttrs {
   readonly kernel: readonly number[];

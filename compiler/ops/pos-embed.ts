@@ -3,7 +3,7 @@
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { notTokens } from './class-token.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface PosEmbedAttrs {
   readonly tokens: number;

@@ -2,7 +2,7 @@
 // shape, as PyTorch's PReLU(num_parameters=C)) or one shared slope (PReLU()). Slopes start at 0.25.
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface PreluAttrs {
   /** Number of slopes: the channels, or 1 when shared. */

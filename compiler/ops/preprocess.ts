@@ -6,7 +6,7 @@
 // - rescale: x · scale + offset, Keras's Rescaling (1/255, or one scale per channel); no state.
 import { defineOp, type OpContext } from './op.js';
 import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import type { ArgValue } from './op.js';
 
 /** Keras's backend epsilon, the floor of the standard deviation. */

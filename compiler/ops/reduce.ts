@@ -2,7 +2,7 @@
 // from the end), keeping them as size 1 by default (ONNX ReduceMean/ReduceMax/ReduceSum keepdims=1).
 // CBAM's channel-wise pooling and its summed channel descriptors use these.
 import { defineOp, type OpDef } from './op.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface ReduceAttrs {
   readonly axes: readonly number[];

@@ -3,7 +3,7 @@
 import { defineOp } from './op.js';
 import { formatShape } from '../ir.js';
 import { product } from './spatial.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface ReshapeAttrs {
   /** The resolved per-sample shape, without −1. */

@@ -3,7 +3,7 @@
 // place: 1 − x, 1 / x). ONNX: the binary op with a scalar Constant, which broadcasts.
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export const SCALAR_KINDS = ['add', 'sub', 'rsub', 'mul', 'div', 'rdiv'] as const;
 export type ScalarKind = (typeof SCALAR_KINDS)[number];

@@ -4,7 +4,7 @@ import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { formatShape } from '../ir.js';
 import { heightAxis, resolveAxis } from './axes.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface SliceAttrs {
   /** Per-sample axis, non-negative. */

@@ -2,7 +2,7 @@
 // attention weights of [H, T, T]; use axis=0 for per-pixel class maps [K, H, W]).
 import { defineOp } from './op.js';
 import { resolveAxis } from './axes.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface SoftmaxAttrs {
   /** Per-sample axis, non-negative. */

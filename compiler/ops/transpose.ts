@@ -2,7 +2,7 @@
 // perm[i]. [C, T] → [T, C] with perm=[1, 0]; attention heads [T, H, D] → [H, T, D] with [1, 0, 2].
 import { defineOp } from './op.js';
 import { formatShape } from '../ir.js';
-import type { TfjsLowering } from '../../runtime/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface TransposeAttrs {
   /** A permutation of 0..rank−1 over per-sample axes. */

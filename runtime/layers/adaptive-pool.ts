@@ -4,12 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
-
-export interface AdaptivePoolArgs extends LayerArgs {
-  readonly kind: 'avg' | 'max';
-  /** Output size per spatial axis. */
-  readonly size: number[];
-}
+import type { AdaptivePoolArgs } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { AdaptivePoolArgs };
 
 export class ArchcAdaptivePool extends layers.Layer {
   static className = 'ArchcAdaptivePool';

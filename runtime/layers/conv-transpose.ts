@@ -7,18 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers } from '@tensorflow/tfjs-layers';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
-
-export interface ConvTransposeArgs extends LayerArgs {
-  readonly filters: number;
-  readonly kernel: number[];
-  readonly stride: number[];
-  readonly dilation: number[];
-  readonly groups: number;
-  readonly bias: boolean;
-  readonly begin: number[];
-  readonly end: number[];
-  readonly outputPadding: number[];
-}
+import type { ConvTransposeArgs } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { ConvTransposeArgs };
 
 export class ArchcConvTranspose extends layers.Layer {
   static className = 'ArchcConvTranspose';

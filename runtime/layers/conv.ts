@@ -8,18 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers } from '@tensorflow/tfjs-layers';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, windowSize, type Kwargs, type LayerArgs, type TfShape } from './base.js';
-
-export interface ConvArgs extends LayerArgs {
-  readonly filters: number;
-  readonly kernel: number[];
-  readonly stride: number[];
-  readonly dilation: number[];
-  readonly groups: number;
-  readonly bias: boolean;
-  /** Zero padding per spatial axis (default none). */
-  readonly begin?: number[];
-  readonly end?: number[];
-}
+import type { ConvArgs } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { ConvArgs };
 
 /** Per axis: the kernel taps that read some input, and the padding that puts them in place. */
 interface AxisPlan {

@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
-
-export type BinaryKind = 'sub' | 'div';
+import type { BinaryKind, ActivationKind } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { BinaryKind, ActivationKind };
 
 export class ArchcBinary extends layers.Layer {
   static className = 'ArchcBinary';
@@ -41,8 +41,6 @@ register(ArchcBinary);
 function withRank(t: tf.Tensor, rank: number): tf.Tensor {
   return t.rank === rank ? t : tf.reshape(t, [t.shape[0]!, ...Array<number>(rank - t.rank).fill(1), ...t.shape.slice(1)]);
 }
-
-export type ActivationKind = 'hardswish' | 'hardsigmoid' | 'elu';
 
 export class ArchcActivation extends layers.Layer {
   static className = 'ArchcActivation';

@@ -3,10 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
-
-export interface GlobalPoolArgs extends LayerArgs {
-  readonly kind: 'avg' | 'max';
-}
+import type { GlobalPoolArgs } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { GlobalPoolArgs };
 
 export class ArchcGlobalPool extends layers.Layer {
   static className = 'ArchcGlobalPool';

@@ -1,6 +1,7 @@
-// archc's custom tfjs layers, as the factories op lowerings receive through `kit.custom`.
+// archc's custom tfjs layers, as the factories op lowerings receive through `kit.custom`: one for
+// each entry of the compiler's CustomLayers contract (compiler/lower-tfjs/custom-layers.ts).
 // Importing this file registers every class for model.json round trips.
-import type { LayerArgs } from './base.js';
+import type { CustomLayers, LayerArgs } from '../../compiler/lower-tfjs/custom-layers.js';
 import { ArchcPad, type PadArgs } from './pad.js';
 import { ArchcPool, type PoolArgs } from './pool.js';
 import { ArchcConv, type ConvArgs } from './conv.js';
@@ -39,6 +40,4 @@ export const customLayers = {
   param: (args: ParamArgs) => new ArchcParam(args),
   scalar: (args: ScalarArgs) => new ArchcScalar(args),
   preprocess: (args: PreprocessArgs) => new ArchcPreprocess(args),
-};
-
-export type CustomLayers = typeof customLayers;
+} satisfies CustomLayers;

@@ -3,16 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
-
-export interface LrnArgs extends LayerArgs {
-  readonly size: number;
-  readonly alpha: number;
-  readonly beta: number;
-  readonly k: number;
-  /** Channels in the window before and after each channel. */
-  readonly before: number;
-  readonly after: number;
-}
+import type { LrnArgs } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { LrnArgs };
 
 /** b_c = a_c / (k + alpha/size · Σ_{window} a²)^beta over the last (channel) axis. */
 export class ArchcLrn extends layers.Layer {

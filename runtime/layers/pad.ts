@@ -4,17 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
-
-export type PadMode = 'constant' | 'reflect' | 'edge';
-
-export interface PadArgs extends LayerArgs {
-  /** Per spatial axis, in tfjs order (the channel axis is never padded). */
-  readonly begin: number[];
-  readonly end: number[];
-  readonly mode?: PadMode;
-  /** The fill value of constant mode. */
-  readonly value?: number;
-}
+import type { PadMode, PadArgs } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { PadMode, PadArgs };
 
 export class ArchcPad extends layers.Layer {
   static className = 'ArchcPad';

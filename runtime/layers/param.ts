@@ -5,11 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers } from '@tensorflow/tfjs-layers';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
-
-export interface ParamArgs extends LayerArgs {
-  /** The per-sample shape, in the IR's order. */
-  readonly shape: number[];
-}
+import type { ParamArgs } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { ParamArgs };
 
 export class ArchcParam extends layers.Layer {
   static className = 'ArchcParam';

@@ -6,18 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
 import { padSpatial } from './pad.js';
-
-export interface PoolArgs extends LayerArgs {
-  readonly kind: 'max' | 'avg';
-  readonly kernel: number[];
-  readonly stride: number[];
-  readonly begin: number[];
-  readonly end: number[];
-  /** Keep a last partial window (PyTorch ceil_mode). */
-  readonly ceil?: boolean;
-  /** Average: divide by the whole window, padding included. */
-  readonly countPad?: boolean;
-}
+import type { PoolArgs } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { PoolArgs };
 
 export class ArchcPool extends layers.Layer {
   static className = 'ArchcPool';

@@ -5,13 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers } from '@tensorflow/tfjs-layers';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
-
-export interface PreprocessArgs extends LayerArgs {
-  readonly kind: 'normalize' | 'rescale';
-  readonly epsilon?: number;
-  readonly scale?: number[];
-  readonly offset?: number[];
-}
+import type { PreprocessArgs } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { PreprocessArgs };
 
 export class ArchcPreprocess extends layers.Layer {
   static className = 'ArchcPreprocess';

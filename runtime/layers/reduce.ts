@@ -2,14 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
-
-export type ReduceKind = 'mean' | 'max' | 'sum';
-
-export interface ReduceArgs extends LayerArgs {
-  readonly kind: ReduceKind;
-  readonly axes: number[];
-  readonly keepdims: boolean;
-}
+import type { ReduceKind, ReduceArgs } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { ReduceKind, ReduceArgs };
 
 export class ArchcReduce extends layers.Layer {
   static className = 'ArchcReduce';

@@ -6,15 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
-
-export interface ResizeArgs extends LayerArgs {
-  readonly mode: 'nearest' | 'bilinear';
-  readonly alignCorners: boolean;
-  /** Output size per spatial axis. */
-  readonly size: number[];
-  /** The coordinate scale per axis (as written, or out/in). */
-  readonly scales: number[];
-}
+import type { ResizeArgs } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { ResizeArgs };
 
 export class ArchcResize extends layers.Layer {
   static className = 'ArchcResize';

@@ -3,11 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
 import type { ScalarKind } from '../../compiler/ops/scalar.js';
-
-export interface ScalarArgs extends LayerArgs {
-  readonly op: ScalarKind;
-  readonly value: number;
-}
+import type { ScalarArgs } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { ScalarArgs };
 
 export class ArchcScalar extends layers.Layer {
   static className = 'ArchcScalar';

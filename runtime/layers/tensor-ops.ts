@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type LayerArgs, type TfShape } from './base.js';
 import { subsample } from './conv.js';
+import type { SliceArgs, MatmulArgs } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { SliceArgs, MatmulArgs };
 
 export class ArchcChannelShuffle extends layers.Layer {
   static className = 'ArchcChannelShuffle';
@@ -37,14 +39,6 @@ export class ArchcChannelShuffle extends layers.Layer {
 }
 register(ArchcChannelShuffle);
 
-export interface SliceArgs extends LayerArgs {
-  /** tfjs axis (batch = 0). */
-  readonly axis: number;
-  readonly start: number;
-  readonly end: number;
-  readonly step: number;
-}
-
 export class ArchcSlice extends layers.Layer {
   static className = 'ArchcSlice';
   readonly args: Required<Omit<SliceArgs, keyof LayerArgs>>;
@@ -75,15 +69,6 @@ export class ArchcSlice extends layers.Layer {
   }
 }
 register(ArchcSlice);
-
-export interface MatmulArgs extends LayerArgs {
-  /** Per-sample operand shapes after NumPy promotion, padded to the same rank. */
-  readonly lhs: number[];
-  readonly rhs: number[];
-  /** The per-sample output shape. */
-  readonly shape: number[];
-  readonly scale: number;
-}
 
 export class ArchcMatmul extends layers.Layer {
   static className = 'ArchcMatmul';

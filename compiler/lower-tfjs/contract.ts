@@ -1,9 +1,11 @@
-// The contract between an op file's `tfjs` field and the graph builder (runtime/build.ts). Types
-// only: compiler/ops imports this file without pulling TensorFlow.js into the compiler.
+// The tfjs lowering contract, beside the ONNX one (compiler/lower-onnx/lowering.ts): what an op
+// file's `tfjs` field receives and returns. runtime/build.ts implements the kit, runtime/layers/ the
+// custom layers (custom-layers.ts). Types only: the compiler never loads TensorFlow.js, and nothing
+// in compiler/ imports runtime/.
 import type * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { IrNode, Shape } from '../compiler/ir.js';
-import type { CustomLayers } from './layers/index.js';
+import type { IrNode, Shape } from '../ir.js';
+import type { CustomLayers } from './custom-layers.js';
 
 /**
  * How a tensor of IR shape [C, ...spatial] or [T, D] is stored in tfjs (batch first in both):
