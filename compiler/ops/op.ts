@@ -88,7 +88,7 @@ export interface OpDef<A = unknown> {
    * Required: the type checker refuses an op that cannot be exported.
    */
   readonly onnx: OnnxLowering<A>;
-  /** The TensorFlow.js lowering: layers computing the op in NHWC (runtime/lowering.ts). Required. */
+  /** The TensorFlow.js lowering: layers computing the op in NHWC (compiler/lower-tfjs/contract.ts). Required. */
   readonly tfjs: TfjsLowering<A>;
 }
 
