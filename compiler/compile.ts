@@ -57,7 +57,8 @@ function run(path: string, host: CompileHost, options: CompileOptions): CompileR
     return { ok: !hasErrors(all), diagnostics: all, sources: loaded.sources, ...extra };
   };
   if (loaded.fatal || !loaded.root) return done();
-  diagnostics.push(...resolve(loaded.modules.values()), ...checkFileAllows(loaded.modules.values()));
+  for (const d of resolve(loaded.modules.values())) diagnostics.push(d); // no spread: a file may hold 130k blocks
+  for (const d of checkFileAllows(loaded.modules.values())) diagnostics.push(d);
   const model = pickModel(loaded.root.ast.decls.filter((d): d is ModelDecl => d.kind === 'model'), options.model);
   if (!model) {
     const names = loaded.root.ast.decls.filter((d) => d.kind === 'model').map((d) => d.name);
@@ -70,10 +71,10 @@ function run(path: string, host: CompileHost, options: CompileOptions): CompileR
     return done();
   }
   const expanded = expand(model, loaded.root, options);
-  diagnostics.push(...explainMerges(expanded.diagnostics, expanded.graph, path, host, options));
+  for (const d of explainMerges(expanded.diagnostics, expanded.graph, path, host, options)) diagnostics.push(d);
   if (!expanded.graph || hasErrors(expanded.diagnostics)) return done({ graph: expanded.graph });
   const report = count(expanded.graph);
-  diagnostics.push(...lint(expanded.graph));
+  for (const d of lint(expanded.graph)) diagnostics.push(d);
   const counters = {
     params: report.params.learnable,
     buffers: report.params.buffers,

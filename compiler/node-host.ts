@@ -1,5 +1,5 @@
 // The file-system side of compiling in Node: reading files, resolving imports and zoo names.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileHost } from './loader.js';
@@ -20,13 +20,8 @@ export const zooRoot = join(packageRoot, 'zoo');
 
 export const nodeHost: CompileHost = {
   read(path) {
-    try {
-      return { text: readFileSync(path, 'utf8') }; // one system call: a zoo-wide check reads a lot
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const known: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied', ENOTDIR: 'no such file' };
-      return { error: (code && known[code]) ?? String((e as Error).message) };
-    }
+    const read = readRegularFile(path, MAX_SOURCE_BYTES);
+    return 'error' in read ? read : { text: read.bytes.toString('utf8') };
   },
   resolve(from, spec) {
     if (spec.startsWith('std/')) return join(zooRoot, `${spec}${spec.endsWith('.arch') ? '' : '.arch'}`);
@@ -34,6 +29,41 @@ export const nodeHost: CompileHost = {
     return path.endsWith('.arch') ? path : `${path}.arch`;
   },
 };
+
+/** Sources larger than this are refused unread: no one writes 16 MiB of architecture by hand. */
+export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
+
+/** Node reads at most 2 GiB into one buffer; weights files are refused above that, unread. */
+export const MAX_WEIGHTS_BYTES = 2 ** 31 - 1;
+
+/** Image files beyond this are not training or test images (a 64-megapixel PNG is ~100 MB). */
+export const MAX_IMAGE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads a file only if it is a regular file of at most `maxBytes`, checked before reading: a FIFO
+ * would block forever, /dev/zero never ends, and a huge file would be read whole before anything
+ * could object. The open does not wait for a FIFO's writer (O_NONBLOCK), so the check comes first.
+ */
+export function readRegularFile(path: string, maxBytes: number): { bytes: Buffer } | { error: string } {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) return { error: 'it is a directory' };
+    if (!stats.isFile()) return { error: 'it is not a regular file (a device, FIFO or socket)' };
+    if (stats.size > maxBytes) return { error: `it is ${formatBytes(stats.size)}, more than the ${formatBytes(maxBytes)} archc reads` };
+    return { bytes: readFileSync(fd) };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const known: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied', ENOTDIR: 'no such file', ELOOP: 'too many symbolic links' };
+    return { error: (code && known[code]) ?? String((e as Error).message) };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+const formatBytes = (n: number): string =>
+  n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${n} bytes`;
 
 let zooCache: [string, string][] | undefined;
 

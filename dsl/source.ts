@@ -19,8 +19,10 @@ export class SourceFile {
     readonly path: string,
     readonly text: string,
   ) {
+    // A line ends at \n, \r\n or a lone \r (classic Mac files), as the lexer counts lines.
     for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+      const c = text.charCodeAt(i);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.lineStarts.push(i + 1);
     }
   }
 

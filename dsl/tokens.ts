@@ -31,7 +31,7 @@ export const None = keyword('none');
 
 export const Float = createToken({ name: 'Float', pattern: /(?:\d[\d_]*\.\d[\d_]*(?:[eE][+-]?\d+)?|\d[\d_]*[eE][+-]?\d+)/ });
 export const Integer = createToken({ name: 'Integer', pattern: /\d[\d_]*/ });
-export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n]|\\.)*"/ });
+export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n\r]|\\.)*"/ });
 
 export const Pipe = createToken({ name: 'Pipe', pattern: /\|>/ });
 export const DotDot = createToken({ name: 'DotDot', pattern: /\.\./ });
@@ -57,14 +57,14 @@ export const RBrace = createToken({ name: 'RBrace', pattern: /\}/ });
 export const Comma = createToken({ name: 'Comma', pattern: /,/ });
 export const Colon = createToken({ name: 'Colon', pattern: /:/ });
 
-export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\n]*/, group: 'comments' });
+export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\n\r]*/, group: 'comments' });
 export const BlockComment = createToken({
   name: 'BlockComment',
   pattern: /\/\*[\s\S]*?\*\//,
   group: 'comments',
   line_breaks: true,
 });
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\uFEFF]+/, group: Lexer.SKIPPED });
 
 export const allTokens: TokenType[] = [
   WhiteSpace,

@@ -1,6 +1,7 @@
 // Datasets in memory: an image folder (one subfolder per class) or a synthetic set for demos,
 // held as 8-bit HWC pixels at the model's input size, plus a stratified validation split.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { MAX_IMAGE_BYTES, readRegularFile } from '../../compiler/node-host.js';
 import { basename, extname, join } from 'node:path';
 import { imageExtensions, loadPixels } from './image.js';
 import { Rng } from './rng.js';
@@ -146,8 +147,8 @@ export function splitIndices(set: ImageSet, fraction: number, seed: number): Spl
     let take = Math.round(members.length * fraction);
     if (fraction > 0 && take === 0 && members.length >= 2) take = 1;
     if (take >= members.length) take = members.length - 1;
-    val.push(...members.slice(0, Math.max(0, take)));
-    train.push(...members.slice(Math.max(0, take)));
+    // A loop, not push(...spread): a class of 130,000 images would overflow the stack.
+    members.forEach((m, j) => (j < take ? val : train).push(m));
   }
   return { train: Int32Array.from(train.sort((a, b) => a - b)), val: Int32Array.from(val.sort((a, b) => a - b)) };
 }
@@ -171,19 +172,15 @@ function walk(dir: string): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name))) {
     if (e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(path));
+    if (e.isDirectory()) for (const file of walk(path)) out.push(file);
     else if (e.isFile() || (e.isSymbolicLink() && statOrUndefined(path)?.isFile())) out.push(path);
   }
   return out;
 }
 
 function readOrReason(file: string): Uint8Array | string {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === 'EACCES' ? 'permission denied' : `cannot read: ${code ?? (e as Error).message}`;
-  }
+  const read = readRegularFile(file, MAX_IMAGE_BYTES);
+  return 'error' in read ? (read.error === 'permission denied' ? read.error : `cannot read: ${read.error}`) : read.bytes;
 }
 
 function statOrUndefined(path: string) {

@@ -23,6 +23,11 @@ export function decodeImage(bytes: Uint8Array): DecodeResult {
   if (!kind) return { ok: false, reason: 'not a PNG or JPEG file' };
   try {
     if (kind === 'png') {
+      // The size sits in the header (IHDR): check it before pngjs allocates the whole image.
+      if (bytes.length >= 24) {
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        if (view.getUint32(16) * view.getUint32(20) > maxMegapixels * 1e6) return { ok: false, reason: `larger than ${maxMegapixels} megapixels` };
+      }
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       if (png.width * png.height > maxMegapixels * 1e6) return { ok: false, reason: `larger than ${maxMegapixels} megapixels` };
       return { ok: true, pixels: { width: png.width, height: png.height, channels: 4, data: new Uint8Array(png.data) } };

@@ -4,6 +4,7 @@
 // training.json (the same plus the training state; runtime/persist/training-info.ts). Every file is
 // written atomically; training.json goes last, so it never describes weights that are not there.
 import { existsSync, readFileSync } from 'node:fs';
+import { MAX_WEIGHTS_BYTES, readRegularFile } from '../../compiler/node-host.js';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -86,13 +87,9 @@ export async function loadSavedModel(dir: string): Promise<Loaded<tfl.LayersMode
 
 /** The IR-named weights of model.safetensors, or of optimizer.safetensors with its step. */
 export function readWeightsFile(path: string): Loaded<{ weights: Map<string, WeightTensor>; metadata: Record<string, string> }> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    return { ok: false, message: `cannot read ${path}: ${(e as Error).message}` };
-  }
-  const result = readSafetensors(bytes);
+  const read = readRegularFile(path, MAX_WEIGHTS_BYTES);
+  if ('error' in read) return { ok: false, message: `cannot read ${path}: ${read.error}` };
+  const result = readSafetensors(read.bytes);
   if (!result.ok) return { ok: false, message: `${path}: ${result.error}` };
   return { ok: true, value: { weights: result.weights, metadata: result.metadata } };
 }

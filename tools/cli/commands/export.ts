@@ -1,6 +1,5 @@
 // archc export <file|zoo-name>: the model as ONNX (binary, or a readable text form) or its weights
 // alone as safetensors. Nothing is written unless the whole export succeeds (temp file + rename).
-import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { diagnostic, hasErrors, type Diagnostic } from '../../../compiler/diagnostics.js';
 import type { IrGraph } from '../../../compiler/ir.js';
@@ -14,7 +13,7 @@ import { matchWeights, splitPatterns, type MatchProblem } from '../../../compile
 import { readSafetensors, safetensorsChunks } from '../../../compiler/weights/safetensors.js';
 import type { Weights } from '../../../compiler/weights/tensor.js';
 import { parseArgs, UsageError } from '../args.js';
-import { displayPath, zooRoot } from '../../../compiler/node-host.js';
+import { displayPath, MAX_WEIGHTS_BYTES, readRegularFile, zooRoot } from '../../../compiler/node-host.js';
 import { version } from '../version.js';
 import { ioReason, writeFileAtomic } from '../../../runtime/persist/files.js';
 import type { CompileResult } from '../../../compiler/compile.js';
@@ -80,12 +79,9 @@ function sourceName(root: string): (file: string) => string {
 
 /** Reads `--weights FILE`: safetensors or ONNX, told apart by the extension or by the content. */
 export function readWeightsFile(path: string): { weights?: Weights; diagnostics: Diagnostic[]; ioError?: string } {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    return { diagnostics: [], ioError: `cannot read ${displayPath(path)}: ${ioReason(e).replace('no such directory', 'no such file')}` };
-  }
+  const read0 = readRegularFile(path, MAX_WEIGHTS_BYTES);
+  if ('error' in read0) return { diagnostics: [], ioError: `cannot read ${displayPath(path)}: ${read0.error}` };
+  const bytes = read0.bytes;
   const isSafetensors = path.endsWith('.safetensors') || (!path.endsWith('.onnx') && bytes[8] === 0x7b);
   const read = isSafetensors ? readSafetensors(bytes) : weightsFromOnnx(bytes);
   if (read.ok) return { weights: read.weights, diagnostics: [] };

@@ -1,6 +1,6 @@
 // archc predict <saved-model> <image>...: the top-k classes of each image under a model saved by
 // `archc train`, with their probabilities.
-import { readFileSync } from 'node:fs';
+import { MAX_IMAGE_BYTES, readRegularFile } from '../../../compiler/node-host.js';
 import { parseArgs, UsageError } from '../args.js';
 import { readTrainingInfo } from '../../../runtime/persist/training-info.js';
 import type { ImageSet } from '../../../runtime/data/dataset.js';
@@ -66,11 +66,12 @@ ${backendFlagUsage}`,
 };
 
 function readImage(file: string, shape: { channels: 1 | 3; height: number; width: number }) {
+  const read = readRegularFile(file, MAX_IMAGE_BYTES);
+  if ('error' in read) return { ok: false as const, reason: read.error };
   try {
-    return loadPixels(readFileSync(file), shape);
+    return loadPixels(read.bytes, shape);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false as const, reason: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message };
+    return { ok: false as const, reason: (e as Error).message };
   }
 }
 
