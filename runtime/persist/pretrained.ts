@@ -1,7 +1,8 @@
 // Starting weights for fine-tuning: `--weights` names a .safetensors or .onnx file (or a
 // trained-model folder) whose tensors are matched to the model strictly, by name and shape
 // (compiler/weights/match.ts). Only the tensors that --init-missing globs name start afresh.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { MAX_WEIGHTS_BYTES, readRegularFile } from '../../compiler/node-host.js';
 import { join } from 'node:path';
 import type { IrGraph } from '../../compiler/ir.js';
 import { weightsFromOnnx } from '../../compiler/weights/from-onnx.js';
@@ -26,13 +27,9 @@ export type Pretrained =
 /** `initMissing`: globs of weight names to initialize afresh (seeded by `seed`) instead of loading. */
 export function pretrainedWeights(graph: IrGraph, path: string, seed: number, initMissing: readonly string[] = []): Pretrained {
   const file = isFolder(path) ? join(path, files.safetensors) : path;
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    return { ok: false, problem: { message: `cannot read the weights ${file}: ${reason}` } };
-  }
+  const loaded = readRegularFile(file, MAX_WEIGHTS_BYTES);
+  if ('error' in loaded) return { ok: false, problem: { message: `cannot read the weights ${file}: ${loaded.error}` } };
+  const bytes = loaded.bytes;
   const read = file.endsWith('.onnx') ? weightsFromOnnx(bytes) : readSafetensors(bytes);
   if (!read.ok) return { ok: false, problem: { message: `${file}: ${read.error}` } };
   const matched = matchWeights(graph, read.weights, initWeights(graph, { seed }), file, initMissing);
