@@ -1,5 +1,5 @@
 // Faster versions of wasm kernels that exist but run as plain loops, which made training on wasm
-// crawl (the seed's CIFAR net T11 at batch 64: 50 images/s). Each keeps tfjs's kernel for the
+// crawl (the zoo's small CIFAR-10 net t11_cifar10_augmented at batch 64: 50 images/s). Each keeps tfjs's kernel for the
 // cases it does not cover, and each is compared with the cpu backend in tests/runtime/wasm-kernels.test.ts.
 // - Conv2DBackpropInput: a correlation of dy (spread by the stride) with the flipped filter, which
 //   XNNPACK runs (10× faster for a 3×3 conv).
@@ -7,7 +7,7 @@
 //   per batch entry (tfjs-wasm sends both to a plain loop instead of XNNPACK; dense layers'
 //   gradients and attention are exactly these products).
 // - MaxPoolGrad: a JavaScript loop over the wasm heap, channels innermost (2–3× faster than
-//   tfjs-wasm's own loop on T11's pools).
+//   tfjs-wasm's own loop on that net's pools).
 // - FusedBatchNorm: x·scale + shift through XNNPACK's broadcasting multiply and add, after
 //   working out scale and shift per channel (4× faster than tfjs-wasm's loop).
 // - Sum over the leading axes (every bias gradient): average pools through XNNPACK, where

@@ -1,6 +1,6 @@
 // The ONNX lowerings compute what the DSL means: small models with hand-set weights run in
-// onnxruntime against hand-computed arrays, including the seeds digest's worked examples (§4.3 C1,
-// C3, C7, C8) and the cases where frameworks disagree (TF "same" padding, ceil mode, the average
+// onnxruntime against hand-computed arrays, including the teaching texts' worked examples (C1, C3,
+// C7, C8; see tests/ops/worked-examples.test.ts) and the cases where frameworks disagree (TF "same" padding, ceil mode, the average
 // pool's divisor, nearest and bilinear resizing, even-sized LRN, non-divisible adaptive pooling).
 import { describe, expect, it } from 'vitest';
 import { initWeights } from '../../compiler/weights/init.js';
@@ -33,7 +33,7 @@ function expectClose(actual: number[], expected: number[], digits = 5): void {
 
 const range = (n: number, from = 1) => Array.from({ length: n }, (_, i) => i + from);
 
-describe('convolution and pooling arithmetic (seeds digest §4.3)', () => {
+describe('convolution and pooling arithmetic (the teaching texts' worked examples)', () => {
   it('C1: 3×3 cross-correlation, stride 1, no padding', async () => {
     const I = [1, 2, 3, 0, 0, 1, 2, 3, 3, 0, 1, 2, 2, 1, 0, 1];
     const K = [1, 0, -1, 1, 0, -1, 1, 0, -1];

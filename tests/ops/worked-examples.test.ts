@@ -1,5 +1,6 @@
-// Every worked example of the seeds digest §4.3 about shapes (E), parameters (P), FLOPs/MACs (F)
-// and receptive fields (R), with the digest's corrected values (never the ones it flags [!]). The
+// The worked examples of the teaching texts behind zoo/tutorials/ (README.md there) about shapes
+// (E), parameters (P), FLOPs/MACs (F) and receptive fields (R), numbered as the project collected
+// them, with corrected values where a text got one wrong (each such case says so). The
 // networks are written inline from primitive ops, so these check op arithmetic, not the zoo.
 import { describe, expect, it } from 'vitest';
 import type { CompileResult } from '../../compiler/compile.js';
@@ -53,7 +54,7 @@ model alexnet {
   output y = x |> flatten |> dense(4096) |> relu |> dense(4096) |> relu |> dense(1000)
 }`;
 
-// The seed's Keras GoogLeNet: every conv with bias and "same" padding, no auxiliary heads.
+// The texts' Keras GoogLeNet: every conv with bias and "same" padding, no auxiliary heads.
 const GOOGLENET = `
 block inception(x, f1, f3r, f3, f5r, f5, pp) {
   b1 = x |> conv(f1, 1) |> relu
@@ -98,7 +99,7 @@ model resnet {
   output y = x |> global_avgpool |> flatten ${top ? '|> dense(1000)' : ''}
 }`;
 
-// The seed's Keras ResNet-50: conv bias on, the stride on the first 1×1, BN statistics as buffers.
+// The texts' Keras ResNet-50: conv bias on, the stride on the first 1×1, BN statistics as buffers.
 const kerasResnet50 = (head: string, frozenBase = false) => `
 block kbottleneck(x, f, stride, project) {
   y = x |> conv(f, 1, stride=stride) |> bn |> relu |> conv(f, 3, pad="same") |> bn |> relu
@@ -178,7 +179,7 @@ describe('E: output sizes and shapes', () => {
     ['E9 conv', '[3, 224, 224]', 'conv(64, 7, stride=2, pad=3)', [64, 112, 112]],
     ['E9 conv + pool', '[3, 224, 224]', 'conv(64, 7, stride=2, pad=3) |> maxpool(3, stride=2, pad=1)', [64, 56, 56]],
     ['E10 on 227', '[3, 227, 227]', 'conv(96, 11, stride=4)', [96, 55, 55]],
-    ['E10 on 224 (54, not the seed\'s 55)', '[3, 224, 224]', 'conv(96, 11, stride=4)', [96, 54, 54]],
+    ['E10 on 224 (54, not the text\'s 55)', '[3, 224, 224]', 'conv(96, 11, stride=4)', [96, 54, 54]],
     ['E11 Keras same', '[3, 32, 32]', 'conv(32, 3, stride=2, pad="same")', [32, 16, 16]],
     ['E11 PyTorch padding=1', '[3, 32, 32]', 'conv(32, 3, stride=2, pad=1)', [32, 16, 16]],
     ['E24', '[64, 224, 224]', 'conv(64, 3)', [64, 222, 222]],
@@ -311,7 +312,7 @@ describe('P: parameter counts', () => {
     ['P11 FC 224×224×3 → 1000', '[150528]', 'dense(1000, bias=false)', 150_528_000],
     ['P11 per neuron on 224×224×3', '[150528]', 'dense(1, bias=false)', 150_528],
     ['P11 a 3×3 conv on 3 channels', '[3, 224, 224]', 'conv(1, 3, bias=false)', 27],
-    ['P12 head 1280 → 5 (6,405, not the seed\'s 6,500)', '[1280]', 'dense(5)', 6_405],
+    ['P12 head 1280 → 5 (6,405, not the text\'s 6,500)', '[1280]', 'dense(5)', 6_405],
     ['P13 standard 3×3, 32 → 64', '[32, 224, 224]', 'conv(64, 3)', 18_496],
   ])('%s: %s |> %s has %d params', (_id, shape, call, params) => {
     expect(lastLayer(shape, call).params).toBe(params);
@@ -330,7 +331,7 @@ describe('P: parameter counts', () => {
     expect(1 - r.report!.params.learnable / 1_638_400).toBeCloseTo(0.28, 10);
   });
 
-  it('P7: FC6 is 74.3% of VGG-16 (not the seed\'s 73%)', () => {
+  it('P7: FC6 is 74.3% of VGG-16 (not the text\'s 73%)', () => {
     const r = compileOk(vgg([2, 2, 3, 3, 3]));
     expect(layer(r, 'dense1').params / r.report!.params.learnable).toBeCloseTo(0.743, 3);
   });
@@ -492,7 +493,7 @@ describe('R: receptive fields', () => {
     expect(fields('conv(1, 3) |> conv(1, 3) |> conv(1, 3)')).toEqual([3, 5, 7]);
   });
 
-  it('R3: conv3 → pool2 → conv3 → pool2 → conv3 → pool2 → 3, 4, 8, 10, 18, 22 (not the seed\'s 6, 16, 36)', () => {
+  it('R3: conv3 → pool2 → conv3 → pool2 → conv3 → pool2 → 3, 4, 8, 10, 18, 22 (not the text\'s 6, 16, 36)', () => {
     expect(fields('conv(1, 3, pad=1) |> maxpool(2) |> conv(1, 3, pad=1) |> maxpool(2) |> conv(1, 3, pad=1) |> maxpool(2)')).toEqual([3, 4, 8, 10, 18, 22]);
   });
 

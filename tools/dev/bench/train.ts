@@ -1,5 +1,5 @@
-// Benchmark section `train`: training throughput of the seed's CIFAR-10 network T11
-// (zoo t11_cifar10_augmented, 545,098 parameters) at batch 64, through the same loop as
+// Benchmark section `train`: training throughput of the zoo's small CIFAR-10 network
+// t11_cifar10_augmented (tutorial model T11, 545,098 parameters) at batch 64, through the same loop as
 // `archc train` (batching, forward, backward, SGD with momentum). Target ≥ 1,200 images/s on wasm;
 // PyTorch does 2,394 on the same 2-core machines. webgpu is measured too where a GPU adapter exists.
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,7 +12,7 @@ import { train, type TrainConfig } from '../../../runtime/train/trainer.js';
 import { locate, nodeHost } from '../../../compiler/node-host.js';
 import type { BenchSection, Figure } from './section.js';
 
-/** The issue's target and PyTorch's figure on the same 2-core machines (images per second). */
+/** The project's target and PyTorch's figure on the same 2-core machines (images per second). */
 export const TARGET = 1200;
 export const PYTORCH = 2394;
 
