@@ -39,4 +39,6 @@ fi
 # Exactly the locked dependencies (the engines too: they are development dependencies here), then
 # dist/ (type errors fail the set-up).
 npm ci --no-audit --no-fund
+# The VS Code extension is its own package (vsce and the grammar test tools are its dev dependencies).
+npm ci --prefix editors/vscode --no-audit --no-fund
 npm run build
