@@ -1,0 +1,48 @@
+// The text of one archc op call as a person would write it: required arguments positional,
+// the rest by name, defaults left out, `bn` rather than `bn()`, `y + s` for two-tensor add/sub/mul,
+// and `name="layer1.0.conv1"` when the ONNX weights carry a module path.
+import type { ArgValue } from '../compiler/ops/op.js';
+import { lookupOp } from '../compiler/ops/registry.js';
+import { formatFloat } from '../compiler/lower-onnx/proto.js';
+
+const INFIX: Record<string, string> = { add: '+', sub: '-', mul: '*' };
+
+/** An argument value as DSL text (`3`, `0.001`, `false`, `"same"`, `[1, 2]`); `expr` is verbatim. */
+export function valueText(v: ArgValue | { readonly expr: string }): string {
+  if (v !== null && typeof v === 'object' && 'expr' in v) return v.expr;
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : formatFloat(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'boolean') return String(v);
+  if (v === null) return 'none';
+  return `[${v.map((x) => valueText(x)).join(', ')}]`;
+}
+
+export type ArgText = ArgValue | { readonly expr: string };
+
+/**
+ * `op(args…)` for a call whose tensor inputs are `inputs` (the first is omitted: it arrives through
+ * `|>`, unless `all` is set for multi-input ops).
+ */
+export function callText(op: string, args: Readonly<Record<string, ArgText>>, inputs: readonly string[], name?: string): string {
+  if (INFIX[op] && inputs.length === 2 && Object.keys(args).length === 0 && !name) return `${inputs[0]} ${INFIX[op]} ${inputs[1]}`;
+  const def = lookupOp(op);
+  const parts: string[] = [];
+  if (def && def.arity.max > 1) parts.push(op === 'concat' ? `[${inputs.join(', ')}]` : inputs.join(', '));
+  let positional = true;
+  for (const [key, spec] of Object.entries(def?.params ?? {})) {
+    const v = args[key];
+    if (v === undefined) {
+      positional = false;
+      continue;
+    }
+    const required = spec.default === undefined;
+    parts.push(required && positional ? valueText(v) : `${key}=${valueText(v)}`);
+    if (!required) positional = false;
+  }
+  if (!def) for (const [key, v] of Object.entries(args)) parts.push(`${key}=${valueText(v)}`);
+  if (name) parts.push(`name=${JSON.stringify(name)}`);
+  return parts.length === 0 ? op : `${op}(${parts.join(', ')})`;
+}
+
+/** Whether the op takes a single tensor (so it can follow `|>`). */
+export const isUnary = (op: string): boolean => (lookupOp(op)?.arity.max ?? 1) === 1;

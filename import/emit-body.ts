@@ -1,0 +1,101 @@
+// Statements for a sequence of calls (a model body or a block body), in the order given: each call
+// continues the previous pipeline with `|>` when it reads only the previous result and nothing else
+// does; otherwise the pipeline is closed and its result named. Names come from a small pool
+// (x, y, s, z, a, b, …) and are reused as soon as the tensor they hold is dead, so a chain of
+// residual units reads `x = x |> unit(...)` line after line. The order of calls is never changed:
+// the compiler creates nodes in evaluation order, and the importer maps weights by that order.
+import type { Shape } from '../compiler/ir.js';
+
+export interface Unit {
+  /** Tensor values read, in order; the first is the pipeline input of a unary call. */
+  readonly inputs: readonly number[];
+  readonly output: number;
+  /** The call text given the input expressions (a unary call ignores its first). */
+  readonly text: (inputs: readonly string[]) => string;
+  /** Reads one tensor: written as `x |> text`. */
+  readonly unary: boolean;
+  /** Repeat count: emitted as a `for` loop over `v = v |> text` (unary calls only). */
+  readonly repeat?: number;
+  /** Written after the statement as a shape annotation (`: [256, 56, 56]`). */
+  readonly annotate?: Shape;
+}
+
+export interface BodyOptions {
+  /** Values that already have names (inputs, block parameters). */
+  readonly named: ReadonlyMap<number, string>;
+  /** Values that leave the body: `output NAME = …` in a model, `return …` in a block. */
+  readonly results: ReadonlyMap<number, string>;
+  readonly isBlock: boolean;
+  /** Names that must not be used for tensors (block parameters). */
+  readonly reserved?: ReadonlySet<string>;
+}
+
+const POOL = ['x', 'y', 's', 'z', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'u', 'v', 'w'];
+
+export function emitBody(units: readonly Unit[], options: BodyOptions): string[] {
+  const lines: string[] = [];
+  const remaining = new Map<number, number>();
+  for (const u of units) for (const i of u.inputs) remaining.set(i, (remaining.get(i) ?? 0) + 1);
+  const names = new Map(options.named);
+  const holder = new Map<string, number>([...names].map(([v, n]) => [n, v]));
+  const reserved = options.reserved ?? new Set<string>();
+  let open: { expr: string; value: number; annotate?: Shape } | undefined;
+
+  const freeName = (value: number): string => {
+    const isFree = (n: string) => !reserved.has(n) && (!holder.has(n) || (remaining.get(holder.get(n)!) ?? 0) === 0 && !options.results.has(holder.get(n)!));
+    const name = POOL.find(isFree) ?? `t${value}`;
+    holder.set(name, value);
+    return name;
+  };
+  const close = (): void => {
+    if (!open) return;
+    const { expr, value, annotate } = open;
+    open = undefined;
+    const suffix = annotate ? ` : [${annotate.join(', ')}]` : '';
+    const result = options.results.get(value);
+    if (result !== undefined && (remaining.get(value) ?? 0) === 0) {
+      lines.push(options.isBlock ? `return ${expr}` : `output ${result} = ${expr}${suffix}`);
+      return;
+    }
+    const name = freeName(value);
+    names.set(value, name);
+    lines.push(`${name} = ${expr}${suffix}`);
+    if (result !== undefined && !options.isBlock) lines.push(`output ${result}`);
+  };
+  const nameOf = (value: number): string => {
+    if (open?.value === value) close();
+    return names.get(value)!;
+  };
+
+  units.forEach((u) => {
+    const first = u.inputs[0];
+    const chains = u.unary && !u.repeat && open !== undefined && open.value === first && remaining.get(first) === 1 && !options.results.has(first);
+    if (chains) {
+      open!.expr = `${open!.expr} |> ${u.text([])}`;
+    } else if (u.repeat) {
+      const input = nameOf(first!);
+      remaining.set(first!, remaining.get(first!)! - 1);
+      close();
+      lines.push(`for i in 0..${u.repeat} {`, `  ${input} = ${input} |> ${u.text([])}`, `}`);
+      names.set(u.output, input);
+      holder.set(input, u.output);
+      for (const i of u.inputs) remaining.set(i, remaining.get(i)! - (i === first ? 0 : 1));
+      return;
+    } else {
+      const inputs = u.inputs.map(nameOf);
+      close();
+      open = { expr: u.unary ? `${inputs[0]} |> ${u.text(inputs)}` : u.text(inputs), value: u.output };
+    }
+    for (const i of u.inputs) remaining.set(i, remaining.get(i)! - 1);
+    open!.value = u.output;
+    open!.annotate = u.annotate;
+  });
+  close();
+  // Results that are inputs or were named earlier (an identity model, a block returning its input).
+  for (const [value, result] of options.results) {
+    if (!lines.some((l) => l.startsWith(options.isBlock ? 'return' : `output ${result}`))) {
+      lines.push(options.isBlock ? `return ${names.get(value)}` : `output ${result} = ${names.get(value)}`);
+    }
+  }
+  return lines;
+}

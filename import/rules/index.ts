@@ -1,0 +1,26 @@
+// Every ONNX op type the importer reads, and the rule that expresses it with archc ops.
+import type { LiftContext, Rule } from '../lift.js';
+import { activationRules } from './activation.js';
+import { arithRules } from './arith.js';
+import { intArithmetic, shapeRules } from './shape.js';
+import { windowRules } from './window.js';
+
+/** Add/Sub/Mul/Div on shape vectors are integer arithmetic; on tensors, the element-wise rules. */
+const onIntsOr =
+  (ints: Rule, tensors: Rule): Rule =>
+  (ctx: LiftContext) =>
+    ctx.value(0)?.kind === 'ints' && ctx.value(1)?.kind === 'ints' ? ints(ctx) : tensors(ctx);
+
+export const rules: Readonly<Record<string, Rule>> = {
+  ...windowRules,
+  ...activationRules,
+  ...shapeRules,
+  ...arithRules,
+  Add: onIntsOr(intArithmetic.Add, arithRules['Add']!),
+  Sub: onIntsOr(intArithmetic.Sub, arithRules['Sub']!),
+  Mul: onIntsOr(intArithmetic.Mul, arithRules['Mul']!),
+  Div: onIntsOr(intArithmetic.Div, arithRules['Div']!),
+};
+
+/** Whether the importer has a rule for this op type (the standard domain only). */
+export const supportsOp = (op: string, domain = ''): boolean => (!domain || domain === 'ai.onnx') && Object.hasOwn(rules, op);

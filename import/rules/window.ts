@@ -1,0 +1,181 @@
+// Convolutions, pooling and normalization: Conv (with a zero Pad before it folded into pad=),
+// ConvTranspose, MaxPool, AveragePool, the global pools, BatchNormalization, LayerNormalization,
+// LRN and Pad. archc's own lowerings write these ops with explicit begin/end pads, strides and
+// dilations (compiler/ops/conv.ts, pool.ts); this reads every form the ONNX spec allows.
+import type { ArgValue } from '../../compiler/ops/op.js';
+import type { LiftContext, Rule, Value } from '../lift.js';
+import { isZero, padArg, perAxis, sameFloat } from './args.js';
+
+/** Explicit [begin…, end…] pads of a windowed node, from `pads` or `auto_pad`. */
+function explicitPads(ctx: LiftContext, spatial: readonly number[], kernel: readonly number[], stride: readonly number[], dilation: readonly number[]): number[] {
+  const rank = kernel.length;
+  const mode = ctx.attr<string>('auto_pad', 'NOTSET');
+  if (mode === 'NOTSET') return [...ctx.attr<readonly number[]>('pads', new Array(2 * rank).fill(0))];
+  if (mode === 'VALID') return new Array(2 * rank).fill(0);
+  const begin: number[] = [];
+  const end: number[] = [];
+  spatial.forEach((size, i) => {
+    const out = Math.ceil(size / stride[i]!);
+    const total = Math.max(0, (out - 1) * stride[i]! + (kernel[i]! - 1) * dilation[i]! + 1 - size);
+    const small = Math.floor(total / 2);
+    begin.push(mode === 'SAME_LOWER' ? total - small : small);
+    end.push(mode === 'SAME_LOWER' ? small : total - small);
+  });
+  return [...begin, ...end];
+}
+
+/** archc's pad argument (any form) → explicit [begin…, end…] for `rank` axes. */
+export function padsOf(arg: ArgValue | undefined, rank: number): number[] {
+  if (arg === undefined || arg === null) return new Array(2 * rank).fill(0);
+  if (typeof arg === 'number') return new Array(2 * rank).fill(arg);
+  const list = arg as readonly number[];
+  if (list.length === rank) return [...list, ...list];
+  return [...list.filter((_, i) => i % 2 === 0), ...list.filter((_, i) => i % 2 === 1)];
+}
+
+/** A zero-padding `pad` call the window op can absorb: its input and its pads. */
+function absorbablePad(ctx: LiftContext, x: number, rank: number): { x: number; pads: number[] } | undefined {
+  const p = ctx.lifted(x);
+  if (p.op !== 'pad' || (p.args['mode'] ?? 'zero') !== 'zero' || (p.args['value'] ?? 0) !== 0) return undefined;
+  return { x: p.inputs[0]!, pads: padsOf(p.args['pads'], rank) };
+}
+
+const conv: Rule = (ctx) => {
+  let x = ctx.tensor(0);
+  const w = ctx.constant(1);
+  const bias = ctx.value(2) ? ctx.constant(2) : undefined;
+  const kernel = w.shape.slice(2);
+  const rank = kernel.length;
+  const ones = kernel.map(() => 1);
+  const stride = ctx.attr<readonly number[]>('strides', ones);
+  const dilation = ctx.attr<readonly number[]>('dilations', ones);
+  let pads = explicitPads(ctx, ctx.lifted(x).shape.slice(1), kernel, stride, dilation);
+  const padded = absorbablePad(ctx, x, rank);
+  if (padded) {
+    x = padded.x;
+    pads = pads.map((p, i) => p + padded.pads[i]!);
+  }
+  const args: Record<string, ArgValue> = { filters: w.shape[0]!, kernel: perAxis(kernel) };
+  if (stride.some((s) => s !== 1)) args['stride'] = perAxis(stride);
+  if (!isZero(pads)) args['pad'] = padArg(pads, rank);
+  if (dilation.some((d) => d !== 1)) args['dilation'] = perAxis(dilation);
+  const groups = ctx.attr<number>('group', 1);
+  if (groups !== 1) args['groups'] = groups;
+  if (!bias) args['bias'] = false;
+  return ctx.call('conv', [x], args, { weight: w, ...(bias ? { bias } : {}) });
+};
+
+const convTranspose: Rule = (ctx) => {
+  const x = ctx.tensor(0);
+  const w = ctx.constant(1);
+  const bias = ctx.value(2) ? ctx.constant(2) : undefined;
+  const kernel = w.shape.slice(2);
+  const rank = kernel.length;
+  const ones = kernel.map(() => 1);
+  const groups = ctx.attr<number>('group', 1);
+  if (groups !== 1) ctx.fail('grouped transposed convolution is not an archc op');
+  if (ctx.attr('output_shape') || ctx.attr<readonly number[]>('output_padding', ones.map(() => 0)).some((p) => p !== 0)) {
+    ctx.fail('output_shape and output_padding have no archc form');
+  }
+  if (ctx.attr<readonly number[]>('dilations', ones).some((d) => d !== 1)) ctx.fail('dilated transposed convolution is not an archc op');
+  if (ctx.attr<string>('auto_pad', 'NOTSET') !== 'NOTSET') ctx.fail('auto_pad on ConvTranspose has no archc form');
+  const stride = ctx.attr<readonly number[]>('strides', ones);
+  const pads = ctx.attr<readonly number[]>('pads', new Array(2 * rank).fill(0));
+  const args: Record<string, ArgValue> = { filters: w.shape[1]!, kernel: perAxis(kernel) };
+  if (stride.some((s) => s !== 1)) args['stride'] = perAxis(stride);
+  if (!isZero(pads)) args['pad'] = padArg(pads, rank);
+  if (!bias) args['bias'] = false;
+  return ctx.call('conv_transpose', [x], args, { weight: w, ...(bias ? { bias } : {}) });
+};
+
+const pool =
+  (op: 'maxpool' | 'avgpool'): Rule =>
+  (ctx) => {
+    if (op === 'maxpool' && ctx.node.outputs.length > 1 && ctx.node.outputs[1]) ctx.fail('MaxPool indices have no archc form');
+    const x = ctx.tensor(0);
+    const kernel = ctx.attr<readonly number[]>('kernel_shape') ?? ctx.fail('kernel_shape is missing');
+    const ones = kernel.map(() => 1);
+    const stride = ctx.attr<readonly number[]>('strides', ones);
+    const dilation = ctx.attr<readonly number[]>('dilations', ones);
+    if (dilation.some((d) => d !== 1)) ctx.fail('dilated pooling is not an archc op');
+    const pads = explicitPads(ctx, ctx.lifted(x).shape.slice(1), kernel, stride, dilation);
+    const args: Record<string, ArgValue> = { kernel: perAxis(kernel) };
+    if (stride.some((s, i) => s !== kernel[i])) args['stride'] = perAxis(stride);
+    if (!isZero(pads)) args['pad'] = padArg(pads, kernel.length);
+    if (ctx.attr<number>('ceil_mode', 0) === 1) args['ceil'] = true;
+    if (op === 'avgpool' && !isZero(pads) && ctx.attr<number>('count_include_pad', 0) === 0) args['count_pad'] = false;
+    return ctx.call(op, [x], args);
+  };
+
+const batchNorm: Rule = (ctx) => {
+  const x = ctx.tensor(0);
+  const [weight, bias, running_mean, running_var] = [1, 2, 3, 4].map((i) => ctx.constant(i));
+  if (ctx.attr<number>('training_mode', 0) === 1) ctx.fail('batch norm in training mode has no inference form');
+  const args: Record<string, ArgValue> = {};
+  const epsilon = ctx.attr<number>('epsilon', 1e-5);
+  if (!sameFloat(epsilon, 1e-5)) args['epsilon'] = Math.fround(epsilon);
+  const momentum = 1 - ctx.attr<number>('momentum', 0.9);
+  if (!sameFloat(momentum, 0.1)) args['momentum'] = Math.fround(momentum);
+  return ctx.call('bn', [x], args, { weight: weight!, bias: bias!, running_mean: running_mean!, running_var: running_var! });
+};
+
+const layerNorm: Rule = (ctx) => {
+  const x = ctx.tensor(0);
+  const rank = ctx.lifted(x).shape.length + 1;
+  const axis = ctx.attr<number>('axis', -1);
+  if (axis !== -1 && axis !== rank - 1) ctx.fail('archc normalizes over the last axis only');
+  const weight = ctx.constant(1);
+  const bias = ctx.value(2) ? ctx.constant(2) : ctx.fail('layer norm without a bias is not an archc op');
+  const args: Record<string, ArgValue> = {};
+  const epsilon = ctx.attr<number>('epsilon', 1e-5);
+  if (!sameFloat(epsilon, 1e-5)) args['epsilon'] = Math.fround(epsilon);
+  return ctx.call('layer_norm', [x], args, { weight, bias });
+};
+
+const padOp: Rule = (ctx) => {
+  const x = ctx.tensor(0);
+  const rank = ctx.lifted(x).shape.length + 1;
+  const pads = ctx.opset >= 11 ? ctx.ints(1) : ctx.attr<readonly number[]>('pads', []);
+  const numeric = pads.map((p) => (p === 'N' ? ctx.fail('pads depend on the batch') : p));
+  if (numeric.length !== 2 * rank || numeric[0] !== 0 || numeric[1] !== 0 || numeric[rank] !== 0 || numeric[rank + 1] !== 0) {
+    ctx.fail('archc pads the spatial axes only');
+  }
+  const spatial = [...numeric.slice(2, rank), ...numeric.slice(rank + 2)];
+  const mode = ctx.attr<string>('mode', 'constant');
+  const modes: Record<string, string> = { constant: 'zero', reflect: 'reflect', edge: 'edge' };
+  if (!modes[mode]) ctx.fail(`pad mode '${mode}' is not an archc pad mode`);
+  const value = ctx.value(2) && ctx.opset >= 11 ? (ctx.constant(2).data[0] ?? 0) : ctx.attr<number>('value', 0);
+  const args: Record<string, ArgValue> = { pads: padArg(spatial, rank - 2) };
+  if (modes[mode] !== 'zero') args['mode'] = modes[mode]!;
+  if (value !== 0) args['value'] = value;
+  return ctx.call('pad', [x], args);
+};
+
+const lrn: Rule = (ctx) => {
+  const args: Record<string, ArgValue> = { size: ctx.attr<number>('size') ?? ctx.fail('size is missing') };
+  const alpha = ctx.attr<number>('alpha', 1e-4);
+  const beta = ctx.attr<number>('beta', 0.75);
+  const bias = ctx.attr<number>('bias', 1);
+  if (!sameFloat(alpha, 1e-4)) args['alpha'] = Math.fround(alpha);
+  if (!sameFloat(beta, 0.75)) args['beta'] = Math.fround(beta);
+  if (!sameFloat(bias, 1)) args['k'] = Math.fround(bias);
+  return ctx.call('lrn', [ctx.tensor(0)], args);
+};
+
+const globalPool =
+  (op: string): Rule =>
+  (ctx): Value =>
+    ctx.call(op, [ctx.tensor(0)]);
+
+export const windowRules: Record<string, Rule> = {
+  Conv: conv,
+  ConvTranspose: convTranspose,
+  MaxPool: pool('maxpool'),
+  AveragePool: pool('avgpool'),
+  GlobalAveragePool: globalPool('global_avgpool'),
+  GlobalMaxPool: globalPool('global_maxpool'),
+  BatchNormalization: batchNorm,
+  LayerNormalization: layerNorm,
+  Pad: padOp,
+  LRN: lrn,
+};
