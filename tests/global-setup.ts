@@ -19,7 +19,7 @@ function newestSource(dir: string): number {
 }
 
 export default function setup(): void {
-  const sources = ['dsl', 'compiler', 'runtime', 'engines', 'tools', 'lsp'].map((d) => join(root, d)).filter(existsSync);
+  const sources = ['dsl', 'compiler', 'import', 'runtime', 'engines', 'tools', 'lsp'].map((d) => join(root, d)).filter(existsSync);
   const newest = Math.max(statSync(join(root, 'index.ts')).mtimeMs, ...sources.map(newestSource));
   if (existsSync(marker) && statSync(marker).mtimeMs > newest) return;
   try {

@@ -12,7 +12,6 @@ import { version } from '../version.js';
 import type { Command } from './common.js';
 
 export const importCommand: Command = {
-  summary: 'bring an ONNX model in as readable .arch text, with its weights',
   usage: `archc import <model.onnx> -o <model.arch> [--weights-out <model.safetensors>] [--allow-partial]
   -o, --output PATH       the .arch file to write (- for stdout)
       --weights-out PATH  also write the weights as safetensors, named as the .arch file names them
