@@ -75,7 +75,7 @@ export function lift(model: OnnxModel, inputShapes: ReadonlyMap<string, Shape>, 
     }
   }
   const outputs = stoppedAt ? danglingOutputs(nodes) : model.outputs.map((name) => ({ name, node: outputTensor(name, values.get(name)) }));
-  return { graph: keepReachable(nodes, outputs), stoppedAt };
+  return { graph: markKeptBiases(keepReachable(nodes, outputs)), stoppedAt };
 }
 
 function context(node: OnnxNode, opset: number, nodes: LiftedNode[], values: Map<string, Value>): LiftContext {
@@ -167,4 +167,19 @@ function keepReachable(nodes: readonly LiftedNode[], outputs: readonly { name: s
     kept.push({ ...n, id: kept.length, inputs: n.inputs.map((i) => renumber.get(i)!) });
   }
   return { nodes: kept, outputs: outputs.map((o) => ({ name: o.name, node: renumber.get(o.node)! })) };
+}
+
+/**
+ * A conv with a bias right before batch norm is what the file has (VGG-BN's convs keep theirs), and
+ * archc warns about it unless the bias is written out on purpose: write bias=true there.
+ */
+function markKeptBiases(graph: LiftedGraph): LiftedGraph {
+  const consumers = new Map<number, LiftedNode[]>();
+  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const nodes = graph.nodes.map((n) => {
+    const next = consumers.get(n.id) ?? [];
+    const kept = n.op === 'conv' && n.args['bias'] === undefined && next.length === 1 && next[0]!.op === 'bn';
+    return kept ? { ...n, args: { ...n.args, bias: true } } : n;
+  });
+  return { ...graph, nodes };
 }
