@@ -1,7 +1,7 @@
 // archc import model.onnx -o model.arch [--weights-out model.safetensors] [--allow-partial]:
 // an ONNX file as readable .arch text (import/), and its weights under archc's names. A bad file,
 // an unsupported op or an unwritable path writes nothing; both files are written whole or not at all.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { importOnnx } from '../../../import/index.js';
 import { safetensorsChunks } from '../../../compiler/weights/safetensors.js';
@@ -71,13 +71,17 @@ export const importCommand: Command = {
     }
     if (result.partial) process.stderr.write(`${displayPath(source)}: warning: ${result.partial}\n`);
     const weightsOut = parsed.flags['weights-out'] as string | undefined;
+    // The weights first: if they cannot be written, the .arch file is not written either; if the
+    // .arch file then fails, the new weights are removed again, so no half of a pair is left.
+    let wroteWeights = false;
     try {
-      // The weights first: if they cannot be written, the .arch file is not written either.
       if (weightsOut) writeFileAtomic(weightsOut, safetensorsChunks(result.weights, { source: basename(source), producer: `archc ${version} import` }));
+      wroteWeights = weightsOut !== undefined;
       if (output === '-') process.stdout.write(result.text);
       else writeFileAtomic(output, result.text);
     } catch (e) {
-      return fail(`cannot write ${displayPath(output)}: ${ioReason(e)}; nothing was written`, 2);
+      if (wroteWeights) rmSync(weightsOut!, { force: true });
+      return fail(`cannot write ${displayPath(wroteWeights ? output : (weightsOut ?? output))}: ${ioReason(e)}; nothing was written`, 2);
     }
     const lines = result.text.split('\n').length - 1;
     if (output !== '-') process.stderr.write(`wrote ${displayPath(output)} (${lines} lines, ${result.params.toLocaleString('en')} parameters)${weightsOut ? ` and ${displayPath(weightsOut)}` : ''}\n`);
