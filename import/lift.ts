@@ -32,6 +32,8 @@ export interface LiftContext {
   /** Input i as integers (a constant, or shape arithmetic). */
   ints(i: number): readonly IntOrBatch[];
   lifted(id: number): LiftedNode;
+  /** Every call made so far, in order. */
+  readonly calls: readonly LiftedNode[];
   attr<T extends AttrValue>(name: string, fallback: T): T;
   attr<T extends AttrValue>(name: string): T | undefined;
   /** Adds an archc call and returns its tensor. */
@@ -107,6 +109,7 @@ function context(node: OnnxNode, opset: number, nodes: LiftedNode[], values: Map
       return fail(`its input '${node.inputs[i]}' must be integers known before run time`);
     },
     lifted: (id) => nodes[id]!,
+    calls: nodes,
     attr: ((name: string, fallback?: AttrValue) => node.attrs.get(name) ?? fallback) as LiftContext['attr'],
     call(op, inputs, args = {}, weights = {}) {
       const shapes = inputs.map((i) => nodes[i]!.shape);

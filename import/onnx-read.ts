@@ -4,7 +4,7 @@
 // itself (not protobuf, truncated, external data missing, a cycle, an input nothing produces) is one
 // message; nothing here throws for a bad file.
 import onnxProto from 'onnx-proto';
-import { floatsFromLittleEndian } from '../compiler/weights/tensor.js';
+import { floatsFromLittleEndian, LITTLE_ENDIAN } from '../compiler/weights/tensor.js';
 
 const { onnx } = onnxProto;
 type TensorProto = onnxProto.onnx.ITensorProto;
@@ -185,7 +185,7 @@ function tensorOf(t: TensorProto, name: string, readExternal: ExternalReader): C
   const type = t.dataType ?? 0;
   const wrongSize = (stored: string) => new BadFile(`tensor '${name}' has shape [${shape.join(', ')}] (${count} values) but stores ${stored}`);
   if (type === DT.FLOAT) {
-    const data = raw ? (raw.length === count * 4 ? floatsFromLittleEndian(raw) : undefined) : Float32Array.from(t.floatData ?? []);
+    const data = raw ? (raw.length === count * 4 ? floats(raw) : undefined) : Float32Array.from(t.floatData ?? []);
     if (!data || data.length !== count) throw wrongSize(raw ? `${raw.length} bytes` : `${t.floatData?.length ?? 0} values`);
     return { shape, type: 'float', data, name };
   }
@@ -203,6 +203,11 @@ function tensorOf(t: TensorProto, name: string, readExternal: ExternalReader): C
   if (type === DT.DOUBLE && !raw) return { shape, type: 'float', data: Float32Array.from(t.doubleData ?? []), name };
   const typeName = DT[type] ?? String(type);
   throw new BadFile(`tensor '${name}' has element type ${typeName}; archc imports float32 weights (and integer shapes)`);
+}
+
+/** float32 data of raw bytes: a view into the file when aligned (no copy), else an aligned copy. */
+function floats(raw: Uint8Array): Float32Array {
+  return LITTLE_ENDIAN && raw.byteOffset % 4 === 0 ? new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4) : floatsFromLittleEndian(raw);
 }
 
 function external(t: TensorProto, name: string, readExternal: ExternalReader): Uint8Array {

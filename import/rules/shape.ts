@@ -75,9 +75,25 @@ const concat: Rule = (ctx) => {
     return { kind: 'ints', v: inputs.flatMap((_, i) => [...ctx.ints(i)]), scalar: false };
   }
   const ids = inputs.map((_, i) => ctx.tensor(i));
+  if (ids.length === 1) return { kind: 'tensor', id: ids[0]! };
   const axis = perSampleAxis(ctx, ctx.attr<number>('axis') ?? ctx.fail('axis is missing'), rankOf(ctx, ids[0]!));
-  return ctx.call('concat', ids, axis === 0 ? {} : { axis });
+  const args: Record<string, ArgValue> = axis === 0 ? {} : { axis };
+  // DenseNet concatenates every earlier feature map in each layer: concat(x, f1, f2) after
+  // concat(x, f1) is concat(that, f2), the same values, and it makes each layer one unit.
+  let known = concats.get(ctx.calls);
+  if (!known) concats.set(ctx.calls, (known = new Map()));
+  let made: Value | undefined;
+  for (let m = ids.length - 1; m >= 2 && !made; m--) {
+    const earlier = known.get(`${axis}:${ids.slice(0, m).join()}`);
+    if (earlier !== undefined) made = ctx.call('concat', [earlier, ...ids.slice(m)], args);
+  }
+  made ??= ctx.call('concat', ids, args);
+  if (made.kind === 'tensor') known.set(`${axis}:${ids.join()}`, made.id);
+  return made;
 };
+
+/** Per import (keyed by its list of calls): the concat made for each list of concatenated tensors. */
+const concats = new WeakMap<readonly unknown[], Map<string, number>>();
 
 const split: Rule = (ctx) => {
   const x = ctx.tensor(0);
