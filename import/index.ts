@@ -30,6 +30,8 @@ export interface ImportOptions {
   /** Find repeated subgraphs and write them as blocks (default true). */
   readonly blocks?: boolean;
   readonly readExternal?: ExternalReader;
+  /** The caller hands the bytes over: weights may be realigned inside them instead of copied. */
+  readonly reuseBuffer?: boolean;
 }
 
 export interface ImportProblem {
@@ -43,7 +45,7 @@ export type ImportResult =
   | { readonly ok: false; readonly problems: readonly ImportProblem[]; readonly badFile?: boolean };
 
 export function importOnnx(bytes: Uint8Array, options: ImportOptions): ImportResult {
-  const read = readOnnx(bytes, options.readExternal);
+  const read = readOnnx(bytes, options.readExternal, options.reuseBuffer === true);
   if (!read.ok) return { ok: false, problems: [{ message: read.error }], badFile: true };
   const model = read.model;
   const unsupported = unsupportedOps(model);

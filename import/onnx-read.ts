@@ -51,7 +51,12 @@ export type ReadResult = { readonly ok: true; readonly model: OnnxModel } | { re
 /** Reads an external-data file named by a tensor (relative to the model's folder). */
 export type ExternalReader = (location: string) => Uint8Array | { error: string };
 
-export function readOnnx(bytes: Uint8Array, readExternal: ExternalReader = () => ({ error: 'external data is not available' })): ReadResult {
+/**
+ * `reuse`: the caller hands the buffer over, and unaligned float tensors are moved in place (by at
+ * most 3 bytes, over their own already-decoded protobuf header) instead of copied, so the weights
+ * cost no memory beyond the file itself.
+ */
+export function readOnnx(bytes: Uint8Array, readExternal: ExternalReader = () => ({ error: 'external data is not available' }), reuse = false): ReadResult {
   let proto: onnxProto.onnx.ModelProto;
   try {
     proto = onnx.ModelProto.decode(bytes);
@@ -71,7 +76,7 @@ export function readOnnx(bytes: Uint8Array, readExternal: ExternalReader = () =>
     for (const t of graph.initializer ?? []) {
       const name = t.name ?? '';
       if (constants.has(name)) return { ok: false, error: `initializer '${name}' appears twice` };
-      constants.set(name, tensorOf(t, name, readExternal));
+      constants.set(name, tensorOf(t, name, readExternal, reuse));
       initializers.push(name);
     }
     const nodes: OnnxNode[] = [];
@@ -177,7 +182,7 @@ function attributeValue(a: AttributeProto, readExternal: ExternalReader): AttrVa
 
 const DT = onnx.TensorProto.DataType;
 
-function tensorOf(t: TensorProto, name: string, readExternal: ExternalReader): ConstTensor {
+function tensorOf(t: TensorProto, name: string, readExternal: ExternalReader, reuse = false): ConstTensor {
   const shape = (t.dims ?? []).map(toNumber);
   const count = shape.reduce((a, b) => a * b, 1);
   let raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
@@ -185,7 +190,7 @@ function tensorOf(t: TensorProto, name: string, readExternal: ExternalReader): C
   const type = t.dataType ?? 0;
   const wrongSize = (stored: string) => new BadFile(`tensor '${name}' has shape [${shape.join(', ')}] (${count} values) but stores ${stored}`);
   if (type === DT.FLOAT) {
-    const data = raw ? (raw.length === count * 4 ? floats(raw) : undefined) : Float32Array.from(t.floatData ?? []);
+    const data = raw ? (raw.length === count * 4 ? floats(raw, reuse && t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) : undefined) : Float32Array.from(t.floatData ?? []);
     if (!data || data.length !== count) throw wrongSize(raw ? `${raw.length} bytes` : `${t.floatData?.length ?? 0} values`);
     return { shape, type: 'float', data, name };
   }
@@ -205,9 +210,19 @@ function tensorOf(t: TensorProto, name: string, readExternal: ExternalReader): C
   throw new BadFile(`tensor '${name}' has element type ${typeName}; archc imports float32 weights (and integer shapes)`);
 }
 
-/** float32 data of raw bytes: a view into the file when aligned (no copy), else an aligned copy. */
-function floats(raw: Uint8Array): Float32Array {
-  return LITTLE_ENDIAN && raw.byteOffset % 4 === 0 ? new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4) : floatsFromLittleEndian(raw);
+/**
+ * float32 data of raw bytes: a view into the file when aligned (no copy); when the buffer may be
+ * reused, moved down to the alignment in place; else an aligned copy. A tensor of 128 bytes or more
+ * has at least 3 header bytes before its data (the field tag and a 2-byte length), so the move
+ * only overwrites its own header, which is already decoded.
+ */
+function floats(raw: Uint8Array, reuse: boolean): Float32Array {
+  if (!LITTLE_ENDIAN) return floatsFromLittleEndian(raw);
+  const shift = raw.byteOffset % 4;
+  if (shift === 0) return new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
+  if (!reuse || raw.length < 128) return floatsFromLittleEndian(raw);
+  new Uint8Array(raw.buffer).copyWithin(raw.byteOffset - shift, raw.byteOffset, raw.byteOffset + raw.length);
+  return new Float32Array(raw.buffer, raw.byteOffset - shift, raw.length / 4);
 }
 
 function external(t: TensorProto, name: string, readExternal: ExternalReader): Uint8Array {

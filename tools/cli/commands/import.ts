@@ -53,6 +53,7 @@ export const importCommand: Command = {
       inputShapes,
       allowPartial: parsed.flags['allow-partial'] === true,
       blocks: parsed.flags['flat'] !== true,
+      reuseBuffer: true,
       readExternal: (location) => {
         try {
           return readFileSync(join(folder, location));

@@ -4,8 +4,9 @@ import type { BenchSection } from './section.js';
 import { compileSection } from './compile.js';
 import { checkZooSection } from './check-zoo.js';
 import { exportSection } from './export.js';
+import { importSection } from './import.js';
 import { trainSection } from './train.js';
 import { inferSection } from './infer.js';
 import { lspSection } from './lsp.js';
 
-export const sections: BenchSection[] = [compileSection, checkZooSection, exportSection, inferSection, trainSection, lspSection];
+export const sections: BenchSection[] = [compileSection, checkZooSection, exportSection, importSection, inferSection, trainSection, lspSection];
