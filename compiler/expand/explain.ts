@@ -62,26 +62,36 @@ export function showFull(v: Value): string {
 export function assignedLater(name: string, span: Span, frame: Frame): Span | undefined {
   const inside = (d: A.Decl) => d.span.file === span.file && d.span.start.offset <= span.start.offset && span.end.offset <= d.span.end.offset;
   const decl = frame.module.ast.decls.find(inside);
-  return decl ? bodyAssigns(decl.body, name) : undefined;
+  return decl ? firstAssignments(decl).get(name) : undefined;
 }
 
-/** Where `name` is first assigned in a body, loops, frozen parts and if-branches included. */
-function bodyAssigns(body: readonly A.Stmt[], name: string): Span | undefined {
-  for (const s of body) {
-    if (s.kind === 'assign') {
-      const t = s.targets.find((x) => x.name === name);
-      if (t) return t.span;
-    }
-    if ((s.kind === 'input' || s.kind === 'output') && s.name === name) return s.nameSpan;
-    if (s.kind === 'for' && s.variable === name) return s.variableSpan;
-    const value = s.kind === 'assign' || s.kind === 'output' ? s.value : s.kind === 'expr' ? s.expr : undefined;
-    const nested =
-      s.kind === 'for' || s.kind === 'frozen'
-        ? bodyAssigns(s.body, name)
-        : value?.kind === 'if'
-          ? (bodyAssigns(value.then, name) ?? (value.else ? bodyAssigns(value.else, name) : undefined))
-          : undefined;
-    if (nested) return nested;
+/** Every name a declaration assigns, with its first place: built once, since each unknown name asks. */
+const assignments = new WeakMap<A.Decl, Map<string, Span>>();
+
+function firstAssignments(decl: A.Decl): Map<string, Span> {
+  let found = assignments.get(decl);
+  if (!found) {
+    found = new Map();
+    collectAssigns(decl.body, found);
+    assignments.set(decl, found);
   }
-  return undefined;
+  return found;
+}
+
+/** The first place each name is assigned in a body, loops, frozen parts and if-branches included. */
+function collectAssigns(body: readonly A.Stmt[], out: Map<string, Span>): void {
+  const note = (name: string, span: Span) => {
+    if (!out.has(name)) out.set(name, span);
+  };
+  for (const s of body) {
+    if (s.kind === 'assign') for (const t of s.targets) note(t.name, t.span);
+    if (s.kind === 'input' || s.kind === 'output') note(s.name, s.nameSpan);
+    if (s.kind === 'for') note(s.variable, s.variableSpan);
+    const value = s.kind === 'assign' || s.kind === 'output' ? s.value : s.kind === 'expr' ? s.expr : undefined;
+    if (s.kind === 'for' || s.kind === 'frozen') collectAssigns(s.body, out);
+    else if (value?.kind === 'if') {
+      collectAssigns(value.then, out);
+      if (value.else) collectAssigns(value.else, out);
+    }
+  }
 }

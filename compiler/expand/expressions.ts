@@ -68,6 +68,9 @@ export function evaluate(x: Expansion, e: A.Expr, frame: Frame): Value {
 }
 
 /** A name: a local, a block of the module's scope, an op, or a builtin function. */
+/** How many unknown names get a "did you mean" (the rest are listed without one). */
+const SUGGESTED_UNKNOWNS = 20;
+
 export function lookup(x: Expansion, name: string, span: Span, frame: Frame): Value {
   const local = frame.env.get(name);
   if (local) return local;
@@ -82,7 +85,8 @@ export function lookup(x: Expansion, name: string, span: Span, frame: Frame): Va
       related: later.start.offset > span.start.offset ? [{ span: later, message: `'${name}' is assigned here, later` }] : [],
     });
   } else {
-    const candidates = [...frame.env.keys(), ...frame.module.scope.keys(), ...Object.keys(ops), ...Object.keys(builtins)];
+    const suggest = x.suggestions++ < SUGGESTED_UNKNOWNS;
+    const candidates = suggest ? [...frame.env.keys(), ...frame.module.scope.keys(), ...Object.keys(ops), ...Object.keys(builtins)] : [];
     x.report('E0201', `unknown name '${name}'`, span, frame, { hint: hintFor(name, candidates) });
   }
   return POISON;

@@ -26,6 +26,14 @@ export function runModel(x: Expansion, decl: A.ModelDecl, module: Module): IrGra
       });
     }
   }
+  const declaredInputs = decl.body.filter((s): s is A.InputStmt => s.kind === 'input').map((s) => s.name);
+  for (const name of Object.keys(x.options.inputs ?? {})) {
+    if (!declaredInputs.includes(name)) {
+      x.report('E0204', `model '${decl.name}' has no input '${name}'`, decl.nameSpan, frame, {
+        hint: hintFor(name, declaredInputs) ?? (declaredInputs.length ? `its inputs: ${declaredInputs.join(', ')}` : undefined),
+      });
+    }
+  }
   try {
     execBody(x, decl.body, frame, io);
   } catch (e) {

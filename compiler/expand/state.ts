@@ -38,6 +38,8 @@ export class Expansion {
   /** Block calls currently open. */
   depth = 0;
   aborted = false;
+  /** Unknown names given a "did you mean" so far: each scans every name in scope, so only a few get one. */
+  suggestions = 0;
 
   constructor(readonly options: ExpandOptions) {}
 

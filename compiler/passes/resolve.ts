@@ -27,7 +27,37 @@ function resolveModule(m: Module): Diagnostic[] {
   return diagnostics;
 }
 
+/** "did you mean" for the first few unknown names of a declaration only: each costs a scan of every name in scope. */
+const SUGGESTED_UNKNOWNS = 20;
+
+/**
+ * A parameter, input or output named twice is an error: the second would silently shadow the first,
+ * and an ONNX graph with two inputs or outputs of one name is refused by every runtime.
+ */
+function checkDuplicates(decl: A.Decl, out: Diagnostic[]): void {
+  const seen = (what: (name: string) => string, items: readonly { name: string; span: Span }[]): void => {
+    const first = new Map<string, Span>();
+    for (const { name, span } of items) {
+      const earlier = first.get(name);
+      if (!earlier) first.set(name, span);
+      else out.push(diagnostic('E0205', `${what(name)} is declared twice`, span, { related: [{ span: earlier, message: 'first declared here' }], hint: `rename one of them` }));
+    }
+  };
+  seen((name) => `the parameter '${name}' of ${decl.kind} '${decl.name}'`, decl.params.map((p) => ({ name: p.name, span: p.span })));
+  if (decl.kind !== 'model') return;
+  const inputs: { name: string; span: Span }[] = [];
+  const outputs: { name: string; span: Span }[] = [];
+  walkStmts(decl.body, (s) => {
+    if (s.kind === 'input') inputs.push({ name: s.name, span: s.nameSpan });
+    if (s.kind === 'output') outputs.push({ name: s.name, span: s.nameSpan });
+  });
+  seen((name) => `the input '${name}'`, inputs);
+  seen((name) => `the output '${name}'`, outputs);
+}
+
 function checkDecl(decl: A.Decl, module: Module, out: Diagnostic[]): void {
+  checkDuplicates(decl, out);
+  let unknowns = 0;
   const declared = new Map<string, Span>();
   for (const p of decl.params) declared.set(p.name, p.span);
   collectDeclared(decl.body, declared);
@@ -37,8 +67,7 @@ function checkDecl(decl: A.Decl, module: Module, out: Diagnostic[]): void {
     walkExpr(e, (n) => {
       used.add(n.name);
       if (known(n.name) || (inExpect && (EXPECT_COUNTERS as readonly string[]).includes(n.name))) return;
-      const candidates = [...declared.keys(), ...module.scope.keys(), ...Object.keys(ops), ...Object.keys(builtins)];
-      const match = closestMatch(n.name, candidates);
+      const match = unknowns++ < SUGGESTED_UNKNOWNS ? closestMatch(n.name, [...declared.keys(), ...module.scope.keys(), ...Object.keys(ops), ...Object.keys(builtins)]) : undefined;
       out.push(diagnostic('E0201', `unknown name '${n.name}'`, n.span, { hint: match ? `did you mean '${match}'?` : undefined }));
     });
   };
