@@ -57,7 +57,7 @@ const paramOnnx: OnnxLowering<ParamAttrs> = (g) => {
   const at = (as: string, v: number) => g.constant(as, 'int64', [v]);
   const dims = g.op('Shape', [g.anchor.tensor], {}, { fixedShape: [g.anchor.rank + 1], type: 'int64', as: 'input_shape' });
   const batch = g.op('Slice', [dims, at('start', 0), at('end', 1)], {}, { fixedShape: [1], type: 'int64', as: 'batch' });
-  const target = g.op('Concat', [batch, g.constant('shape', 'int64', shape)], { axis: 0 }, { fixedShape: [shape.length + 1], type: 'int64', as: 'target' });
+  const target = g.op('Concat', [batch, g.constant('sample_dims', 'int64', shape)], { axis: 0 }, { fixedShape: [shape.length + 1], type: 'int64', as: 'target' });
   return g.op('Expand', [g.weight(''), target]);
 };
 
