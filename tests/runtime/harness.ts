@@ -93,3 +93,24 @@ export function compileSmall(path: string): { graph: IrGraph; macs: number } {
   }
   return { graph: g, macs: reduced.result.report?.macs ?? Infinity };
 }
+
+/**
+ * The part of `graph` that computes `layer` (a layer name, or a scope: its last layer), with that
+ * layer as the only output `probe`: for comparisons at a point inside a model.
+ */
+export function truncate(graph: IrGraph, layer: string): IrGraph {
+  const target = graph.nodes.findLast((n) => n.name === layer || n.name.startsWith(`${layer}.`));
+  if (!target) throw new Error(`no layer ${layer} in ${graph.model}`);
+  const keep = new Set<number>();
+  const visit = (id: number): void => {
+    if (keep.has(id)) return;
+    keep.add(id);
+    graph.nodes[id]!.inputs.forEach(visit);
+  };
+  visit(target.id);
+  const ids = [...keep].sort((a, b) => a - b);
+  const renumber = new Map(ids.map((id, i) => [id, i]));
+  const nodes = ids.map((id) => ({ ...graph.nodes[id]!, id: renumber.get(id)!, inputs: graph.nodes[id]!.inputs.map((i) => renumber.get(i)!) }));
+  const inputs = graph.inputs.filter((i) => keep.has(i.node)).map((i) => ({ ...i, node: renumber.get(i.node)! }));
+  return { ...graph, nodes, inputs, outputs: [{ name: 'probe', node: renumber.get(target.id)! }] };
+}
