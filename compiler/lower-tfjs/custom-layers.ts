@@ -118,7 +118,29 @@ export interface SliceArgs extends LayerArgs {
   readonly axis: number;
   readonly start: number;
   readonly end: number;
+  /** A positive stride. */
   readonly step: number;
+  /** Reverse the rows taken (a negative step in the IR). */
+  readonly reverse?: boolean;
+}
+
+export interface GroupNormArgs extends LayerArgs {
+  readonly groups: number;
+  readonly epsilon: number;
+  readonly affine: boolean;
+}
+
+export interface GatherArgs extends LayerArgs {
+  /** tfjs axis (batch = 0). */
+  readonly axis: number;
+  readonly indices: number[];
+}
+
+export interface RollArgs extends LayerArgs {
+  /** tfjs axis (batch = 0). */
+  readonly axis: number;
+  /** 0 ≤ shift < size. */
+  readonly shift: number;
 }
 
 export interface MatmulArgs extends LayerArgs {
@@ -152,6 +174,9 @@ export interface CustomLayerArgs {
   readonly param: ParamArgs;
   readonly scalar: ScalarArgs;
   readonly preprocess: PreprocessArgs;
+  readonly groupNorm: GroupNormArgs;
+  readonly gather: GatherArgs;
+  readonly roll: RollArgs;
 }
 
 /** What runtime/layers/index.ts provides: one factory per custom layer. */

@@ -31,6 +31,9 @@ import { reduce_mean, reduce_max, reduce_sum } from './reduce.js';
 import { param, buffer } from './param.js';
 import { scalar } from './scalar.js';
 import { normalize, rescale } from './preprocess.js';
+import { group_norm, instance_norm } from './group-norm.js';
+import { gather } from './gather.js';
+import { roll } from './roll.js';
 
 export const ops = {
   conv,
@@ -52,6 +55,8 @@ export const ops = {
   adaptive_avgpool,
   adaptive_maxpool,
   layer_norm,
+  group_norm,
+  instance_norm,
   lrn,
   prelu,
   softmax,
@@ -60,6 +65,8 @@ export const ops = {
   pad,
   channel_shuffle,
   slice,
+  gather,
+  roll,
   matmul,
   reshape,
   transpose,

@@ -17,6 +17,8 @@ import { ArchcClassToken, ArchcPosEmbed } from './tokens.js';
 import { ArchcParam, type ParamArgs } from './param.js';
 import { ArchcScalar, type ScalarArgs } from './scalar.js';
 import { ArchcPreprocess, type PreprocessArgs } from './preprocess.js';
+import { ArchcGroupNorm, type GroupNormArgs } from './group-norm.js';
+import { ArchcGather, ArchcRoll, type GatherArgs, type RollArgs } from './indexing.js';
 import './frozen-batchnorm.js';
 
 export const customLayers = {
@@ -40,4 +42,7 @@ export const customLayers = {
   param: (args: ParamArgs) => new ArchcParam(args),
   scalar: (args: ScalarArgs) => new ArchcScalar(args),
   preprocess: (args: PreprocessArgs) => new ArchcPreprocess(args),
+  groupNorm: (args: GroupNormArgs) => new ArchcGroupNorm(args),
+  gather: (args: GatherArgs) => new ArchcGather(args),
+  roll: (args: RollArgs) => new ArchcRoll(args),
 } satisfies CustomLayers;

@@ -45,7 +45,7 @@ export class ArchcSlice extends layers.Layer {
 
   constructor(args: SliceArgs) {
     super(args);
-    this.args = { axis: args.axis, start: args.start, end: args.end, step: args.step };
+    this.args = { axis: args.axis, start: args.start, end: args.end, step: args.step, reverse: args.reverse ?? false };
   }
 
   override computeOutputShape(input: TfShape | TfShape[]): TfShape {
@@ -58,9 +58,8 @@ export class ArchcSlice extends layers.Layer {
       const x = oneTensor(inputs);
       const { axis, start, end, step } = this.args;
       const rows = tf.slice(x, x.shape.map((_, i) => (i === axis ? start : 0)), x.shape.map((d, i) => (i === axis ? end - start : d!)));
-      if (step === 1) return rows;
-      const stride = rows.shape.slice(1).map((_, i) => (i + 1 === axis ? step : 1));
-      return subsample(rows, stride);
+      const taken = step === 1 ? rows : subsample(rows, rows.shape.slice(1).map((_, i) => (i + 1 === axis ? step : 1)));
+      return this.args.reverse ? tf.reverse(taken, axis) : taken;
     });
   }
 

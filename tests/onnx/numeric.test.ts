@@ -226,3 +226,28 @@ describe('activations', () => {
     expectClose(await evaluate(net('[5]', 'x |> hardswish'), xs, {}, opset), xs.map((x) => (x * Math.min(Math.max(x + 3, 0), 6)) / 6), 5);
   });
 });
+
+describe('tensor values and index ops compute what PyTorch does', () => {
+  const xs = [0, 1, 2, 3, 4];
+  it.each([
+    ['x |> roll(1, axis=0)', [4, 0, 1, 2, 3]], // torch.roll(x, 1)
+    ['x |> roll(-2, axis=0)', [2, 3, 4, 0, 1]],
+    ['x |> gather([4, 0, 0, -2])', [4, 0, 0, 3]], // index_select
+    ['x |> slice(-1, -6, step=-2)', [4, 2, 0]], // x[::-2]
+    ['x |> slice(3, 0, step=-1)', [3, 2, 1]], // x[3:0:-1]
+    ['1 - x / 2', [1, 0.5, 0, -0.5, -1]],
+    ['(x + 1) * 0.5 - -x', [0.5, 2, 3.5, 5, 6.5]],
+  ])('%s', async (body, expected) => {
+    expectClose(await evaluate(net('[5]', body), xs), expected);
+  });
+
+  it('param broadcasts its values; group_norm and layer_norm(axis=0) normalize', async () => {
+    expectClose(await evaluate(net('[2, 2]', 'x * param([2, 1], name="s")'), [1, 2, 3, 4], { s: [10, -1] }), [10, 20, -3, -4]);
+    // One group over [2, 2]: mean 2.5, variance 1.25.
+    const z = [1, 2, 3, 4].map((v) => (v - 2.5) / Math.sqrt(1.25 + 1e-5));
+    expectClose(await evaluate(net('[2, 2]', 'x |> group_norm(1)'), [1, 2, 3, 4]), z, 4);
+    // Over the channels at each position: (1, 3) and (2, 4).
+    const c = 1 / Math.sqrt(1 + 1e-6);
+    expectClose(await evaluate(net('[2, 2]', 'x |> layer_norm(axis=0, epsilon=0.000001)'), [1, 2, 3, 4]), [-c, -c, c, c], 4);
+  });
+});

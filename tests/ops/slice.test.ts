@@ -11,6 +11,11 @@ describe('slice', () => {
     ['[64, 8, 8]', 'slice(0, 8, axis=1, step=2)', [64, 4, 8]],
     ['[64, 8, 8]', 'slice(1, 8, axis=-1, step=3)', [64, 8, 3]],
     ['[197, 768]', 'slice(0, 1)', [1, 768]], // ViT's class token
+    ['[64, 8, 8]', 'slice(-1, -9, axis=1, step=-1)', [64, 8, 8]], // reversed
+    ['[64, 8, 8]', 'slice(7, 0, axis=2, step=-2)', [64, 8, 4]],
+    ['[64, 8, 8]', 'slice(63, -65, step=-3)', [22, 8, 8]],
+    ['[64, 8, 8]', 'slice(64, 0, step=-1)', 'E0305'],
+    ['[64, 8, 8]', 'slice(0, 4, step=-1)', 'E0305'],
     // errors
     ['[64, 8, 8]', 'slice(10, 10)', 'E0305'],
     ['[64, 8, 8]', 'slice(70, 80)', 'E0305'],
@@ -27,6 +32,14 @@ describe('slice', () => {
     const d = diagnosticOf('[64, 8, 8]', 'slice(0, 9, axis=1)', 'E0305')!;
     expect(d.message).toBe('slice end 9 is out of range for axis 1 of size 8');
     expect(d.notes[0]).toBe('axis 1 of [64, 8, 8]: valid bounds are -8..8 (negative counts from the end)');
+  });
+
+  it('resolves a backward walk to start > end ≥ −1', () => {
+    expect(attrsOf('[64, 8, 8]', 'slice(-1, -65, step=-1)')).toEqual({ axis: 0, start: 63, end: -1, step: -1 });
+    expect(attrsOf('[64, 8, 8]', 'slice(7, 0, axis=1, step=-2)')).toEqual({ axis: 1, start: 7, end: 0, step: -2 });
+    expect(diagnosticOf('[64, 8, 8]', 'slice(-1, -10, axis=1, step=-1)', 'E0305')!.notes[0]).toBe(
+      'axis 1 of [64, 8, 8]: valid end bounds are -9..7 (negative counts from the end)',
+    );
   });
 
   it('resolves negative bounds', () => {

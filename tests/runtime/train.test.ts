@@ -100,6 +100,30 @@ describe('free tensors', () => {
   });
 });
 
+describe('ops no zoo model uses yet', () => {
+  it("gather's gradient (a product with the one-hot matrix) equals tfjs's own on cpu", async () => {
+    const { ArchcGather } = await import('../../runtime/layers/indexing.js');
+    const x = tf.tensor3d(Array.from({ length: 2 * 5 * 3 }, (_, i) => Math.sin(i)), [2, 5, 3]);
+    const probe = tf.tensor3d(Array.from({ length: 2 * 4 * 3 }, (_, i) => Math.cos(i)), [2, 4, 3]);
+    const layer = new ArchcGather({ axis: 1, indices: [4, 0, 0, 2] });
+    const ours = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(layer.apply(t) as tf.Tensor, probe)))(x);
+    await tf.setBackend('cpu');
+    const theirs = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, [4, 0, 0, 2], 1), probe)))(x);
+    const [a, b] = [Array.from(ours.dataSync()), Array.from(theirs.dataSync())];
+    await tf.setBackend('wasm');
+    expect(a.map((v, i) => Math.abs(v - b[i]!)).every((d) => d < 1e-6)).toBe(true);
+    expect(a.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('group_norm, instance_norm, scalar arithmetic, div, gather, roll and a backward slice train on wasm', () => {
+    const graph = compileText('model t {\n  input x: [4, 5, 5]\n  y = x |> conv(6, 3, pad=1) |> group_norm(3) |> instance_norm(affine=true) |> gather([5, 0, 2], axis=0) |> roll(2, axis=1) |> slice(-1, -6, axis=2, step=-2)\n  output z = (1 - y * 0.5) / (y |> sigmoid) |> flatten |> dense(2)\n}').graph!;
+    const { loss, grads } = gradients(graph);
+    expect(Number.isFinite(loss)).toBe(true);
+    expect([...grads.keys()].sort()).toEqual(['conv1/bias', 'conv1/kernel', 'dense1/bias', 'dense1/kernel', 'group_norm1/beta', 'group_norm1/gamma', 'instance_norm1/beta', 'instance_norm1/gamma']);
+    expect([...grads].filter(([, g]) => !g.every(Number.isFinite) || g.every((v) => v === 0)).map(([k]) => k)).toEqual([]);
+  });
+});
+
 describe('frozen blocks', () => {
   it('are not trainable in tfjs', () => {
     const graph = compileText('model t {\n  input x: [3, 8, 8]\n  frozen { y = x |> conv(4, 3) |> bn }\n  output z = y |> relu |> flatten |> dense(2)\n}').graph!;

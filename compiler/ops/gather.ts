@@ -1,0 +1,56 @@
+// gather: the rows of one per-sample axis at a constant list of indices, in that order (repeats
+// allowed; negative indices count from the end): PyTorch index_select with a constant index,
+// ONNX Gather. Swin's relative-position bias reads its table this way.
+import { defineOp } from './op.js';
+import type { OnnxLowering } from '../lower-onnx/lowering.js';
+import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { formatShape } from '../ir.js';
+import { resolveAxis } from './axes.js';
+
+export interface GatherAttrs {
+  readonly axis: number;
+  /** Resolved, non-negative. */
+  readonly indices: readonly number[];
+}
+
+export const gather = defineOp<GatherAttrs>({
+  kind: 'gather',
+  summary: 'rows of an axis at constant indices (index_select)',
+  arity: { min: 1, max: 1 },
+  params: {
+    indices: { type: 'ints', doc: 'row indices; negative counts from the end' },
+    axis: { type: 'int', default: 0, doc: 'per-sample axis; 0 is the channel axis' },
+  },
+  infer([x], args, ctx) {
+    const axis = resolveAxis('gather', args['axis'] as number, x!, ctx);
+    if (axis === undefined) return undefined;
+    const written = typeof args['indices'] === 'number' ? [args['indices']] : [...(args['indices'] as readonly number[])];
+    const size = x![axis]!;
+    const bad = written.find((i) => i < -size || i >= size);
+    if (bad !== undefined) {
+      return ctx.error('E0305', `gather index ${bad} is out of range for axis ${axis} of ${formatShape(x!)}`, {
+        arg: 'indices',
+        hint: `indices run from 0 to ${size - 1}, or -${size} to -1`,
+      });
+    }
+    if (written.length === 0) return ctx.error('E0305', 'gather needs at least one index', { arg: 'indices' });
+    const shape = [...x!];
+    shape[axis] = written.length;
+    return { attrs: { axis, indices: written.map((i) => (i < 0 ? i + size : i)) }, shape };
+  },
+  tfjs: (a, kit) => gatherTfjs(a, kit),
+  onnx: (g) => gatherOnnx(g),
+});
+
+const gatherOnnx: OnnxLowering<GatherAttrs> = (g) => {
+  const { axis, indices } = g.attrs;
+  return g.op('Gather', [g.inputs[0]!, g.constant('indices', 'int64', indices)], { axis: axis + 1 });
+};
+
+/** ArchcGather on the mapped axis. */
+const gatherTfjs: TfjsLowering<GatherAttrs> = (a, kit) => {
+  const layout = kit.layoutOf(0, 'any');
+  const axis = kit.axis(a.axis, kit.inputShapes[0]!.length, layout);
+  const layer = kit.custom.gather({ name: kit.name(), axis, indices: [...a.indices] });
+  return { output: kit.apply(layer, kit.input(0, 'any')), layout };
+};

@@ -1,0 +1,85 @@
+// Index plumbing on one axis: ArchcGather (rows at constant indices) and ArchcRoll (a cyclic
+// shift: the last `shift` rows first). tfjs's gather gradient needs UnsortedSegmentSum, which the
+// wasm backend lacks: ArchcGather's gradient is a product with the constant one-hot matrix instead.
+import * as tf from '@tensorflow/tfjs-core';
+import { layers } from '@tensorflow/tfjs-layers';
+import { oneShape, oneTensor, register, type Kwargs, type TfShape } from './base.js';
+import type { GatherArgs, RollArgs } from '../../compiler/lower-tfjs/custom-layers.js';
+export type { GatherArgs, RollArgs };
+
+export class ArchcGather extends layers.Layer {
+  static className = 'ArchcGather';
+  readonly axis: number;
+  readonly indices: number[];
+
+  constructor(args: GatherArgs) {
+    super(args);
+    this.axis = args.axis;
+    this.indices = [...args.indices];
+  }
+
+  override computeOutputShape(input: TfShape | TfShape[]): TfShape {
+    return oneShape(input).map((d, i) => (i === this.axis ? this.indices.length : d));
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = oneTensor(inputs);
+      const { axis, indices } = this;
+      const rank = x.rank;
+      // The gathered axis last and back: a permutation that is its own inverse.
+      const swap = x.shape.map((_, i) => (i === axis ? rank - 1 : i === rank - 1 ? axis : i));
+      const size = x.shape[axis]!;
+      const gathered = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+        const input = args[0] as tf.Tensor;
+        return {
+          value: tf.gather(input, tf.tensor1d(indices, 'int32'), axis),
+          gradFunc: (dy: tf.Tensor) => {
+            const oneHot = tf.oneHot(tf.tensor1d(indices, 'int32'), size); // [k, size]
+            const last = tf.transpose(dy, swap);
+            const flat = tf.reshape(last, [-1, indices.length]);
+            const dx = tf.reshape(tf.matMul(flat, oneHot), [...last.shape.slice(0, -1), size]);
+            return tf.transpose(dx, swap);
+          },
+        };
+      });
+      return gathered(x) as tf.Tensor;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), axis: this.axis, indices: this.indices };
+  }
+}
+register(ArchcGather);
+
+export class ArchcRoll extends layers.Layer {
+  static className = 'ArchcRoll';
+  readonly axis: number;
+  readonly shift: number;
+
+  constructor(args: RollArgs) {
+    super(args);
+    this.axis = args.axis;
+    this.shift = args.shift;
+  }
+
+  override computeOutputShape(input: TfShape | TfShape[]): TfShape {
+    return oneShape(input);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = oneTensor(inputs);
+      if (this.shift === 0) return tf.clone(x);
+      const size = x.shape[this.axis]!;
+      const [head, tail] = tf.split(x, [size - this.shift, this.shift], this.axis);
+      return tf.concat([tail!, head!], this.axis);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), axis: this.axis, shift: this.shift };
+  }
+}
+register(ArchcRoll);

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { attrsOf, lastLayer, outcome } from './table.js';
+
+describe('gather', () => {
+  it.each([
+    ['[10, 4]', 'gather([0, 2, 2, -1])', [4, 4]],
+    ['[3, 5, 6]', 'gather([5, 0], axis=-1)', [3, 5, 2]],
+    ['[3, 5, 6]', 'gather(1, axis=1)', [3, 1, 6]],
+    ['[10, 4]', 'gather([10])', 'E0305'],
+    ['[10, 4]', 'gather([-11])', 'E0305'],
+    ['[10, 4]', 'gather([0], axis=2)', 'E0305'],
+  ])('%s |> %s → %j', (shape, call, expected) => {
+    expect(outcome(shape, call)).toEqual(expected);
+  });
+
+  it('resolves negative indices and has no parameters', () => {
+    expect(attrsOf('[10, 4]', 'gather([0, -1], axis=0)')).toEqual({ axis: 0, indices: [0, 9] });
+    expect(lastLayer('[10, 4]', 'gather([1, 2])')).toMatchObject({ params: 0, macs: 0 });
+  });
+});
+
+describe('roll', () => {
+  it.each([
+    ['[3, 7, 7]', 'roll(-3, axis=1)', [3, 7, 7]],
+    ['[3, 7, 7]', 'roll(3, axis=-1)', [3, 7, 7]],
+    ['[3, 7, 7]', 'roll(1, axis=3)', 'E0305'],
+    ['[3, 7, 7]', 'roll(1)', 'E0206'],
+  ])('%s |> %s → %j', (shape, call, expected) => {
+    expect(outcome(shape, call)).toEqual(expected);
+  });
+
+  it('keeps the shift as a non-negative amount below the axis size', () => {
+    expect(attrsOf('[3, 7, 7]', 'roll(-3, axis=1)')).toEqual({ axis: 1, shift: 4 });
+    expect(attrsOf('[3, 7, 7]', 'roll(15, axis=2)')).toEqual({ axis: 2, shift: 1 });
+  });
+});
