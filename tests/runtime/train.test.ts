@@ -119,7 +119,9 @@ describe('ops no zoo model uses yet', () => {
     const graph = compileText('model t {\n  input x: [4, 5, 5]\n  y = x |> conv(6, 3, pad=1) |> group_norm(3) |> instance_norm(affine=true) |> gather([5, 0, 2], axis=0) |> roll(2, axis=1) |> slice(-1, -6, axis=2, step=-2)\n  output z = (1 - y * 0.5) / (y |> sigmoid) |> flatten |> dense(2)\n}').graph!;
     const { loss, grads } = gradients(graph);
     expect(Number.isFinite(loss)).toBe(true);
-    expect([...grads.keys()].sort()).toEqual(['conv1/bias', 'conv1/kernel', 'dense1/bias', 'dense1/kernel', 'group_norm1/beta', 'group_norm1/gamma', 'instance_norm1/beta', 'instance_norm1/gamma']);
+    // tfjs numbers variable names that an earlier model in this process already used (kernel_1).
+    const names = [...grads.keys()].map((k) => k.replace(/_\d+$/, '')).sort();
+    expect(names).toEqual(['conv1/bias', 'conv1/kernel', 'dense1/bias', 'dense1/kernel', 'group_norm1/beta', 'group_norm1/gamma', 'instance_norm1/beta', 'instance_norm1/gamma']);
     expect([...grads].filter(([, g]) => !g.every(Number.isFinite) || g.every((v) => v === 0)).map(([k]) => k)).toEqual([]);
   });
 });
