@@ -11,6 +11,7 @@ import { count } from './passes/count.js';
 import { lint } from './passes/lint.js';
 import { suggestInputSizes } from './passes/suggest-input-sizes.js';
 import { checkFileAllows, dropFileAllowed } from './allow.js';
+import { analyzeSizes, violations, type SizeAnalysis } from './symbolic/index.js';
 import type { ModelReport } from './report.js';
 
 export interface CompileOptions extends ExpandOptions {
@@ -29,6 +30,8 @@ export interface CompileResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Every file read, for printing diagnostics with their source lines. */
   readonly sources: ReadonlyMap<string, SourceFile>;
+  /** For inputs with size variables: symbolic shapes, derived conditions, MACs as a formula. */
+  readonly sizes?: SizeAnalysis;
 }
 
 export function compile(path: string, host: CompileHost, options: CompileOptions = {}): CompileResult {
@@ -71,6 +74,11 @@ function run(path: string, host: CompileHost, options: CompileOptions): CompileR
     return done();
   }
   const expanded = expand(model, loaded.root, options);
+  const broken = sizedOverrides(expanded.graph, path, host, options);
+  if (broken.length) {
+    diagnostics.push(...broken);
+    return done();
+  }
   for (const d of explainMerges(expanded.diagnostics, expanded.graph, path, host, options)) diagnostics.push(d);
   if (!expanded.graph || hasErrors(expanded.diagnostics)) return done({ graph: expanded.graph });
   const report = count(expanded.graph);
@@ -90,7 +98,30 @@ function run(path: string, host: CompileHost, options: CompileOptions): CompileR
     const d = e.evaluate(counters);
     if (d) diagnostics.push(overridden && d.code === 'E0501' ? overriddenExpect(d) : d);
   }
-  return done({ graph: expanded.graph, report });
+  return done({ graph: expanded.graph, report, sizes: analyzeSizes(expanded.graph, report.layers.map((l) => l.macs)) });
+}
+
+/**
+ * `--input image=3x100x100` on an input with size variables: the sizes are checked against the
+ * conditions derived at the defaults, and a broken one is reported at its cause (the op that
+ * requires it) with the nearest sizes that work, instead of the merge error it would lead to.
+ */
+function sizedOverrides(graph: IrGraph | undefined, path: string, host: CompileHost, options: CompileOptions): Diagnostic[] {
+  const overridden = (graph?.sizes ?? []).filter((v) => options.inputs?.[v.input] !== undefined);
+  if (overridden.length === 0 || options.noSuggestions) return [];
+  const inputs = Object.fromEntries(Object.entries(options.inputs ?? {}).filter(([name]) => !overridden.some((v) => v.input === name)));
+  const atDefaults = run(path, host, { ...options, inputs, noSuggestions: true });
+  if (!atDefaults.sizes) return [];
+  const values = Object.fromEntries(overridden.map((v) => [v.name, options.inputs![v.input]![v.axis]!]));
+  return violations(atDefaults.sizes, values).map((v) => {
+    const input = overridden.find((o) => o.name === v.variable)!;
+    const size = options.inputs![input.input]!.join('×');
+    const at = v.failing?.span ?? fileSpan(path);
+    return diagnostic('E0308', `input '${input.input}' at ${size}: ${v.variable} = ${v.value} is not a size this model takes; it needs ${v.condition}`, at, {
+      notes: [...(v.failing ? [`${v.failing.why}: ${v.arithmetic}`] : []), `the model is ${atDefaults.sizes!.validity}`],
+      hint: v.nearest.length ? `the nearest sizes that work: ${v.variable} = ${v.nearest.join(' or ')}` : undefined,
+    });
+  });
 }
 
 function overriddenExpect(d: Diagnostic): Diagnostic {

@@ -52,6 +52,7 @@ export const catalogue = {
   E0305: 'attribute value out of range',
   E0306: 'dense input size mismatch',
   E0307: 'reshape changes the element count',
+  E0308: 'input size breaks a condition the model derives',
   // 04xx: merges
   E0401: 'concat inputs differ outside the concat axis',
   // 05xx: checks written in the model

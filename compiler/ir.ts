@@ -1,6 +1,7 @@
 // The IR: a flat graph of primitive op nodes, in topological order. Shapes exclude the batch
 // dimension, which is symbolic (`N`) everywhere; tensors are logically NCHW.
 import type { Span } from '../dsl/source.js';
+import type { SizeVariable } from './symbolic/shapes.js';
 
 /** A per-sample shape: [C, H, W] for images, [C] after flatten, [T, D] for token sequences. */
 export type Shape = readonly number[];
@@ -32,6 +33,8 @@ export interface IrGraph {
   readonly nodes: readonly IrNode[];
   readonly inputs: readonly { name: string; node: number }[];
   readonly outputs: readonly { name: string; node: number }[];
+  /** Size variables named by the inputs (`input image: [3, H, W]`), at the sizes the graph was built with. */
+  readonly sizes?: readonly SizeVariable[];
 }
 
 export const elementCount = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);

@@ -70,7 +70,10 @@ export interface InputStmt extends Node {
   readonly kind: 'input';
   readonly name: string;
   readonly nameSpan: Span;
+  /** `[3, H, W]`: names that are not defined elsewhere are size variables. */
   readonly shape: Expr;
+  /** `= [3, 224, 224]`: the size the model is built and counted at when the shape names variables. */
+  readonly default?: Expr;
 }
 
 export interface OutputStmt extends Node {

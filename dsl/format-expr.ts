@@ -119,7 +119,7 @@ interface Simple {
 export function simple(s: A.Stmt): Simple | undefined {
   switch (s.kind) {
     case 'input':
-      return { parts: [`input ${s.name}: `, s.shape] };
+      return { parts: s.default ? [`input ${s.name}: `, s.shape, ' = ', s.default] : [`input ${s.name}: `, s.shape] };
     case 'output': {
       const parts: Part[] = [`output ${s.name}`];
       if (s.value) parts.push(' = ', s.value);

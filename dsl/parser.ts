@@ -205,7 +205,12 @@ class ArchParser extends EmbeddedActionsParser {
     const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Colon);
     const shape = this.SUBRULE(this.expression);
-    return { kind: 'input', name: name.image, nameSpan: this.tokenSpan(name), shape, span: this.spanOf(kw, this.prev()) };
+    let fallback: A.Expr | undefined;
+    this.OPTION(() => {
+      this.CONSUME(T.Equals);
+      fallback = this.SUBRULE2(this.expression);
+    });
+    return { kind: 'input', name: name.image, nameSpan: this.tokenSpan(name), shape, default: fallback, span: this.spanOf(kw, this.prev()) };
   });
 
   outputStmt = this.RULE('outputStmt', (): A.OutputStmt => {

@@ -151,6 +151,25 @@ describe('summary and list', () => {
     expect(r.stderr).toContain('error E0304');
   });
 
+  it('reports the sizes a size-generic model takes: check, summary and --json', () => {
+    const check = archc(['check', 'unet_same']);
+    expect(check.status).toBe(0);
+    expect(check.stderr).toBe('zoo/segmentation/unet_same.arch: valid for H, W ≡ 0 (mod 16), H, W ≥ 16\n');
+    const text = archc(['summary', 'unet_same']);
+    expect(text.stdout).toContain('Sizes:             valid for H, W ≡ 0 (mod 16), H, W ≥ 16; the table is at H = 256, W = 256');
+    expect(text.stdout).toContain('MACs formula:      735040*H*W');
+    const r = archc(['summary', 'unet_same', '--json']);
+    const json = JSON.parse(r.stdout);
+    expect(ajv.validate(schema('summary.schema.json'), json), ajv.errorsText()).toBe(true);
+    expect(json.constraints[0]).toEqual({ text: 'H % 16 == 0', because: { file: 'zoo/segmentation/unet_same.arch', line: 20, col: 7 }, why: 'the inputs of concat1 must meet' });
+    expect(json.sizes.inputs).toEqual([{ name: 'image', shape: ['N', 3, 'H', 'W'] }]);
+    expect(json.layers.find((l: { name: string }) => l.name === 'up4').symbolicShape).toEqual(['N', 512, 'H/8', 'W/8']);
+    const bad = archc(['check', 'unet_same', '--input', 'image=3x100x100']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('error E0308: input \'image\' at 3×100×100: H = 100 is not a size this model takes');
+    expect(bad.stderr).toContain('help: the nearest sizes that work: H = 96 or 112');
+  });
+
   it('prints the table and then the failed expects, exiting 1', () => {
     const r = archc(['summary', 'tests/diagnostics/cases/expect_failed.arch']);
     expect(r.status).toBe(1);

@@ -42,7 +42,7 @@ export function runModel(x: Expansion, decl: A.ModelDecl, module: Module): IrGra
   if (!decl.body.some((s) => s.kind === 'output') && !x.aborted) {
     x.report('E0207', `model '${decl.name}' has no output`, decl.nameSpan, frame, { hint: 'add a line such as: output logits = x |> dense(10)' });
   }
-  return { model: decl.name, file: module.path, nodes: x.nodes, inputs: io.inputs, outputs: io.outputs };
+  return { model: decl.name, file: module.path, nodes: x.nodes, inputs: io.inputs, outputs: io.outputs, ...(x.sizes.length ? { sizes: x.sizes } : {}) };
 }
 
 function fromJs(v: number | string | boolean): Value {

@@ -6,6 +6,7 @@ import type { Span } from '../../dsl/source.js';
 import { diagnostic, type Diagnostic, type DiagnosticCode, type RelatedSpan } from '../diagnostics.js';
 import type { IrGraph, IrNode } from '../ir.js';
 import { callNotes, type Frame } from './frame.js';
+import type { SizeVariable } from '../symbolic/shapes.js';
 
 export interface ExpandOptions {
   /** Overrides of model parameters, e.g. { classes: 10 }. */
@@ -33,6 +34,8 @@ export class Expansion {
   readonly nodes: IrNode[] = [];
   readonly diagnostics: Diagnostic[] = [];
   readonly expects: DeferredExpect[] = [];
+  /** Size variables named by the model's inputs (`input image: [3, H, W] = [3, 224, 224]`). */
+  readonly sizes: SizeVariable[] = [];
   /** Node names in use, to keep them unique. */
   readonly names = new Set<string>();
   /** Block calls currently open. */

@@ -9,6 +9,9 @@ import { evaluate, lookup } from './expressions.js';
 import type { Frame, ModelIo } from './frame.js';
 import { addNode } from './graph.js';
 import { loopWithinLimit } from './limits.js';
+import { sizeVariableNames } from '../passes/resolve.js';
+import { lookupOp } from '../ops/registry.js';
+import { builtins } from '../builtins.js';
 import type { Expansion } from './state.js';
 
 /** Runs statements until one returns; the value of the last one (an `if` block's result). */
@@ -76,7 +79,8 @@ function execInput(x: Expansion, stmt: A.InputStmt, frame: Frame, io?: ModelIo):
   if (!io) return x.report('E0207', `'input' belongs in a model; a block takes tensors as parameters`, stmt.span, frame);
   const override = x.options.inputs?.[stmt.name];
   let shape: number[] | undefined;
-  if (override) shape = [...override];
+  if (sizeVariablesOf(stmt, frame).length > 0) shape = sizedInput(x, stmt, frame, override);
+  else if (override) shape = [...override];
   else {
     const v = evaluate(x, stmt.shape, frame);
     shape = asShape(x, v, stmt.shape.span, frame, 'an input shape');
@@ -138,3 +142,52 @@ function asShape(x: Expansion, v: Value, span: Span, frame: Frame, what: string)
   x.report('E0203', `${what} must be a list of integers such as [3, 224, 224], got ${show(v)}`, span, frame);
   return undefined;
 }
+
+/** The names in an input's shape that nothing defines: its size variables. */
+function sizeVariablesOf(stmt: A.InputStmt, frame: Frame): { name: string; span: Span; axis: number }[] {
+  return sizeVariableNames(stmt).filter((v) => !frame.env.has(v.name) && !frame.module.scope.has(v.name) && !lookupOp(v.name) && !Object.hasOwn(builtins, v.name));
+}
+
+/**
+ * `input image: [3, H, W] = [3, 224, 224]`: the graph is built at the default (or --input) sizes,
+ * the variables are bound to them for the rest of the model, and recorded for the symbolic pass.
+ */
+function sizedInput(x: Expansion, stmt: A.InputStmt, frame: Frame, override: readonly number[] | undefined): number[] | undefined {
+  const vars = sizeVariablesOf(stmt, frame);
+  const names = vars.map((v) => v.name).join(', ');
+  let values: number[] | undefined;
+  if (override) values = [...override];
+  else if (!stmt.default) {
+    x.report('E0206', `input '${stmt.name}' names the size variable${vars.length > 1 ? 's' : ''} ${names} and needs a default size`, stmt.shape.span, frame, {
+      hint: `write the size it is built and counted at, e.g. input ${stmt.name}: ${text(frame, stmt.shape)} = [3, 224, 224]`,
+    });
+    return undefined;
+  } else values = asShape(x, evaluate(x, stmt.default, frame), stmt.default.span, frame, 'a default input size');
+  if (!values) return undefined;
+  const items = (stmt.shape as A.ListLit).items;
+  const where = override ? stmt.shape.span : stmt.default!.span;
+  if (values.length !== items.length) {
+    x.report('E0203', `input '${stmt.name}' has ${items.length} dimensions, but its size ${formatShape(values)} has ${values.length}`, where, frame);
+    return undefined;
+  }
+  const bound = new Map<string, number>();
+  for (let axis = 0; axis < items.length; axis++) {
+    const v = vars.find((s) => s.axis === axis);
+    const value = values[axis]!;
+    const fixed = v ? bound.get(v.name) : (evaluate(x, items[axis]!, frame) as { value?: number }).value;
+    if (fixed !== undefined && fixed !== value) {
+      x.report('E0203', `the size ${formatShape(values)} does not fit input '${stmt.name}': ${text(frame, stmt.shape)}`, where, frame, {
+        notes: [`dimension ${axis} is ${v ? `${v.name} = ${fixed}` : fixed} but the size gives ${value}`],
+      });
+      return undefined;
+    }
+    if (v) {
+      bound.set(v.name, value);
+      frame.env.set(v.name, int(value));
+      x.sizes.push({ name: v.name, input: stmt.name, axis, value });
+    }
+  }
+  return values;
+}
+
+const text = (frame: Frame, e: A.Expr): string => frame.module.source.text.slice(e.span.start.offset, e.span.end.offset);

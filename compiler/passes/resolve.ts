@@ -97,6 +97,7 @@ function collectDeclared(body: readonly A.Stmt[], into: Map<string, Span>): void
   walkStmts(body, (s) => {
     if (s.kind === 'assign') for (const t of s.targets) into.set(t.name, t.span);
     if (s.kind === 'input' || s.kind === 'output') into.set(s.name, s.nameSpan);
+    if (s.kind === 'input') for (const v of sizeVariableNames(s)) if (!into.has(v.name)) into.set(v.name, v.span);
     if (s.kind === 'for') into.set(s.variable, s.variableSpan);
   });
 }
@@ -123,7 +124,7 @@ function walkIfs(e: A.Expr, visit: (branch: readonly A.Stmt[]) => void): void {
 export function stmtExprs(s: A.Stmt): A.Expr[] {
   switch (s.kind) {
     case 'input':
-      return [s.shape];
+      return [s.shape, s.default].filter((e): e is A.Expr => e !== undefined);
     case 'output':
       return [s.value, s.annotation].filter((e): e is A.Expr => e !== undefined);
     case 'assign':
@@ -180,4 +181,13 @@ function forEachChild(e: A.Expr, f: (c: A.Expr) => void): void {
     default:
       break;
   }
+}
+
+/**
+ * The bare names in an input's shape list (`[3, H, W]`): they declare size variables, unless the
+ * model defines them otherwise (a parameter `size` in `[3, size, size]` stays a parameter).
+ */
+export function sizeVariableNames(s: A.InputStmt): { name: string; span: Span; axis: number }[] {
+  if (s.shape.kind !== 'list') return [];
+  return s.shape.items.flatMap((e, axis) => (e.kind === 'name' ? [{ name: e.name, span: e.span, axis }] : []));
 }

@@ -4,6 +4,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CompileOptions } from '../../../compiler/compile.js';
 import { diagnosticsJson } from '../json.js';
+import { displayPath } from '../../../compiler/node-host.js';
 import { compileTarget, diagnosticsText, isIoFailure } from '../commands/common.js';
 
 export interface CheckOutcome {
@@ -28,7 +29,7 @@ const PARALLEL_FROM = 8;
 export function checkOne(target: string, job: Omit<CheckJob, 'targets'>): CheckOutcome {
   const result = compileTarget(target, job.options);
   return {
-    text: job.json ? '' : diagnosticsText(result, job.color),
+    text: job.json ? '' : diagnosticsText(result, job.color) + (result.sizes ? `${displayPath(result.graph!.file)}: ${result.sizes.validity}\n` : ''),
     json: job.json ? diagnosticsJson(result.diagnostics) : [],
     status: isIoFailure(result) ? 2 : result.ok ? 0 : 1,
   };

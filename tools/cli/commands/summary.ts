@@ -2,7 +2,8 @@
 // totals; with --depth, rows nest by block like torchinfo (groups of the layers' dotted names).
 import { parseArgs, UsageError } from '../args.js';
 import type { ModelReport } from '../../../compiler/report.js';
-import { reportJson } from '../json.js';
+import { reportJson, sizesJson } from '../json.js';
+import type { SizeAnalysis } from '../../../compiler/symbolic/index.js';
 import { nestLayers } from '../../../compiler/nesting.js';
 import { depthFlag } from './graph.js';
 import { compileFlags, compileFlagsUsage, compileOptions, compileTarget, isIoFailure, printDiagnostics, type Command } from './common.js';
@@ -25,7 +26,8 @@ ${compileFlagsUsage}
     if (!onlyExpectsFailed) printDiagnostics(result);
     if (!result.report || !onlyExpectsFailed) return isIoFailure(result) ? 2 : 1;
     const report = reportJson(result.report);
-    process.stdout.write(parsed.flags['json'] ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report, depth));
+    const sized = result.sizes && result.graph ? { ...report, ...sizesJson(report, result.graph, result.sizes) } : report;
+    process.stdout.write(parsed.flags['json'] ? `${JSON.stringify(sized, null, 2)}\n` : formatSummary(report, depth, result.sizes));
     if (!result.ok) {
       printDiagnostics(result);
       return 1;
@@ -53,7 +55,7 @@ function tableRows(r: ModelReport, depth: number | undefined): { head: string[];
   return { head: ['Layer', 'Op', 'Output shape', 'Trainable', 'Params', 'MACs'], rows, right: 4 };
 }
 
-export function formatSummary(r: ModelReport, depth?: number): string {
+export function formatSummary(r: ModelReport, depth?: number, sizes?: SizeAnalysis): string {
   const { head, rows, right } = tableRows(r, depth);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= right ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
@@ -76,6 +78,17 @@ export function formatSummary(r: ModelReport, depth?: number): string {
     `MACs:              ${n(r.macs)}  (conv, dense, matmul; FLOPs = 2 × MACs = ${n(r.flops)})`,
     `Memory (float32):  weights ${mb(r.memory.weights)}, activations ${mb(r.memory.activations)} per sample`,
     `Layout: NCHW per sample, batch N symbolic; "Params" column counts learnable + buffers${depth === undefined ? '' : '; a block row totals its layers (their count in parentheses)'}.`,
+    ...(sizes ? sizesLines(sizes) : []),
     '',
   ].join('\n');
+}
+
+/** With size variables: the defaults the table is at, the conditions, and MACs as a formula. */
+function sizesLines(s: SizeAnalysis): string[] {
+  const defaults = s.variables.map((v) => `${v.name} = ${v.value}`).join(', ');
+  return [
+    `Sizes:             ${s.validity}; the table is at ${defaults}`,
+    ...(s.macs !== undefined ? [`MACs formula:      ${s.macs}`] : []),
+    ...s.opaque.map((o) => `Not size-generic:  ${o.node}: ${o.reason}`),
+  ];
 }

@@ -2,6 +2,7 @@
 // runtime inference, training throughput...) as a file in this folder exporting a BenchSection.
 import type { BenchSection } from './section.js';
 import { compileSection } from './compile.js';
+import { sizesSection } from './sizes.js';
 import { checkZooSection } from './check-zoo.js';
 import { exportSection } from './export.js';
 import { importSection } from './import.js';
@@ -9,4 +10,4 @@ import { trainSection } from './train.js';
 import { inferSection } from './infer.js';
 import { lspSection } from './lsp.js';
 
-export const sections: BenchSection[] = [compileSection, checkZooSection, exportSection, importSection, inferSection, trainSection, lspSection];
+export const sections: BenchSection[] = [compileSection, sizesSection, checkZooSection, exportSection, importSection, inferSection, trainSection, lspSection];

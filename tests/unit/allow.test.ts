@@ -1,6 +1,6 @@
 // `allow`: a warning silenced on purpose, per file (`allow W0102`) or per call (`allow="W0102"`).
 import { describe, expect, it } from 'vitest';
-import { codes, compileText } from './helpers.js';
+import { codes, compileText } from '../helpers.js';
 
 const sameConv = 'conv(8, 3, stride=2, pad="same")';
 const model = (lines: string, header = '') =>
