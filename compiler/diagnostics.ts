@@ -85,6 +85,7 @@ export const catalogue = {
   W0105: 'pooling window larger than its input',
   W0106: 'exporting this op is approximate',
   W0107: 'an expect or shape annotation does not hold once --set/--input change the model',
+  W0108: 'weights hold NaN or infinite values',
 } as const;
 
 export type DiagnosticCode = keyof typeof catalogue;

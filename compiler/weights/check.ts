@@ -59,3 +59,21 @@ function capped(ds: Diagnostic[], what: string): Diagnostic[] {
   kept[kept.length - 1] = { ...last, notes: [...last.notes, `and ${ds.length - MAX_PER_KIND} more ${what} not shown`] };
   return kept;
 }
+
+/**
+ * Tensors holding NaN or infinite values, with how many: a diverged training run or a broken
+ * conversion. A warning where weights are only passed on (export), named so the user can look.
+ */
+export function nonFiniteWeights(weights: Weights, origin: string): Diagnostic | undefined {
+  const bad: string[] = [];
+  for (const [name, tensor] of weights) {
+    let n = 0;
+    for (const v of tensor.data) if (!Number.isFinite(v)) n++;
+    if (n > 0) bad.push(`'${name}' (${n.toLocaleString('en-US')} of ${tensor.data.length.toLocaleString('en-US')} values)`);
+  }
+  if (bad.length === 0) return undefined;
+  const shown = bad.length > MAX_PER_KIND ? [...bad.slice(0, MAX_PER_KIND), `and ${bad.length - MAX_PER_KIND} more tensors`] : bad;
+  return diagnostic('W0108', `${origin} holds NaN or infinite values: ${shown.join(', ')}`, fileSpan(origin), {
+    hint: 'a model with such weights computes NaN; retrain from a checkpoint before the loss diverged, or check the conversion',
+  });
+}

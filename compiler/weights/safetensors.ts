@@ -39,6 +39,8 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsResult {
     return fail(`the header is not valid UTF-8 JSON: ${(e as Error).message}`);
   }
   if (!isObject(header)) return fail('the header is not a JSON object');
+  const twice = duplicateKey(new TextDecoder().decode(bytes.subarray(8, dataStart)));
+  if (twice !== undefined) return fail(`tensor '${twice}' appears twice in the header`);
   const data = bytes.subarray(dataStart);
   const metadata: Record<string, string> = {};
   const entries: { name: string; dtype: string; shape: number[]; begin: number; end: number }[] = [];
@@ -92,6 +94,36 @@ function checkEntry(name: string, value: unknown, dataLength: number) {
     return `tensor '${name}' ends at byte ${end} of the data, but the file holds only ${dataLength} data bytes (truncated?)`;
   }
   return { name, dtype, shape: shape as number[], begin, end };
+}
+
+/**
+ * The first top-level key of a JSON object text that appears twice (JSON.parse keeps the last one
+ * silently). The text is known to be valid JSON: strings are skipped by their escapes, nesting by
+ * brackets.
+ */
+function duplicateKey(json: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        const key = JSON.parse(json.slice(i, j + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      expectKey = depth === 1 && c === '{';
+    } else if (c === '}' || c === ']') depth--;
+    else if (c === ',' && depth === 1) expectKey = true;
+  }
+  return undefined;
 }
 
 /** Tensors must tile the data section exactly: no overlaps, no holes, nothing left over. */

@@ -6,7 +6,8 @@ import type { IrGraph } from '../../../compiler/ir.js';
 import { encodeOnnx, encodedLength, MAX_ONNX_BYTES } from '../../../compiler/lower-onnx/encode.js';
 import { DEFAULT_OPSET, lowerToOnnx, SUPPORTED_OPSETS } from '../../../compiler/lower-onnx/lower.js';
 import { onnxText } from '../../../compiler/lower-onnx/text.js';
-import { checkWeights, fileSpan } from '../../../compiler/weights/check.js';
+import { renderDiagnostic } from '../../../compiler/render.js';
+import { checkWeights, fileSpan, nonFiniteWeights } from '../../../compiler/weights/check.js';
 import { weightsFromOnnx } from '../../../compiler/weights/from-onnx.js';
 import { initWeights } from '../../../compiler/weights/init.js';
 import { matchWeights, splitPatterns, type MatchProblem } from '../../../compiler/weights/match.js';
@@ -146,6 +147,8 @@ ${compileFlagsUsage}
       }
       if (matched.fresh.length) process.stderr.write(`initialized afresh (--init-missing): ${matched.fresh.join(', ')}\n`);
       weights = { loaded: matched.weights, origin: displayPath(weightsFlag) };
+      const nonFinite = nonFiniteWeights(read.weights, displayPath(weightsFlag));
+      if (nonFinite) process.stderr.write(`${renderDiagnostic(nonFinite, result.sources)}\n`);
     } else if (parsed.flags['init-missing']) {
       throw new UsageError('--init-missing chooses tensors of a --weights file to start afresh; give --weights FILE too');
     }
