@@ -28,8 +28,12 @@ class ImageSet:
     def batch(self, indices, normalize, augment=None, generator=None):
         """Images `indices` as normalized NCHW floats (channels_last in memory), and their labels."""
         indices = indices.to(self.pixels.device)
-        # NHWC bytes seen as NCHW: the permuted view is already channels_last, no copy needed.
-        x = self.pixels[indices].permute(0, 3, 1, 2).float().div_(255)
+        # NHWC bytes seen as NCHW: the permuted view is channels_last, which CUDA convolutions
+        # like; the CPU's convolutions want plain NCHW (the copy is cheap beside a step).
+        x = self.pixels[indices].permute(0, 3, 1, 2)
+        if x.device.type == "cpu":
+            x = x.contiguous()
+        x = x.float().div_(255)
         if augment:
             x = augment_batch(x, augment, generator)
         mean = torch.tensor(_per_channel(normalize["mean"], x.shape[1]), device=x.device)

@@ -14,12 +14,15 @@ EPSILON = 1e-7
 def compute_loss(spec, output, y, labels):
     """The batch loss of scores `y` [N, K] against integer `labels` [N]."""
     units = y.shape[1]
+    weights = spec.get("classWeights")
+    if spec["kind"] == "ce" and output == "logits" and not weights and units > 1:
+        # The same sum as below (smoothed targets times log-softmax), in one fused kernel.
+        return F.cross_entropy(y, labels, label_smoothing=spec.get("smoothing", 0))
     if units == 1:
         targets = labels.float().view(-1, 1)
     else:
         targets = F.one_hot(labels, units).float()
     per_sample = _per_sample(spec, output, y, targets, units)
-    weights = spec.get("classWeights")
     if not weights:
         return per_sample.mean()
     w = torch.tensor(weights, device=y.device)[labels]

@@ -9,5 +9,6 @@ import { importSection } from './import.js';
 import { trainSection } from './train.js';
 import { inferSection } from './infer.js';
 import { lspSection } from './lsp.js';
+import { torchSection } from './torch.js';
 
-export const sections: BenchSection[] = [compileSection, sizesSection, checkZooSection, exportSection, importSection, inferSection, trainSection, lspSection];
+export const sections: BenchSection[] = [compileSection, sizesSection, checkZooSection, exportSection, importSection, inferSection, trainSection, torchSection, lspSection];
