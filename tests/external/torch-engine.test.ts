@@ -2,7 +2,7 @@
 // small model on the tiny shapes dataset, one or two worker processes (DistributedDataParallel
 // over gloo), and the run folder read back by eval, predict and export. Also the failures: no
 // torch, a killed worker (its checkpoint is kept and resumes), Ctrl-C.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -149,6 +149,17 @@ describe.runIf(typeof python !== 'string')('archc train --engine torch', { timeo
     expect(r.status).toBe(130);
     expect(r.err).toMatch(/^archc train: interrupted; the checkpoint of epoch \d+ in .* is kept; --resume .* continues\n$/);
     expect(JSON.parse(readFileSync(join(run, 'training.json'), 'utf8')).epoch).toBeGreaterThan(0);
+  });
+});
+
+describe.runIf(typeof python !== 'string')('the torch engine\'s augmentations', () => {
+  it('equal runtime/data/augment.ts\'s warp (flip, rotation, shift, reflected borders) on whole batches', () => {
+    const script = join(packageRoot, 'tests', 'python', 'check_torch_augment.py');
+    const run = spawnSync((python as { python: string }).python, [script, join(packageRoot, 'engines', 'torch')], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const diff = JSON.parse(run.stdout) as { shift_and_flip: number; warp: number };
+    expect(diff.shift_and_flip).toBe(0);
+    expect(diff.warp).toBeLessThan(1e-5);
   });
 });
 
