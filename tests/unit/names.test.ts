@@ -1,6 +1,8 @@
 // Layer and weight names: the tools the zoo uses to spell torchvision's state_dict keys
 // (docs/language.md, "Names of layers").
 import { describe, expect, it } from 'vitest';
+import { compile } from '../../compiler/compile.js';
+import { nodeHost, zooModels } from '../../compiler/node-host.js';
 import { declaredWeights } from '../../compiler/weights/tensor.js';
 import { codes, compileText } from '../helpers.js';
 
@@ -49,5 +51,22 @@ describe('layer names', () => {
   it('numbered= needs a boolean', () => {
     const blocks = 'block b(x) {\n  return x |> relu\n}\n';
     expect(codes(compileText(model('  output y = x |> b(numbered=1)', blocks)))).toContain('E0203');
+  });
+});
+
+describe("the Keras-layout zoo models use Keras Applications' layer names", () => {
+  const weights = (name: string) => {
+    const r = compile(zooModels().find(([n]) => n === name)![1], nodeHost);
+    return new Map(declaredWeights(r.graph!).map((w) => [w.name, w.spec.shape]));
+  };
+
+  it.each<[string, [string, number[]][]]>([
+    ['keras_resnet50', [['conv1_conv.bias', [64]], ['conv2_block1_0_conv.weight', [256, 64, 1, 1]], ['conv5_block3_3_bn.running_var', [2048]], ['predictions.weight', [1000, 2048]]]],
+    ['keras_mobilenet_v2', [['bn_Conv1.weight', [32]], ['expanded_conv_depthwise.weight', [32, 1, 3, 3]], ['block_16_project_BN.running_var', [320]], ['Conv_1_bn.bias', [1280]]]],
+    ['keras_efficientnet_b0', [['stem_bn.weight', [32]], ['block1a_se_reduce.weight', [8, 32, 1, 1]], ['block6d_project_bn.bias', [192]], ['top_conv.weight', [1280, 320, 1, 1]]]],
+  ])('%s', (model, expected) => {
+    const w = weights(model);
+    for (const [name, shape] of expected) expect(w.get(name), name).toEqual(shape);
+    expect([...w.keys()].filter((k) => k.split('.').length !== 2)).toEqual([]); // flat: <layer>.<weight>
   });
 });
