@@ -4,7 +4,7 @@
 import { CodeActionKind, type CodeAction, type Diagnostic as LspDiagnostic, type TextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DiagnosticData } from './diagnostics.js';
-import { toRange } from './positions.js';
+import { toRange } from './spans.js';
 import type { SyntaxIndex } from './syntax.js';
 
 export function codeActions(doc: TextDocument, diagnostics: readonly LspDiagnostic[], syntax: SyntaxIndex | undefined): CodeAction[] {

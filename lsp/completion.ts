@@ -1,11 +1,8 @@
 // Completion and signature help. The context comes from the text before the cursor (it is often
 // not valid syntax while typing): a `use "` path, a `.` after a name, the argument list of a call,
 // or anywhere else (names in scope, ops, blocks, builtins, keywords).
-import { readdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { CompletionItemKind, InsertTextFormat, type CompletionItem, type SignatureHelp } from 'vscode-languageserver';
+import { CompletionItemKind, type CompletionItem, type SignatureHelp } from 'vscode-languageserver-types';
 import type { Module } from '../compiler/loader.js';
-import { zooRoot } from '../compiler/node-host.js';
 import { blockSignature, blocksInScope, builtinNames, builtinSignature, KEYWORDS, opNames, opSignature, signatureOf, TENSOR_PROPERTIES, type Signature } from './catalog.js';
 import { lookupOp } from '../compiler/ops/registry.js';
 import { declAt, type SyntaxIndex } from './syntax.js';
@@ -44,11 +41,12 @@ function signatureItem(sig: Signature, kind: CompletionItemKind): CompletionItem
   return { label: sig.name, kind, detail: sig.label, documentation: sig.doc ? { kind: 'markdown', value: sig.doc } : undefined };
 }
 
-export function complete(text: string, offset: number, path: string, module: Module | undefined, syntax: SyntaxIndex | undefined): CompletionItem[] {
+/** `importPaths` lists what `use "` may name (the file system in the server, the bundled std in the playground). */
+export function complete(text: string, offset: number, module: Module | undefined, syntax: SyntaxIndex | undefined, importPaths: () => CompletionItem[]): CompletionItem[] {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const line = text.slice(lineStart, offset);
   const use = /^\s*use\s+"([^"]*)$/.exec(line);
-  if (use) return importPaths(path);
+  if (use) return importPaths();
   if (/[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_]*$/.test(line) && !/\d\.[A-Za-z_]*$/.test(line)) {
     return Object.entries(TENSOR_PROPERTIES).map(([label, doc]) => ({ label, kind: CompletionItemKind.Property, detail: doc }));
   }
@@ -98,27 +96,6 @@ function generalItems(text: string, offset: number, module: Module | undefined, 
   for (const name of opNames()) add({ ...signatureItem(opSignature(name, lookupOp(name)!), CompletionItemKind.Function), sortText: `3${name}` });
   for (const name of builtinNames()) add({ ...signatureItem(builtinSignature(name)!, CompletionItemKind.Function), sortText: `4${name}` });
   for (const k of KEYWORDS) add({ label: k, kind: CompletionItemKind.Keyword, sortText: `5${k}` });
-  return items;
-}
-
-/** `std/NAME` for every library file, and `./NAME` for .arch files next to the document. */
-function importPaths(path: string): CompletionItem[] {
-  const items: CompletionItem[] = [];
-  const list = (dir: string) => {
-    try {
-      return readdirSync(dir).filter((f) => f.endsWith('.arch')).sort();
-    } catch {
-      return [];
-    }
-  };
-  for (const f of list(join(zooRoot, 'std'))) {
-    items.push({ label: `std/${f.slice(0, -5)}`, kind: CompletionItemKind.Module, detail: 'archc std library', insertTextFormat: InsertTextFormat.PlainText });
-  }
-  if (!path.startsWith('/untitled/')) {
-    for (const f of list(dirname(path))) {
-      if (f !== basename(path)) items.push({ label: `./${f.slice(0, -5)}`, kind: CompletionItemKind.File });
-    }
-  }
   return items;
 }
 

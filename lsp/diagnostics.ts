@@ -8,7 +8,8 @@ import type { Diagnostic } from '../compiler/diagnostics.js';
 import { packageRoot } from '../compiler/node-host.js';
 import type { ArchFile } from '../dsl/ast.js';
 import type { Span } from '../dsl/source.js';
-import { pathToUri, toRange } from './positions.js';
+import { pathToUri } from './positions.js';
+import { toRange } from './spans.js';
 import { join } from 'node:path';
 
 const docsUrl = pathToFileURL(join(packageRoot, 'docs', 'diagnostics.md')).href;

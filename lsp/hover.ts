@@ -9,7 +9,7 @@ import type { Span } from '../dsl/source.js';
 import { opSignature, signatureOf, type Signature } from './catalog.js';
 import { lookupOp } from '../compiler/ops/registry.js';
 import type { Target } from './lookup.js';
-import { toRange } from './positions.js';
+import { toRange } from './spans.js';
 import { describeShapes, resultShapes } from './shapes.js';
 import { bindingOf, resultSpans, type SyntaxIndex } from './syntax.js';
 import type { Compiled } from './workspace.js';

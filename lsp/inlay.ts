@@ -3,7 +3,7 @@
 import { InlayHintKind, type InlayHint, type Range } from 'vscode-languageserver';
 import type * as A from '../dsl/ast.js';
 import { bindingShapes } from './hover.js';
-import { toRange } from './positions.js';
+import { toRange } from './spans.js';
 import { describeShapes } from './shapes.js';
 import type { SyntaxIndex } from './syntax.js';
 import type { Compiled } from './workspace.js';

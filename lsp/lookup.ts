@@ -4,7 +4,7 @@ import type { Module } from '../compiler/loader.js';
 import { lookupOp } from '../compiler/ops/registry.js';
 import type { Decl } from '../dsl/ast.js';
 import { builtinSignature } from './catalog.js';
-import { contains } from './positions.js';
+import { contains } from './spans.js';
 import { bindingOf, bindsLocally, occurrenceAt, type Occurrence, type SyntaxIndex } from './syntax.js';
 
 export type Target =

@@ -7,7 +7,8 @@ import type { Decl } from '../dsl/ast.js';
 import type { Span } from '../dsl/source.js';
 import { KEYWORDS } from './catalog.js';
 import type { Target } from './lookup.js';
-import { pathToUri, toRange } from './positions.js';
+import { pathToUri } from './positions.js';
+import { toRange } from './spans.js';
 import { bindsLocally, type SyntaxIndex } from './syntax.js';
 
 const sameDecl = (a: Decl, b: Decl): boolean => a.nameSpan.file === b.nameSpan.file && a.nameSpan.start.offset === b.nameSpan.start.offset;

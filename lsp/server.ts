@@ -23,12 +23,13 @@ import type { ArchFile } from '../dsl/ast.js';
 import { codeActions } from './actions.js';
 import { CompileQueue } from './compile-queue.js';
 import { complete, signatureHelp } from './completion.js';
+import { importPaths } from './import-paths.js';
 import { toLspDiagnostic } from './diagnostics.js';
 import { hover } from './hover.js';
 import { inlayHints } from './inlay.js';
 import { targetAt, type Target } from './lookup.js';
 import { definition, documentSymbols, referenceSpans, renameEdits, toLocations } from './navigation.js';
-import { toRange } from './positions.js';
+import { toRange } from './spans.js';
 import { Workspace } from './workspace.js';
 
 export interface ServerOptions {
@@ -226,7 +227,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const doc = ws.documents.get(textDocument.uri);
       if (!doc) return [];
       const parsed = ws.parse(textDocument.uri);
-      return complete(doc.getText(), doc.offsetAt(position), ws.path(textDocument.uri), parsed?.root, parsed?.syntax);
+      const path = ws.path(textDocument.uri);
+      return complete(doc.getText(), doc.offsetAt(position), parsed?.root, parsed?.syntax, () => importPaths(path));
     }),
   );
 

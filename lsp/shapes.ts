@@ -5,7 +5,7 @@
 import type { Shape } from '../compiler/ir.js';
 import type { NodeView as IrNode } from './compile-document.js';
 import type { Span } from '../dsl/source.js';
-import { spanKey } from './positions.js';
+import { spanKey } from './spans.js';
 
 export interface Instance {
   /** The nodes this span made in one evaluation of its enclosing block, in graph order. */

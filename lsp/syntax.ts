@@ -3,7 +3,7 @@
 // Works on the partial AST the parser recovers from a file with syntax errors.
 import type * as A from '../dsl/ast.js';
 import type { Span } from '../dsl/source.js';
-import { contains } from './positions.js';
+import { contains } from './spans.js';
 
 export interface Occurrence {
   readonly name: string;
