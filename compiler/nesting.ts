@@ -93,10 +93,19 @@ export interface CollapsedGraph {
   readonly edges: readonly CollapsedEdge[];
 }
 
-/** The graph with every layer deeper than `depth` folded into its depth-`depth` group. */
-export function collapseGraph(graph: IrGraph, layers: readonly LayerReport[], depth: number): CollapsedGraph {
+/**
+ * The graph with every layer deeper than `depth` folded into its depth-`depth` group; groups named
+ * in `expanded` (the playground's clicked boxes) open one level further each.
+ */
+export function collapseGraph(graph: IrGraph, layers: readonly LayerReport[], depth: number, expanded: ReadonlySet<string> = new Set()): CollapsedGraph {
   const byName = new Map(layers.map((l) => [l.name, l]));
-  const keyOf = graph.nodes.map((n) => prefix(n.name, depth));
+  const fold = (name: string): string => {
+    const n = segments(name);
+    let d = Math.min(depth, n);
+    while (d < n && expanded.has(prefix(name, d))) d++;
+    return prefix(name, d);
+  };
+  const keyOf = graph.nodes.map((n) => fold(n.name));
   const indexOf = new Map(graph.nodes.map((n, i) => [n.id, i]));
   const nodes = new Map<string, { id: string; name: string; op: string; layers: number; params: number; buffers: number; macs: number; outputShape: readonly number[] }>();
   graph.nodes.forEach((node, i) => {

@@ -15,6 +15,7 @@ export const commands: Record<string, { readonly summary: string; readonly load:
   eval: { summary: 'measure a trained model on labelled images: accuracy, per-class F1, confusion matrix', load: async () => (await import('./eval.js')).evalCommand },
   predict: { summary: 'print the top classes of images under a trained model', load: async () => (await import('./predict.js')).predict },
   graph: { summary: 'draw the model as a diagram (svg, dot or mermaid), blocks folded to a depth', load: async () => (await import('./graph.js')).graph },
+  playground: { summary: 'serve the browser playground (editor, summary, graph, run) on 127.0.0.1', load: async () => (await import('./playground.js')).playground },
   lsp: { summary: 'the language server for editors (LSP over stdio)', load: async () => (await import('./lsp.js')).lsp },
 };
 
