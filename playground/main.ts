@@ -94,7 +94,7 @@ const hover = hoverTooltip(async (_view, pos) => {
     create: () => {
       const dom = document.createElement('div');
       dom.className = 'archc-hover';
-      dom.textContent = text.replace(/```archc\n|```/g, '').trim();
+      dom.textContent = text.replace(/```archc\n|```/g, '').replace(/\n{2,}/g, '\n').trim();
       return { dom };
     },
   };

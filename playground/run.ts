@@ -42,7 +42,7 @@ export function runPane(source: () => string, std: Record<string, string>): void
       if (!built.ok) throw new Error(built.diagnostics.map((d) => d.message).join('; '));
       const start = performance.now();
       const logits = built.model.predict(a.tf.tensor4d(x, [1, h!, w!, c!])) as import('@tensorflow/tfjs-core').Tensor;
-      const probs = Array.from(await a.tf.softmax(logits.reshape([1, -1])).data());
+      const probs = Array.from(await a.tf.softmax(a.tf.reshape(logits, [1, -1])).data());
       const ms = performance.now() - start;
       built.model.dispose();
       const top = probs.map((p, i) => [i, p] as const).sort((p, q) => q[1] - p[1]).slice(0, 5);

@@ -100,7 +100,7 @@ function hoverAt(offset: number): string | undefined {
 function completeAt(offset: number) {
   const host = memoryHost({ ...std, [DOC]: state.text });
   const root = load(DOC, host, state.text).modules.get(DOC);
-  const stdPaths = Object.keys(std).map((p) => ({ label: p.replace(/\.arch$/, ''), kind: 9 }));
+  const stdPaths = Object.keys(std).map((p) => ({ label: p.replace(/\.arch$/, ''), kind: 9 as const }));
   return complete(state.text, offset, root, root && indexSyntax(root.ast), () => stdPaths).map((i) => ({ label: i.label, detail: i.detail, kind: i.kind }));
 }
 
