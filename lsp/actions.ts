@@ -29,7 +29,8 @@ export function codeActions(doc: TextDocument, diagnostics: readonly LspDiagnost
       const input = syntax.occurrences.find((o) => o.binds && o.stmt?.kind === 'input' && o.name === size[1]);
       if (input?.stmt?.kind === 'input') {
         const dims = size[2]!.split('x').join(', ');
-        fix(`use input size [${dims}] for '${size[1]}'`, [{ range: toRange(input.stmt.shape.span), newText: `[${dims}]` }]);
+        // With size variables (`input image: [3, H, W] = [3, 224, 224]`) the default is what changes.
+        fix(`use input size [${dims}] for '${size[1]}'`, [{ range: toRange((input.stmt.default ?? input.stmt.shape).span), newText: `[${dims}]` }]);
       }
       continue;
     }

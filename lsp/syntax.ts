@@ -59,6 +59,7 @@ export function indexSyntax(file: A.ArchFile): SyntaxIndex {
       case 'input':
         occurrences.push({ name: s.name, span: s.nameSpan, binds: true, decl, stmt: s });
         expr(s.shape, decl);
+        expr(s.default, decl);
         return;
       case 'output':
         if (s.value) expr(s.value, decl);

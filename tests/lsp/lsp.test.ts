@@ -198,13 +198,13 @@ describe('archc lsp: completion, signatures, formatting, code actions', () => {
   });
 
   it('offers the fixes that hints name: a misspelt op, an input size that works, bias=false before batch norm', async () => {
-    const unet = readFileSync(join(zooRoot, 'segmentation', 'unet_same.arch'), 'utf8').replace('size = 256', 'size = 358');
+    const unet = readFileSync(join(zooRoot, 'segmentation', 'unet_same.arch'), 'utf8').replace('[channels, 256, 256]', '[channels, 358, 358]');
     const typo = `model m {\n  input x: [3, 8, 8]\n  output y = x |> conv(8, 3) |> bn |> rleu\n}\n`;
     const bias = typo.replace('rleu', 'relu');
     for (const [source, title, check] of [
       [typo, "change to 'relu'", (t: string) => expect(t).toContain('|> bn |> relu')],
       [bias, 'add bias=false', (t: string) => expect(t).toContain('conv(8, 3, bias=false)')],
-      [unet, "use input size [3, 352, 352] for 'image'", (t: string) => expect(t).toContain('input image: [3, 352, 352]')],
+      [unet, "use input size [3, 352, 352] for 'image'", (t: string) => expect(t).toContain('input image: [channels, H, W] = [3, 352, 352]')],
     ] as const) {
       const { uri, diagnostics } = await openBuffer(source);
       const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
