@@ -16,6 +16,14 @@ export function callOp(x: Expansion, name: string, op: OpDef, args: ArgIn[], at:
   if (x.aborted) return POISON;
   const callSpan = at.span;
   const { inputs, poisoned, rest } = splitOpInputs(op, args);
+  // An op that makes a tensor (param, buffer) takes none: a piped-in one is not its first argument.
+  const piped = op.arity.max === 0 && args[0] && !args[0].name && args[0].value.kind === 'tensor';
+  if (piped) {
+    x.report('E0202', `${name} takes no tensor input: it makes a tensor of its own`, callSpan, frame, {
+      hint: `combine it with x instead, e.g. x * ${name}(...)`,
+    });
+    return POISON;
+  }
   if (!poisoned && (inputs.length < op.arity.min || inputs.length > op.arity.max)) {
     const want = op.arity.max === Infinity ? `at least ${op.arity.min}` : op.arity.min === op.arity.max ? `${op.arity.min}` : `${op.arity.min} to ${op.arity.max}`;
     x.report('E0202', `${name} takes ${want} tensor input${op.arity.max === 1 ? '' : 's'}, got ${inputs.length}`, callSpan, frame, {

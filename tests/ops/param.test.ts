@@ -12,6 +12,7 @@ describe('param and buffer', () => {
     ['[4, 5, 5]', 'x * param([4, 1, 1], init="normal")', 'E0305'],
     ['[4, 5, 5]', 'x * param([4, 1, 1], init="xavier")', 'E0203'],
     ['[4, 5, 5]', 'x * param([3, 1, 1])', 'E0302'],
+    ['[4, 5, 5]', 'x |> param([4, 1, 1])', 'E0202'],
   ])('%s: %s → %j', (shape, body, expected) => {
     const r = compileText(net(shape, body));
     const error = r.diagnostics.find((d) => d.severity === 'error');

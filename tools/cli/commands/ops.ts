@@ -23,7 +23,7 @@ export const opsCommand: Command = {
 function signature(op: OpDef<any>): string {
   const inputs = op.arity.max === Infinity ? 'x...' : op.arity.max === 1 ? 'x' : ['a', 'b', 'c'].slice(0, op.arity.max).join(', ');
   const args = Object.entries(op.params).map(([k, p]) => (p.default === undefined ? k : `${k}=${p.default === null ? "none" : JSON.stringify(p.default)}`));
-  return `${op.kind}(${[inputs, ...args].join(', ')})`.padEnd(64) + `  ${op.summary}`;
+  return `${op.kind}(${[...(op.arity.max === 0 ? [] : [inputs]), ...args].join(', ')})`.padEnd(64) + `  ${op.summary}`;
 }
 
 function markdownTable(defs: OpDef<any>[]): string {
