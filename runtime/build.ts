@@ -146,7 +146,12 @@ function makeKit(node: IrNode, inputs: Value[], bindings: PendingBinding[], anch
       const { begin, end } = window.pads;
       if ([...begin, ...end].every((p) => p === 0)) return { x, padding: 'valid' };
       if (options.same !== false && kit.isSame(i, window)) return { x, padding: 'same' };
-      const pad = customLayers.pad({ name: kit.name('pad'), begin: [...begin], end: [...end], value: options.value ?? 0 });
+      // Zero pads of an image are tfjs-layers' own ZeroPadding2D (a saved model then needs no archc
+      // layer for them); other values and ranks take ArchcPad.
+      const zero2d = begin.length === 2 && (options.value ?? 0) === 0;
+      const pad = zero2d
+        ? tfl.layers.zeroPadding2d({ name: kit.name('pad'), padding: [[begin[0]!, end[0]!], [begin[1]!, end[1]!]] })
+        : customLayers.pad({ name: kit.name('pad'), begin: [...begin], end: [...end], value: options.value ?? 0 });
       return { x: kit.apply(pad, x), padding: 'valid' };
     },
     axis: (axis, rank, layout) => (layout === 'cl' && rank >= 2 ? (axis === 0 ? rank : axis) : axis + 1),

@@ -18,7 +18,16 @@ function globalPool(kind: 'global_avgpool' | 'global_maxpool'): OpDef<GlobalPool
     },
     // The whole height in one window ([C, L]: the length, not the channels).
     field: (_a, [x]) => ({ kernel: x![heightAxis(x!)]!, stride: 1, dilation: 1 }),
-    tfjs: (_a, kit) => ({ output: kit.apply(kit.custom.globalPool({ name: kit.name(), kind: kind === 'global_avgpool' ? 'avg' : 'max' }), kit.input(0, 'cl')), layout: 'cl' }),
+    // Images: tfjs-layers' own global pooling, then a reshape back to [1, 1, C] (tfjs drops the
+    // pooled axes); other ranks: ArchcGlobalPool, which keeps them.
+    tfjs: (_a, kit) => {
+      const x = kit.input(0, 'cl');
+      const shape = kit.inputShapes[0]!;
+      if (shape.length !== 3) return { output: kit.apply(kit.custom.globalPool({ name: kit.name(), kind: kind === 'global_avgpool' ? 'avg' : 'max' }), x), layout: 'cl' };
+      const pool = (kind === 'global_avgpool' ? kit.layers.globalAveragePooling2d : kit.layers.globalMaxPooling2d)({ name: kit.name() });
+      const pooled = kit.apply(pool, x);
+      return { output: kit.apply(kit.layers.reshape({ name: kit.name('keep'), targetShape: [1, 1, shape[0]!] }), pooled), layout: 'cl' };
+    },
     onnx: (g) => g.op(kind === 'global_avgpool' ? 'GlobalAveragePool' : 'GlobalMaxPool', [g.inputs[0]!]),
   });
 }

@@ -11,6 +11,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { readSafetensors, safetensorsChunks } from '../../compiler/weights/safetensors.js';
 import type { WeightTensor, Weights } from '../../compiler/weights/tensor.js';
 import { writeFileAtomic, writeJsonAtomic } from './files.js';
+import { portableTopology } from './portable.js';
 import { files, preprocessingOf, type Loaded, type TrainingInfo } from './training-info.js';
 
 export { files, readTrainingInfo, TRAINING_FORMAT, type Loaded, type Preprocessing, type TrainingInfo } from './training-info.js';
@@ -29,7 +30,7 @@ export async function saveTrainedModel(dir: string, request: SaveRequest): Promi
     const data = weightData === undefined ? [] : Array.isArray(weightData) ? weightData : [weightData];
     writeFileAtomic(join(dir, files.weights), data.map((b) => new Uint8Array(b)));
     const json: tf.io.ModelJSON = {
-      modelTopology: artifacts.modelTopology as object,
+      modelTopology: portableTopology(artifacts.modelTopology as object),
       format: artifacts.format,
       generatedBy: artifacts.generatedBy,
       convertedBy: 'archc',

@@ -1,17 +1,20 @@
 // A model saved by archc opens in a plain TensorFlow.js program: a child process that imports only
 // tfjs and `archc/runtime` (the package's export, resolved as a user's project resolves it) loads
 // model.json with tf.loadLayersModel and predicts what archc predicts. Without `archc/runtime`
-// tfjs-layers does not know archc's custom layers, and says so.
+// tfjs-layers does not know archc's custom layers, and says so; a model whose ops all have a
+// tfjs-layers equivalent is saved with those layers only and loads without archc at all.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { packageRoot } from '../../compiler/node-host.js';
 import { initWeights } from '../../compiler/weights/init.js';
 import { buildModel, setBackend } from '../../runtime/index.js';
 import { compileText } from '../helpers.js';
+import { loadSavedModel } from '../../runtime/persist/checkpoint.js';
+import { main } from '../../tools/cli/main.js';
 
 // Ops that tfjs-layers has no layer for, so the saved model needs archc's custom layers.
 const source = `model custom {
@@ -52,17 +55,21 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 if (process.argv[2] === 'with-runtime') await import('archc/runtime');
 await tf.setBackend('cpu');
-const { modelTopology, weightSpecs } = JSON.parse(readFileSync(new URL('./model.json', import.meta.url), 'utf8'));
-const bytes = readFileSync(new URL('./weights.bin', import.meta.url));
+const dir = new URL(process.argv[3] ?? './', import.meta.url);
+const json = JSON.parse(readFileSync(new URL('model.json', dir), 'utf8'));
+const { modelTopology } = json;
+const weightSpecs = json.weightSpecs ?? json.weightsManifest[0].weights;
+const bytes = readFileSync(new URL('weights.bin', dir));
 const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
 const model = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology, weightSpecs, weightData }));
-const x = tf.transpose(tf.tensor(${JSON.stringify(input)}, [1, 4, 10, 10]), [0, 2, 3, 1]);
+const [h, w, c] = model.inputs[0].shape.slice(1);
+const x = tf.transpose(tf.tensor(${JSON.stringify(input)}.slice(0, c * h * w), [1, c, h, w]), [0, 2, 3, 1]);
 console.log(JSON.stringify(Array.from(model.predict(x).dataSync())));
 `,
   );
 }, 120_000);
 
-const run = (arg: string) => spawnSync(process.execPath, [join(scratch, 'plain.mjs'), arg], { cwd: scratch, encoding: 'utf8' });
+const run = (arg: string, dir?: string) => spawnSync(process.execPath, [join(scratch, 'plain.mjs'), arg, ...(dir ? [dir] : [])], { cwd: scratch, encoding: 'utf8' });
 
 describe('a saved archc model in plain TensorFlow.js', () => {
   it("loads and predicts archc's outputs after import 'archc/runtime'", () => {
@@ -79,3 +86,41 @@ describe('a saved archc model in plain TensorFlow.js', () => {
     expect(r.stderr).toMatch(/Unknown layer: Archc\w+/);
   });
 });
+
+describe('a trained model of plain layers', () => {
+  it('loads in TensorFlow.js without archc and predicts what archc predicts', async () => {
+    const arch = join(scratch, 'plain.arch');
+    writeFileSync(arch, `model plain(classes = 3) {
+  input image: [3, 10, 10]
+  x = image |> conv(6, 3, pad=1, bias=false) |> bn |> relu |> maxpool(2)
+  x = x |> conv(6, 3, stride=2, pad=1) |> relu
+  output logits = x |> global_avgpool |> flatten |> dense(classes)
+}
+`);
+    const out = join(scratch, 'trained');
+    const status = await quiet(['train', arch, '--data', 'synthetic', '--samples', '12', '--epochs', '1', '-b', '6', '--backend', 'cpu', '-o', out]);
+    expect(status).toBe(0);
+    const topology = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).modelTopology;
+    expect(topology.config.layers.map((l: { class_name: string }) => l.class_name).filter((c: string) => c.startsWith('Archc'))).toEqual([]);
+    const loaded = await loadSavedModel(out);
+    if (!loaded.ok) throw new Error(loaded.message);
+    const x = tf.transpose(tf.tensor(input.slice(0, 300), [1, 3, 10, 10]), [0, 2, 3, 1]);
+    const want = Array.from(await (loaded.value.predict(x) as tf.Tensor).data());
+    const r = run('plain', `${out}/`);
+    expect(r.status, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout) as number[];
+    expect(got.length).toBe(3);
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+  }, 120_000);
+});
+
+async function quiet(argv: string[]): Promise<number> {
+  const so = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const se = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    return await main(argv);
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+  }
+}
