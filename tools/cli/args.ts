@@ -1,4 +1,7 @@
-// A small, strict argument parser for the CLI: flags are declared, unknown ones are usage errors.
+// The CLI's argument parsing: Node's util.parseArgs (strict: declared flags only) behind archc's
+// own messages. An unknown flag, a missing value or a value given to a boolean flag is a UsageError
+// (exit 2) that names the flag as the user typed it.
+import { parseArgs as nodeParseArgs } from 'node:util';
 
 export interface FlagSpec {
   readonly type: 'boolean' | 'string';
@@ -15,39 +18,41 @@ export interface Parsed {
 export class UsageError extends Error {}
 
 export function parseArgs(argv: readonly string[], specs: Readonly<Record<string, FlagSpec>>): Parsed {
-  const positionals: string[] = [];
-  const flags: Record<string, string | boolean | string[] | undefined> = {};
-  const byShort = new Map(Object.entries(specs).filter(([, s]) => s.short).map(([k, s]) => [s.short!, k]));
+  try {
+    const { values, positionals } = nodeParseArgs({ args: joinValues(argv, specs), options: specs, strict: true, allowPositionals: true });
+    return { positionals, flags: { ...values } as Parsed['flags'] };
+  } catch (e) {
+    throw new UsageError(usageMessage(e as Error & { code?: string }, argv, specs));
+  }
+}
+
+/**
+ * `--seed -1` as `--seed=-1`: a string flag takes the next argument as its value whatever it starts
+ * with (util.parseArgs would call a value that starts with '-' ambiguous).
+ */
+function joinValues(argv: readonly string[], specs: Readonly<Record<string, FlagSpec>>): string[] {
+  const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
+      out.push(...argv.slice(i));
       break;
     }
-    if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
-      continue;
-    }
-    const [rawKey, inline] = arg.startsWith('--') ? splitOnce(arg.slice(2), '=') : [byShort.get(arg.slice(1)) ?? arg.slice(1), undefined];
-    const key = rawKey!;
-    const spec = specs[key];
-    if (!spec) throw new UsageError(`unknown option '${arg}'`);
-    let value: string | boolean;
-    if (spec.type === 'boolean') {
-      if (inline !== undefined) throw new UsageError(`option '--${key}' takes no value`);
-      value = true;
-    } else {
-      const next = inline ?? argv[++i];
-      if (next === undefined) throw new UsageError(`option '--${key}' needs a value`);
-      value = next;
-    }
-    if (spec.multiple) flags[key] = [...((flags[key] as string[] | undefined) ?? []), value as string];
-    else flags[key] = value;
+    const key = arg.startsWith('--') ? arg.slice(2) : arg.length === 2 && arg[0] === '-' ? Object.keys(specs).find((k) => specs[k]!.short === arg[1]) : undefined;
+    if (key && specs[key]?.type === 'string' && !key.includes('=') && i + 1 < argv.length) out.push(`--${key}=${argv[++i]!}`);
+    else out.push(arg);
   }
-  return { positionals, flags };
+  return out;
 }
 
-function splitOnce(s: string, sep: string): [string, string | undefined] {
-  const i = s.indexOf(sep);
-  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+/** Node's parse error in archc's words. */
+function usageMessage(e: Error & { code?: string }, argv: readonly string[], specs: Readonly<Record<string, FlagSpec>>): string {
+  const quoted = /'(-{1,2}[^'\s,]+)/.exec(e.message)?.[1];
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${quoted ?? argv.find((a) => a.startsWith('-')) ?? '?'}'`;
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const key = Object.keys(specs).find((k) => e.message.includes(`--${k}`));
+    if (key && specs[key]!.type === 'boolean') return `option '--${key}' takes no value`;
+    if (key) return `option '--${key}' needs a value`;
+  }
+  return e.message;
 }
