@@ -103,6 +103,7 @@ const rules: Record<string, Rule> = {
       return out;
     }
     const [start, end, step] = [node.args['start'] as number, node.args['end'] as number, a.step];
+    if (step < 0) return undefined; // walking backwards: not followed symbolically yet
     const at = (i: number): Size => (i < 0 ? add(I, i) : i);
     if (end >= 0) need({ kind: 'ge', expr: I, min: end, span: node.span, why: `slice ${start}:${end} of ${node.name} must be inside the axis` });
     if (start < 0) need({ kind: 'ge', expr: I, min: -start, span: node.span, why: `slice ${start}:${end} of ${node.name} must be inside the axis` });

@@ -29,7 +29,7 @@ const PARALLEL_FROM = 8;
 export function checkOne(target: string, job: Omit<CheckJob, 'targets'>): CheckOutcome {
   const result = compileTarget(target, job.options);
   return {
-    text: job.json ? '' : diagnosticsText(result, job.color) + (result.sizes ? `${displayPath(result.graph!.file)}: ${result.sizes.validity}\n` : ''),
+    text: job.json ? '' : diagnosticsText(result, job.color) + sizesLine(result),
     json: job.json ? diagnosticsJson(result.diagnostics) : [],
     status: isIoFailure(result) ? 2 : result.ok ? 0 : 1,
   };
@@ -60,4 +60,9 @@ function runWorker(job: CheckJob): Promise<CheckOutcome[]> {
     worker.once('error', reject);
     worker.once('exit', (code) => code !== 0 && reject(new Error(`check worker exited with ${code}`)));
   });
+}
+
+/** A model with size variables that are not valid for every size says for which: `x.arch: valid for H, W ≥ 32`. */
+function sizesLine(result: ReturnType<typeof compileTarget>): string {
+  return result.sizes && result.sizes.conditions.length > 0 ? `${displayPath(result.graph!.file)}: ${result.sizes.validity}\n` : '';
 }
