@@ -130,7 +130,8 @@ function makeBlock(nodes: readonly LiftedNode[], instances: readonly Segment[], 
     named: new Map([[first.input, 'x']]),
     results: new Map([[first.nodes.at(-1)!, 'result']]),
     isBlock: true,
-    reserved: new Set(paramNames),
+    // `x` stays the block's input: arguments such as `x.channels * 6` refer to it.
+    reserved: new Set([...paramNames, 'x']),
   });
   const text = [`block ${name}(${['x', ...paramNames].join(', ')}) {`, ...body.map((l) => `  ${l}`), '}'].join('\n');
   const call = instances.map((s, k) => (loop: boolean) => {

@@ -38,9 +38,8 @@ export function segments(graph: LiftedGraph): Segment[] {
     }
   }
   if (current.length > 0) pieces.push(current);
-  const depth = commonDepth(pieces.filter((p) => p.length > 1).map((p) => prefixOf(p.map((id) => nodes[id]!))));
+  const depth = shallowest(pieces.filter((p) => p.length > 1).map((p) => prefixOf(p.map((id) => nodes[id]!))));
   const out: Segment[] = [];
-  let chain = false; // whether the last segment was grown from one-op pieces
   for (const piece of pieces) {
     const last = out.at(-1);
     const node = nodes[piece[0]!]!;
@@ -48,13 +47,11 @@ export function segments(graph: LiftedGraph): Segment[] {
     // An activation (no weights, one input) finishes whatever came before it: a residual unit's
     // relu after its add belongs to the unit.
     const joinsActivation = piece.length === 1 && last && ACTIVATIONS.has(node.op);
-    const joinsModule = piece.length === 1 && last && chain && depth > 0 && path !== undefined && segmentPath(nodes, last.nodes, depth) === path;
-    if (joinsActivation || joinsModule) {
-      out[out.length - 1] = segment(nodes, [...last!.nodes, ...piece]);
-    } else {
-      out.push(segment(nodes, piece));
-      chain = piece.length === 1;
-    }
+    // Pieces of one module (an inverted residual without a skip: expand, depthwise, SE, project).
+    const piecePath = piece.length === 1 ? path : segmentPath(nodes, piece, depth);
+    const joinsModule = last && depth > 0 && piecePath !== undefined && segmentPath(nodes, last.nodes, depth) === piecePath;
+    if (joinsActivation || joinsModule) out[out.length - 1] = segment(nodes, [...last!.nodes, ...piece]);
+    else out.push(segment(nodes, piece));
   }
   return out;
 }
@@ -86,12 +83,8 @@ export function prefixOf(nodes: readonly LiftedNode[]): string | undefined {
   return n > 0 ? paths[0]!.slice(0, n).join('.') : undefined;
 }
 
-/** The depth most multi-op pieces' prefixes have (0 when none has one). */
-function commonDepth(prefixes: readonly (string | undefined)[]): number {
-  const counts = new Map<number, number>();
-  for (const p of prefixes) if (p) counts.set(p.split('.').length, (counts.get(p.split('.').length) ?? 0) + 1);
-  let best = 0;
-  let most = 0;
-  for (const [d, c] of counts) if (c > most) [best, most] = [d, c];
-  return best;
+/** The depth of the shallowest multi-op piece's module path: the unit level (0 when none has one). */
+function shallowest(prefixes: readonly (string | undefined)[]): number {
+  const depths = prefixes.filter((p): p is string => p !== undefined).map((p) => p.split('.').length);
+  return depths.length > 0 ? Math.min(...depths) : 0;
 }
