@@ -25,8 +25,9 @@ export function identifier(name: string, taken: ReadonlySet<string> = new Set())
 export function weightPath(node: LiftedNode): string | undefined {
   let path: string | undefined;
   for (const [short, t] of node.weights) {
-    if (!t.name.endsWith(`.${short}`)) return undefined;
-    const p = t.name.slice(0, -short.length - 1);
+    // A bare weight (a class token, a position embedding) is named after its node itself.
+    if (short !== '' && !t.name.endsWith(`.${short}`)) return undefined;
+    const p = short === '' ? t.name : t.name.slice(0, -short.length - 1);
     if (path !== undefined && p !== path) return undefined;
     path = p;
   }

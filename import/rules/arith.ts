@@ -37,7 +37,7 @@ const add: Rule = (ctx) => {
     }
     const perSample = c.t.shape.slice(1);
     if (c.t.shape[0] === 1 && perSample.join() === node.shape.join() && node.shape.length === 2) {
-      return ctx.call('pos_embed', [x.id], {}, { weight: c.t });
+      return ctx.call('pos_embed', [x.id], {}, { '': c.t });
     }
   }
   return ctx.fail('adding a constant is not an archc op (only a dense bias or a [1, T, D] position embedding)');
@@ -55,6 +55,12 @@ const mul: Rule = (ctx) => {
   const [a, b] = both(ctx);
   const fused = product(ctx, a, b);
   if (fused) return fused;
+  // archc's matmul carries its scale (attention's 1/√d): MatMul then Mul by a scalar.
+  for (const [x, c] of [[a, b], [b, a]] as const) {
+    if (x.kind !== 'tensor' || c.kind !== 'const' || c.t.data.length !== 1) continue;
+    const m = ctx.lifted(x.id);
+    if (m.op === 'matmul' && m.args['scale'] === undefined) return ctx.call('matmul', m.inputs, { ...m.args, scale: Math.fround(c.t.data[0]!) });
+  }
   if (a.kind === 'tensor' && b.kind === 'tensor') return ctx.call('mul', [a.id, b.id]);
   return ctx.fail('multiplying by a constant is not an archc op');
 };

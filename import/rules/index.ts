@@ -4,6 +4,7 @@ import { activationRules } from './activation.js';
 import { arithRules } from './arith.js';
 import { intArithmetic, shapeRules } from './shape.js';
 import { windowRules } from './window.js';
+import { resize } from './resize.js';
 
 /** Add/Sub/Mul/Div on shape vectors are integer arithmetic; on tensors, the element-wise rules. */
 const onIntsOr =
@@ -16,6 +17,7 @@ export const rules: Readonly<Record<string, Rule>> = {
   ...activationRules,
   ...shapeRules,
   ...arithRules,
+  Resize: resize,
   Add: onIntsOr(intArithmetic.Add, arithRules['Add']!),
   Sub: onIntsOr(intArithmetic.Sub, arithRules['Sub']!),
   Mul: onIntsOr(intArithmetic.Mul, arithRules['Mul']!),

@@ -4,6 +4,7 @@
 // → Concat); those are evaluated here as integer vectors with the batch axis kept symbolic, so a
 // target [N, 2, 58, 28, 28] becomes archc's per-sample [2, 58, 28, 28].
 import type { ArgValue } from '../../compiler/ops/op.js';
+import type { ConstTensor } from '../onnx-read.js';
 import type { IntOrBatch, LiftContext, Rule, Value } from '../lift.js';
 
 /** An ONNX axis (counting the batch) → archc's per-sample axis; the batch axis itself fails. */
@@ -61,7 +62,27 @@ function channelShuffle(ctx: LiftContext, x: number, out: readonly number[]): Va
   return ctx.call('channel_shuffle', [source.id], { groups: split[0]! });
 }
 
+/** A constant transposed (a weight the exporter stores the other way round). */
+function transposeConst(t: ConstTensor, perm: readonly number[]): ConstTensor {
+  const shape = perm.map((p) => t.shape[p]!);
+  const strides = t.shape.map((_, i) => t.shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const count = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(count);
+  const index = new Array<number>(shape.length).fill(0);
+  for (let k = 0; k < count; k++) {
+    let from = 0;
+    for (let i = 0; i < shape.length; i++) from += index[i]! * strides[perm[i]!]!;
+    data[k] = (t.data as Float32Array)[from]!;
+    for (let i = shape.length - 1; i >= 0 && ++index[i]! === shape[i]; i--) index[i] = 0;
+  }
+  return { shape, type: 'float', data, name: t.name };
+}
+
 const transpose: Rule = (ctx) => {
+  const v = ctx.value(0);
+  if (v?.kind === 'const' && v.t.type === 'float') {
+    return { kind: 'const', t: transposeConst(v.t, ctx.attr<readonly number[]>('perm', [...v.t.shape.keys()].reverse())) };
+  }
   const x = ctx.tensor(0);
   const rank = rankOf(ctx, x);
   const perm = ctx.attr<readonly number[]>('perm', [...Array(rank).keys()].reverse());
@@ -73,6 +94,11 @@ const concat: Rule = (ctx) => {
   const inputs = ctx.node.inputs.map((_, i) => ctx.value(i));
   if (inputs.every((v) => v?.kind === 'ints' || v?.kind === 'const')) {
     return { kind: 'ints', v: inputs.flatMap((_, i) => [...ctx.ints(i)]), scalar: false };
+  }
+  // archc's class token: Expand([1, 1, D] token, [N, 1, D]) then Concat([token, x], axis 1).
+  const [first, second] = inputs;
+  if (inputs.length === 2 && first?.kind === 'expr' && first.tag === 'batch-expanded' && second?.kind === 'tensor' && ctx.attr<number>('axis') === 1) {
+    return ctx.call('class_token', [second.id], {}, { '': first.t! });
   }
   const ids = inputs.map((_, i) => ctx.tensor(i));
   if (ids.length === 1) return { kind: 'tensor', id: ids[0]! };
@@ -202,7 +228,18 @@ const arithmetic =
     return { kind: 'ints', v, scalar: a.scalar && b.scalar };
   };
 
+/** Expand of a constant to the batch ([1, 1, D] → [N, 1, D]): only as a class token's first step. */
+const expand: Rule = (ctx) => {
+  const t = ctx.constant(0);
+  const to = ctx.ints(1);
+  if (to[0] === 'N' && to.slice(1).every((d, i) => d === 1 || d === t.shape[i + 1]) && t.shape[0] === 1) {
+    return { kind: 'expr', tag: 'batch-expanded', x: -1, t };
+  }
+  return ctx.fail('Expand is not an archc op (except a class token expanded to the batch)');
+};
+
 export const shapeRules: Record<string, Rule> = {
+  Expand: expand,
   Identity: alias,
   Dropout: alias,
   Cast: alias,
