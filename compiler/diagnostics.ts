@@ -65,6 +65,7 @@ export const catalogue = {
   E0604: 'dimension overflows',
   E0605: 'division by zero',
   E0606: 'compilation stopped: it took longer than the time limit of the editor services',
+  E0607: 'expansion too large: more evaluation steps or list items than the limit',
   // 07xx: weights files (compiler/weights)
   E0701: 'weights file is unreadable or malformed',
   E0702: 'weights file lacks a weight of the model',

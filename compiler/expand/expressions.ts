@@ -12,10 +12,12 @@ import { call } from './calls.js';
 import { assignedLater, hintFor } from './explain.js';
 import type { Frame } from './frame.js';
 import { callOp } from './graph.js';
+import { sizeWithinLimit, step } from './limits.js';
 import { execBody } from './statements.js';
 import type { Expansion } from './state.js';
 
 export function evaluate(x: Expansion, e: A.Expr, frame: Frame): Value {
+  step(x, e.span, frame);
   switch (e.kind) {
     case 'number':
       return e.isInt ? int(e.value) : { kind: 'float', value: e.value };
@@ -221,8 +223,12 @@ function binary(x: Expansion, e: A.BinaryExpr, frame: Frame): Value {
         return bool(a >= b);
     }
   }
-  if (e.op === '+' && l.kind === 'string' && r.kind === 'string') return { kind: 'string', value: l.value + r.value };
-  if (e.op === '+' && l.kind === 'list' && r.kind === 'list') return { kind: 'list', items: [...l.items, ...r.items] };
+  if (e.op === '+' && l.kind === 'string' && r.kind === 'string') {
+    return sizeWithinLimit(x, 'string', l.value.length + r.value.length, e.span, frame) ? { kind: 'string', value: l.value + r.value } : POISON;
+  }
+  if (e.op === '+' && l.kind === 'list' && r.kind === 'list') {
+    return sizeWithinLimit(x, 'list', l.items.length + r.items.length, e.span, frame) ? { kind: 'list', items: l.items.concat(r.items) } : POISON;
+  }
   x.report('E0203', `'${e.op}' does not apply to ${typeName(l)} and ${typeName(r)}`, e.opSpan, frame, {
     hint: l.kind === 'tensor' || r.kind === 'tensor' ? 'tensors combine with +, −, × and / with tensors and numbers' : undefined,
   });

@@ -13,6 +13,14 @@ export const LIMITS = {
   loop: 10_000,
   /** Nodes in one graph. */
   nodes: 200_000,
+  /**
+   * Expressions evaluated in one expansion: bounds the total work where the depth and loop limits
+   * bound only each part (a block calling itself twice, loops inside loops). ResNet-50 takes
+   * about 5,000; the largest zoo model well under 100,000.
+   */
+  steps: 10_000_000,
+  /** Items of one list, characters of one string (a list doubled 30 times is a billion items). */
+  items: 1_000_000,
   /** Largest dimension, and largest per-sample element count. */
   dim: 2 ** 31 - 1,
   elements: 2 ** 42,
@@ -61,4 +69,21 @@ export function nodeWithinLimits(x: Expansion, op: string, shape: Shape, span: S
     return false;
   }
   return true;
+}
+
+/** Counts one evaluation step; aborts with E0607 at `span` when the expansion's budget is spent. */
+export function step(x: Expansion, span: Span, frame: Frame): void {
+  if (++x.steps <= LIMITS.steps) return;
+  const inside = frame.stack[0]?.block;
+  x.report('E0607', `the expansion needs more than ${grouped(LIMITS.steps)} evaluation steps${inside ? `; it was inside '${inside}'` : ''}`, span, frame, {
+    hint: 'a block that calls itself more than once per call, or loops inside loops, grows exponentially or multiplies: check the recursion and the bounds',
+  });
+  x.abort();
+}
+
+/** False (after reporting) when a list or string of `size` items would be larger than LIMITS.items. */
+export function sizeWithinLimit(x: Expansion, what: 'list' | 'string', size: number, span: Span, frame: Frame): boolean {
+  if (size <= LIMITS.items) return true;
+  x.report('E0607', `this ${what} would hold ${grouped(size)} ${what === 'list' ? 'items' : 'characters'}; the limit is ${grouped(LIMITS.items)}`, span, frame);
+  return false;
 }

@@ -41,6 +41,8 @@ export class Expansion {
   /** Block calls currently open. */
   depth = 0;
   aborted = false;
+  /** Expressions evaluated so far (LIMITS.steps bounds the total work). */
+  steps = 0;
   /** Unknown names given a "did you mean" so far: each scans every name in scope, so only a few get one. */
   suggestions = 0;
 
