@@ -1,15 +1,17 @@
 // The playground in Debian's chromium (headless, puppeteer-core), served by `archc playground`:
 // it loads with resnet50, shows a diagnostic for a typed error, hovers a tensor with its shape,
-// switches to another zoo model, and predicts on an uploaded image with the wasm backend.
+// switches to another zoo model, predicts on an uploaded image with the wasm backend, trains the
+// demo with a falling loss, and downloads ONNX (run by onnxruntime) and safetensors.
 // PLAYGROUND_SCREENSHOT=1 also writes docs/images/playground.png (the README's picture).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../../compiler/node-host.js';
+import { readSafetensors } from '../../../compiler/weights/safetensors.js';
 import { buildPlayground } from '../../../tools/dev/build-playground.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -119,4 +121,29 @@ describe('the playground in chromium', () => {
     expect(await page.$eval('#backend-active', (e) => e.textContent)).toBe('active backend: wasm');
     expect(errors).toEqual([]);
   }, 120_000);
+
+  it('trains the demo with a falling loss, then downloads ONNX that onnxruntime runs and safetensors', async () => {
+    await page.click('#train');
+    await page.waitForFunction(() => /^trained on |^cannot train/.test(document.getElementById('predictions')!.textContent ?? ''), { timeout: 120_000 });
+    const out = await page.$eval('#predictions', (e) => e.textContent ?? '');
+    const m = /^trained on wasm: loss ([\d.]+) → ([\d.]+) over (\d+) batches/.exec(out);
+    expect(m, out).not.toBeNull();
+    expect(Number(m![2])).toBeLessThan(Number(m![1]));
+    const downloads = join(scratch, 'downloads');
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    await page.click('#download-onnx');
+    await page.click('#download-safetensors');
+    const onnxFile = join(downloads, 'lenet5.onnx');
+    const stFile = join(downloads, 'lenet5.safetensors');
+    for (let i = 0; i < 100 && !(existsSync(onnxFile) && existsSync(stFile)); i++) await new Promise((r) => setTimeout(r, 200));
+    expect(await page.$eval('#predictions', (e) => e.textContent)).toContain('(trained weights)');
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(onnxFile);
+    const result = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', new Float32Array(32 * 32), [1, 1, 32, 32]) });
+    expect(result[session.outputNames[0]!]!.dims).toEqual([1, 10]);
+    const weights = readSafetensors(new Uint8Array(readFileSync(stFile)));
+    expect(weights.ok && weights.weights.size).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  }, 180_000);
 });
