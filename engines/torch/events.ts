@@ -130,7 +130,8 @@ export function failureMessage(
   const root = nproc > 1 ? torchrunRootCause(stderr) : undefined;
   const error = errors.find((e) => e.rank === (root?.rank ?? e.rank));
   if (error) {
-    const notes = error.detail.trim().split('\n').slice(-4);
+    // Where it happened: the last two frames of the worker's traceback.
+    const notes = error.detail.split('\n').filter((l) => /^\s*File "/.test(l)).slice(-2).map((l) => l.trim());
     return { message: `the torch worker of rank ${error.rank} failed: ${error.message}`, notes, hint: kept };
   }
   if (root) return { message: `the torch worker of rank ${root.rank} ${root.how}; the other workers were stopped`, hint: kept };

@@ -22,7 +22,7 @@ def load_weights(model, path):
     if missing or unexpected:
         raise ValueError(
             "the PyTorch module's weight names differ from archc's: "
-            f"missing {missing[:5]}, unexpected {unexpected[:5]}"
+            f"the module has {missing[:5]} that archc's weights lack, archc's weights have {unexpected[:5]}"
         )
     model.load_state_dict(tensors, strict=False)
     return tensors

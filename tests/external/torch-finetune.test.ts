@@ -10,15 +10,26 @@ import { packageRoot } from '../../compiler/node-host.js';
 import { readSafetensors } from '../../compiler/weights/safetensors.js';
 import { findPython } from '../../engines/torch/python.js';
 import { makeTinyDataset } from '../../tools/dev/make-tiny-dataset.js';
-import { tempDir } from '../train/fixtures.js';
+import { tempDir, writeFile } from '../train/fixtures.js';
 
 const root = tempDir('archc-torch-finetune-');
 const data = join(root, 'shapes');
 const tv = join(root, 'tv.safetensors');
 const python = findPython();
+// Until compiler/lower-pytorch writes the module, torchvision's own resnet18 stands in for it
+// (its state_dict keys are the zoo model's weight names).
+const standIn = `import sys
+sys.path.insert(0, ${JSON.stringify(join(packageRoot, 'tests', 'python'))})
+from torchvision_cpu import import_torchvision
+
+
+def Model():
+    return import_torchvision().models.resnet18(num_classes=3)
+`;
+const env = { ...process.env, NO_COLOR: '1', ARCHC_TORCH_MODULE: join(root, 'resnet18.py') };
 
 function archc(args: readonly string[]): Promise<{ status: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [join(packageRoot, 'bin', 'archc.js'), ...args], { env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [join(packageRoot, 'bin', 'archc.js'), ...args], { env });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += String(d)));
@@ -29,6 +40,7 @@ function archc(args: readonly string[]): Promise<{ status: number | null; out: s
 describe.runIf(typeof python !== 'string')('fine-tuning torchvision weights with --engine torch', { timeout: 300_000 }, () => {
   beforeAll(() => {
     makeTinyDataset(data, { perClass: 8, testPerClass: 2, seed: 3 });
+    writeFile(join(root, 'resnet18.py'), standIn);
     const script = join(packageRoot, 'tests', 'python', 'save_torchvision_state.py');
     const saved = spawnSync((python as { python: string }).python, [script, 'resnet18', tv], { encoding: 'utf8' });
     if (saved.status !== 0) throw new Error(saved.stderr);
