@@ -71,6 +71,9 @@ describe('the npm package', () => {
     expect(archc(['fmt', '--check', 'tiny.arch']).status).toBe(0);
     expect(archc(['list']).stdout).toMatch(/resnet50\s+25,557,032/);
     expect(archc(['ops']).stdout).toContain('conv(');
+    expect(archc(['graph', 'tiny.arch', '--format', 'dot']).stdout).toMatch(/^digraph "tiny" \{/);
+    expect(archc(['graph', 'resnet18', '--format', 'svg', '-o', 'resnet18.svg']).status).toBe(0);
+    expect(readFileSync(join(app, 'resnet18.svg'), 'utf8')).toMatch(/^<svg /);
     expect(archc(['export', 'tiny.arch', '--format', 'onnx', '-o', 'tiny.onnx']).status).toBe(0);
     expect(statSync(join(app, 'tiny.onnx')).size).toBeGreaterThan(100);
     expect(archc(['export', 'tiny.arch', '--format', 'safetensors', '-o', 'tiny.safetensors']).status).toBe(0);
