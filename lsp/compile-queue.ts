@@ -17,7 +17,7 @@ interface Pending {
 
 export class CompileQueue {
   private worker?: Worker;
-  private running?: { job: CompileJob; pending: Pending; timer: NodeJS.Timeout };
+  private running?: { job: CompileJob; pending: Pending; timer?: NodeJS.Timeout };
   private readonly waiting = new Map<string, Pending>();
   private nextId = 1;
 
@@ -48,16 +48,18 @@ export class CompileQueue {
     const pending = next.value;
     this.waiting.delete(pending.path);
     const job: CompileJob = { id: this.nextId++, path: pending.path, overlays: pending.overlays() };
-    const timer = setTimeout(() => this.timedOut(), this.timeoutMs);
-    this.running = { job, pending, timer };
+    // The clock starts when the worker starts the job (a fresh worker loads and warms up first).
+    this.running = { job, pending };
     this.ensureWorker().postMessage(job);
   }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.workerUrl);
-    worker.on('message', (m: CompileOutcome | { id: number; diagnostics: CompileOutcome['diagnostics'] }) => {
-      if ('models' in m) this.finish(m);
+    worker.on('message', (m: CompileOutcome | { id: number; diagnostics: CompileOutcome['diagnostics'] } | { id: number; started: true }) => {
+      if ('started' in m) {
+        if (this.running?.job.id === m.id) this.running.timer = setTimeout(() => this.timedOut(), this.timeoutMs);
+      } else if ('models' in m) this.finish(m);
       else if (this.running?.job.id === m.id) this.running.pending.done({ kind: 'diagnostics', diagnostics: m.diagnostics });
     });
     // A failed worker (out of memory, a bug) answers the request with no result and is replaced.
