@@ -37,6 +37,8 @@ export type Decl = ModelDecl | BlockDecl;
 
 export interface Param extends Node {
   readonly name: string;
+  /** `x: [C, H, W]`: the tensor signature a block parameter declares (names bind at the call). */
+  readonly annotation?: Expr;
   readonly default?: Expr;
 }
 

@@ -97,6 +97,10 @@ function renderArg(a: A.Arg, out: Out): void {
 
 export function renderParam(p: A.Param, out: Out): void {
   out.write(p.name);
+  if (p.annotation) {
+    out.write(': ');
+    render(p.annotation, 0, out);
+  }
   if (!p.default) return;
   out.write(' = ');
   render(p.default, 0, out);

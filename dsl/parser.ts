@@ -158,12 +158,17 @@ class ArchParser extends EmbeddedActionsParser {
       SEP: T.Comma,
       DEF: () => {
         const name = this.CONSUME(T.Identifier);
+        let annotation: A.Expr | undefined;
         let def: A.Expr | undefined;
+        this.OPTION2(() => {
+          this.CONSUME(T.Colon);
+          annotation = this.SUBRULE2(this.expression);
+        });
         this.OPTION(() => {
           this.CONSUME(T.Equals);
           def = this.SUBRULE(this.expression);
         });
-        params.push({ name: name.image, default: def, span: this.spanOf(name, this.prev()) });
+        params.push({ name: name.image, annotation, default: def, span: this.spanOf(name, this.prev()) });
       },
     });
     this.CONSUME(T.RParen);

@@ -6,7 +6,10 @@ import type { Span } from '../../dsl/source.js';
 import { closestMatch } from '../diagnostics.js';
 import type { IrNode } from '../ir.js';
 import type { ArgValue, OpDef, ParamSpec } from '../ops/op.js';
-import { show, typeName, type Value } from '../values.js';
+import { int, show, typeName, type Value } from '../values.js';
+import { formatShape } from '../ir.js';
+import { lookupOp } from '../ops/registry.js';
+import { builtins } from '../builtins.js';
 import { notAllowable } from '../allow.js';
 import { hintFor } from './explain.js';
 import { evaluate } from './expressions.js';
@@ -189,6 +192,51 @@ export function bindBlockDefaults(x: Expansion, decl: A.BlockDecl, inner: Frame,
     }
   }
   return ok;
+}
+
+/**
+ * Block tensor signatures (`block up(x: [C, H, W], skip: [C/2, 2*H, 2*W])`), checked at each call
+ * in declaration order: a bare name binds to the argument's dimension the first time (and is then a
+ * name in the block's body), every other dimension must equal its expression. A mismatch is an
+ * error at the argument, with the signature and the op that made the tensor.
+ */
+export function checkSignatures(x: Expansion, decl: A.BlockDecl, args: readonly ArgIn[], inner: Frame, callSpan: Span, caller: Frame): boolean {
+  const positional = args.filter((a) => !a.name);
+  for (const [i, p] of decl.params.entries()) {
+    if (!p.annotation) continue;
+    const value = inner.env.get(p.name);
+    if (!value || value.kind === 'poison') continue;
+    const at = args.find((a) => a.name === p.name)?.span ?? positional[i]?.span ?? callSpan;
+    const written = inner.module.source.text.slice(p.annotation.span.start.offset, p.annotation.span.end.offset);
+    const declared = { span: p.annotation.span, message: `'${p.name}' is declared ${written} here` };
+    if (value.kind !== 'tensor') {
+      x.report('E0203', `block '${decl.name}' takes a tensor ${written} for '${p.name}', got ${typeName(value)}`, at, caller, { related: [declared] });
+      return false; // later signatures may use names this one would have bound: say nothing more
+    }
+    const shape = value.node.shape;
+    const items = p.annotation.kind === 'list' ? p.annotation.items : undefined;
+    const made = { span: value.node.span, message: `this ${value.node.op} made ${formatShape(shape)}` };
+    if (items && items.length !== shape.length) {
+      x.report('E0502', `block '${decl.name}' needs '${p.name}' shaped ${written} (${items.length} axes), got ${formatShape(shape)}`, at, caller, { related: [declared, made] });
+      return false; // later signatures may use names this one would have bound: say nothing more
+    }
+    if (items) {
+      items.forEach((e, k) => {
+        if (e.kind === 'name' && !inner.env.has(e.name) && !inner.module.scope.has(e.name) && !lookupOp(e.name) && !Object.hasOwn(builtins, e.name)) inner.env.set(e.name, int(shape[k]!));
+      });
+    }
+    const want = evaluate(x, p.annotation, inner);
+    if (want.kind === 'poison') continue;
+    const dims = want.kind === 'list' ? want.items : [];
+    const matches = dims.length === shape.length && dims.every((d, k) => (d.kind === 'int' || d.kind === 'float') && d.value === shape[k]);
+    if (matches) continue;
+    const expected = want.kind === 'list' ? `[${want.items.map(show).join(', ')}]` : show(want);
+    x.report('E0502', `block '${decl.name}' needs '${p.name}' shaped ${written} = ${expected}, got ${formatShape(shape)}`, at, caller, {
+      related: [declared, made],
+    });
+    return false;
+  }
+  return true;
 }
 
 /** `name="stem"`: the scope name a call gives its node or block. */

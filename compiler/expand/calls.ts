@@ -4,7 +4,7 @@ import type * as A from '../../dsl/ast.js';
 import type { Module } from '../loader.js';
 import { builtins } from '../builtins.js';
 import { POISON, typeName, type Value } from '../values.js';
-import { bindBlockArgs, bindBlockDefaults, type ArgIn } from './binder.js';
+import { bindBlockArgs, bindBlockDefaults, checkSignatures, type ArgIn } from './binder.js';
 import { blockFrame, uniqueScope, type Frame } from './frame.js';
 import { callOp } from './graph.js';
 import { checkDepth } from './limits.js';
@@ -57,6 +57,7 @@ function callBlock(x: Expansion, decl: A.BlockDecl, module: Module, args: ArgIn[
   const inner = blockFrame(frame, module, bound.env, scope, decl.name, callSpan, bound.numbered, bound.allow);
   const defaultsOk = bindBlockDefaults(x, decl, inner, callSpan, frame);
   if (!bound.ok || !defaultsOk) return POISON;
+  if (!checkSignatures(x, decl, args, inner, callSpan, frame)) return POISON;
   x.depth++;
   try {
     execBody(x, decl.body, inner);

@@ -60,6 +60,8 @@ function checkDecl(decl: A.Decl, module: Module, out: Diagnostic[]): void {
   let unknowns = 0;
   const declared = new Map<string, Span>();
   for (const p of decl.params) declared.set(p.name, p.span);
+  // The names of a signature (`x: [C, H, W]`) are bound at each call, like parameters.
+  for (const p of decl.params) for (const v of signatureNames(p.annotation)) if (!declared.has(v.name)) declared.set(v.name, v.span);
   collectDeclared(decl.body, declared);
   const used = new Set<string>();
   const known = (name: string) => declared.has(name) || module.scope.has(name) || Object.hasOwn(ops, name) || Object.hasOwn(builtins, name);
@@ -71,7 +73,10 @@ function checkDecl(decl: A.Decl, module: Module, out: Diagnostic[]): void {
       out.push(diagnostic('E0201', `unknown name '${n.name}'`, n.span, { hint: match ? `did you mean '${match}'?` : undefined }));
     });
   };
-  for (const p of decl.params) if (p.default) visitExpr(p.default, false);
+  for (const p of decl.params) {
+    if (p.default) visitExpr(p.default, false);
+    if (p.annotation) visitExpr(p.annotation, false);
+  }
   walkStmts(decl.body, (s) => {
     for (const e of stmtExprs(s)) visitExpr(e, s.kind === 'expect' && decl.kind === 'model');
     if (s.kind === 'output' && !s.value) used.add(s.name);
@@ -188,6 +193,11 @@ function forEachChild(e: A.Expr, f: (c: A.Expr) => void): void {
  * model defines them otherwise (a parameter `size` in `[3, size, size]` stays a parameter).
  */
 export function sizeVariableNames(s: A.InputStmt): { name: string; span: Span; axis: number }[] {
-  if (s.shape.kind !== 'list') return [];
-  return s.shape.items.flatMap((e, axis) => (e.kind === 'name' ? [{ name: e.name, span: e.span, axis }] : []));
+  return signatureNames(s.shape);
+}
+
+/** The bare names of a shape list (`[C, H, W]`, `[C/2, 2*H, 2*W]` has none), with their axes. */
+export function signatureNames(shape: A.Expr | undefined): { name: string; span: Span; axis: number }[] {
+  if (shape?.kind !== 'list') return [];
+  return shape.items.flatMap((e, axis) => (e.kind === 'name' ? [{ name: e.name, span: e.span, axis }] : []));
 }
