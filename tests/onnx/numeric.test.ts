@@ -33,7 +33,7 @@ function expectClose(actual: number[], expected: number[], digits = 5): void {
 
 const range = (n: number, from = 1) => Array.from({ length: n }, (_, i) => i + from);
 
-describe('convolution and pooling arithmetic (the teaching texts' worked examples)', () => {
+describe("convolution and pooling arithmetic (the teaching texts' worked examples)", () => {
   it('C1: 3×3 cross-correlation, stride 1, no padding', async () => {
     const I = [1, 2, 3, 0, 0, 1, 2, 3, 3, 0, 1, 2, 2, 1, 0, 1];
     const K = [1, 0, -1, 1, 0, -1, 1, 0, -1];
