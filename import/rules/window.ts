@@ -135,6 +135,7 @@ const layerNorm: Rule = (ctx) => {
 const padOp: Rule = (ctx) => {
   const x = ctx.tensor(0);
   const rank = ctx.lifted(x).shape.length + 1;
+  if (ctx.value(3)) ctx.fail('Pad with explicit axes (opset 18) is not supported yet');
   const pads = ctx.opset >= 11 ? ctx.ints(1) : ctx.attr<readonly number[]>('pads', []);
   const numeric = pads.map((p) => (p === 'N' ? ctx.fail('pads depend on the batch') : p));
   if (numeric.length !== 2 * rank || numeric[0] !== 0 || numeric[1] !== 0 || numeric[rank] !== 0 || numeric[rank + 1] !== 0) {

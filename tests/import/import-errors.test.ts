@@ -111,3 +111,40 @@ describe('archc import on hand-built files', () => {
     expect(existsSync(join(folder, 'bad.arch')) || existsSync(join(folder, 'bad.safetensors'))).toBe(false);
   });
 });
+
+describe('archc import folds standard lowerings back into one op', () => {
+  const scalar = (name: string, v: number) => ({ name, dims: [], dataType: FLOAT, floatData: [v] });
+  const ints = (name: string, v: number[]) => ({ name, dims: [v.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: v });
+  const body = (r: ReturnType<typeof run>) => {
+    if (!r.ok) throw new Error(problems(r).join('\n'));
+    expect(compile('t.arch', memoryHost({ 't.arch': r.text })).diagnostics).toEqual([]);
+    return r.text.replace(/\s*\n\s*\|>/g, ' |>');
+  };
+
+  it('Pad + Conv → conv with the pads; x·Sigmoid(x) → silu', () => {
+    const nodes: NodeProto[] = [
+      { name: 'p', opType: 'Pad', input: ['image', 'pads'], output: ['padded'] },
+      { ...conv, input: ['padded', 'conv1.weight', 'conv1.bias'], attribute: [{ name: 'pads', type: 7, ints: [0, 0, 1, 1] }] },
+      { name: 's', opType: 'Sigmoid', input: ['h'], output: ['g'] },
+      { name: 'm', opType: 'Mul', input: ['h', 'g'], output: ['out'] },
+    ];
+    const initializer = [weight('conv1.weight', [4, 3, 3, 3]), weight('conv1.bias', [4]), ints('pads', [0, 0, 2, 1, 0, 0, 0, 0])];
+    const text = body(run(model(nodes, { initializer })));
+    expect(text).toContain('output out = image |> conv(4, 3, pad=[2, 1, 1, 1], name="conv1") |> silu');
+  });
+
+  it("GELU's erf form → gelu; Clip(0, 6) → relu6", () => {
+    const nodes: NodeProto[] = [
+      { name: 'd', opType: 'Div', input: ['image', 'sqrt2'], output: ['d'] },
+      { name: 'e', opType: 'Erf', input: ['d'], output: ['e'] },
+      { name: 'a', opType: 'Add', input: ['e', 'one'], output: ['a'] },
+      { name: 'm', opType: 'Mul', input: ['image', 'a'], output: ['m'] },
+      { name: 'h', opType: 'Mul', input: ['m', 'half'], output: ['g'] },
+      { name: 'c', opType: 'Clip', input: ['g', 'zero', 'six'], output: ['c'] },
+      { name: 'r', opType: 'Conv', input: ['c', 'conv1.weight'], output: ['out'], attribute: [{ name: 'pads', type: 7, ints: [1, 1, 1, 1] }] },
+    ];
+    const initializer = [scalar('sqrt2', Math.SQRT2), scalar('one', 1), scalar('half', 0.5), scalar('zero', 0), scalar('six', 6), weight('conv1.weight', [4, 3, 3, 3])];
+    const text = body(run(model(nodes, { initializer })));
+    expect(text).toContain('output out = image |> gelu |> relu6 |> conv(4, 3, pad=1, bias=false, name="conv1")');
+  });
+});
