@@ -18,7 +18,7 @@ export type Value =
   | { readonly kind: 'tensor'; readonly id: number }
   | { readonly kind: 'const'; readonly t: ConstTensor }
   | { readonly kind: 'ints'; readonly v: readonly IntOrBatch[]; readonly scalar: boolean }
-  | { readonly kind: 'expr'; readonly tag: string; readonly x: number; readonly t?: ConstTensor };
+  | { readonly kind: 'expr'; readonly tag: string; readonly x: number; readonly t?: ConstTensor; readonly n?: readonly number[] };
 
 export interface LiftContext {
   readonly node: OnnxNode;

@@ -4,6 +4,7 @@
 // the pattern completes.
 import type { LiftContext, Rule, Value } from '../lift.js';
 import { sameFloat } from './args.js';
+import { normFloor } from './l2norm.js';
 
 const unary =
   (op: string): Rule =>
@@ -19,9 +20,11 @@ export function scalarOf(ctx: LiftContext, i: number): number | undefined {
 }
 
 const clip: Rule = (ctx) => {
-  const x = ctx.tensor(0);
   const min = ctx.opset >= 11 ? scalarOf(ctx, 1) : ctx.attr<number>('min');
   const max = ctx.opset >= 11 ? scalarOf(ctx, 2) : ctx.attr<number>('max');
+  const floor = max === undefined ? normFloor(ctx, ctx.value(0), min) : undefined;
+  if (floor) return floor;
+  const x = ctx.tensor(0);
   if (min === 0 && max === 6) return ctx.call('relu6', [x]);
   if (min === 0 && max === undefined) return ctx.call('relu', [x]);
   return ctx.fail(`Clip(${min}, ${max}) is not an archc activation (relu6 is Clip(0, 6))`);

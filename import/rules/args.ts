@@ -19,4 +19,4 @@ export function padArg(pads: readonly number[], rank: number): ArgValue {
 export const isZero = (pads: readonly number[]): boolean => pads.every((p) => p === 0);
 
 /** Equal as float32 values (ONNX stores 1/6 as 0.16666667). */
-export const sameFloat = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+export const sameFloat = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b));

@@ -6,6 +6,7 @@ import type { ConstTensor } from '../onnx-read.js';
 import type { LiftContext, Rule, Value } from '../lift.js';
 import { product, scalarStep } from './activation.js';
 import { sameFloat } from './args.js';
+import { l2normDivision } from './l2norm.js';
 
 /** A [rows, cols] float tensor transposed (dense keeps its weight as [out, in]). */
 export function transposed(t: ConstTensor): ConstTensor {
@@ -65,7 +66,7 @@ const mul: Rule = (ctx) => {
   return ctx.fail('multiplying by a constant is not an archc op');
 };
 
-const div: Rule = (ctx) => scalarStep(ctx, 'Div') ?? ctx.fail('division is not an archc op (except inside GELU)');
+const div: Rule = (ctx) => l2normDivision(ctx) ?? scalarStep(ctx, 'Div') ?? ctx.fail('division is not an archc op (except inside GELU and l2norm)');
 
 const gemm: Rule = (ctx) => {
   const x = ctx.tensor(0);

@@ -5,6 +5,7 @@ import { arithRules } from './arith.js';
 import { intArithmetic, shapeRules } from './shape.js';
 import { windowRules } from './window.js';
 import { resize } from './resize.js';
+import { max, reduceL2 } from './l2norm.js';
 
 /** Add/Sub/Mul/Div on shape vectors are integer arithmetic; on tensors, the element-wise rules. */
 const onIntsOr =
@@ -18,6 +19,8 @@ export const rules: Readonly<Record<string, Rule>> = {
   ...shapeRules,
   ...arithRules,
   Resize: resize,
+  ReduceL2: reduceL2,
+  Max: max,
   Add: onIntsOr(intArithmetic.Add, arithRules['Add']!),
   Sub: onIntsOr(intArithmetic.Sub, arithRules['Sub']!),
   Mul: onIntsOr(intArithmetic.Mul, arithRules['Mul']!),

@@ -230,6 +230,9 @@ const arithmetic =
 
 /** Expand of a constant to the batch ([1, 1, D] → [N, 1, D]): only as a class token's first step. */
 const expand: Rule = (ctx) => {
+  // F.normalize expands the norm's floor to x's shape before dividing: the division broadcasts.
+  const pending = ctx.value(0);
+  if (pending?.kind === 'expr' && pending.tag === 'max(‖x‖,ε)') return pending;
   const t = ctx.constant(0);
   const to = ctx.ints(1);
   if (to[0] === 'N' && to.slice(1).every((d, i) => d === 1 || d === t.shape[i + 1]) && t.shape[0] === 1) {

@@ -19,8 +19,6 @@ const NOT_YET: Record<string, string> = {
   // At the reduced input size the adaptive average pool up-samples, which archc lowers with Gather.
   alexnet: 'Gather on tensors',
   ...Object.fromEntries(['vgg11', 'vgg11_bn', 'vgg13', 'vgg13_bn', 'vgg16', 'vgg16_bn', 'vgg19', 'vgg19_bn'].map((v) => [v, 'Gather on tensors'])),
-  facenet_nn1: 'ReduceL2', // l2norm's x / max(‖x‖, ε)
-  ssd300_vgg16: 'ReduceL2',
   keras_efficientnet_b0: 'Sqrt', // the Keras Normalization layer's (x − mean) / max(√var, ε)
 };
 
