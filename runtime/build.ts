@@ -57,7 +57,7 @@ export function lowerGraph(graph: IrGraph): BuildResult {
       const out: Lowered = lowering(node.attrs, kit);
       const flatFrom = out.layout === 'flat-cl' ? (out.flatFrom ?? inputs.find((v) => v!.layout === 'flat-cl')?.flatFrom) : undefined;
       if (out.layout === 'flat-cl' && !flatFrom) throw new Error('a flat-cl output needs the shape it flattens');
-      const weightFree = inputs.every((v) => v!.weightFree) && !(op?.weights?.(node.attrs as never, kit.inputShapes) ?? []).length;
+      const weightFree = inputs.every((v) => v!.weightFree) && !(op?.weights?.(node.attrs, kit.inputShapes) ?? []).length;
       values.set(node.id, { node, tensor: out.output, layout: out.layout, flatFrom, views: new Map(), weightFree });
     } catch (e) {
       diagnostics.push(diagnostic('E0850', `${node.name} (${node.op}) cannot be lowered to TensorFlow.js: ${(e as Error).message}`, node.span, {

@@ -149,7 +149,7 @@ class Lowering {
         return ctx.inputs[0] ?? node.name;
       },
     };
-    const result = def.onnx(ctx as never);
+    const result = def.onnx(ctx);
     this.finish(node, result, emitted, temps, int64);
   }
 

@@ -67,6 +67,11 @@ export interface FieldStep {
   readonly dilation: number;
 }
 
+/**
+ * The lowerings and the attribute functions are methods, so that a registry of ops with different
+ * attribute types is a Record<string, OpDef> without casts (TypeScript checks method parameters
+ * bivariantly); each op file still checks its own functions against its own attributes.
+ */
 export interface OpDef<A = unknown> {
   /** The name used in the DSL and the registry key. */
   readonly kind: string;
@@ -87,9 +92,9 @@ export interface OpDef<A = unknown> {
    * The ONNX lowering: standard-domain nodes computing the op at inference (compiler/lower-onnx).
    * Required: the type checker refuses an op that cannot be exported.
    */
-  readonly onnx: OnnxLowering<A>;
+  onnx(ctx: Parameters<OnnxLowering<A>>[0]): ReturnType<OnnxLowering<A>>;
   /** The TensorFlow.js lowering: layers computing the op in NHWC (compiler/lower-tfjs/contract.ts). Required. */
-  readonly tfjs: TfjsLowering<A>;
+  tfjs(attrs: A, kit: Parameters<TfjsLowering<A>>[1]): ReturnType<TfjsLowering<A>>;
 }
 
 /** Keeps the attribute type of an op definition while storing it in the registry. */

@@ -93,10 +93,10 @@ export const ops = {
   sigmoid: act.sigmoid,
   tanh: act.tanh,
   identity: act.identity,
-} satisfies Record<string, OpDef<any>>;
+} satisfies Record<string, OpDef>;
 
 export type OpKind = keyof typeof ops;
 
 export function lookupOp(name: string): OpDef | undefined {
-  return Object.hasOwn(ops, name) ? (ops[name as OpKind] as unknown as OpDef) : undefined;
+  return Object.hasOwn(ops, name) ? ops[name as OpKind] : undefined;
 }

@@ -20,12 +20,12 @@ export function count(graph: IrGraph): ModelReport {
     const inputShapes = node.inputs.map((i) => graph.nodes[i]!.shape);
     let params = 0;
     let bufs = 0;
-    for (const w of op?.weights?.(node.attrs as never, inputShapes) ?? []) {
+    for (const w of op?.weights?.(node.attrs, inputShapes) ?? []) {
       if (w.role === 'learnable') params += elementCount(w.shape);
       else bufs += elementCount(w.shape);
     }
-    const nodeMacs = op?.macs?.(node.attrs as never, inputShapes, node.shape) ?? 0;
-    const f = receptiveField(node, field, op?.field?.(node.attrs as never, inputShapes));
+    const nodeMacs = op?.macs?.(node.attrs, inputShapes, node.shape) ?? 0;
+    const f = receptiveField(node, field, op?.field?.(node.attrs, inputShapes));
     field.push(f);
     learnable += params;
     buffers += bufs;

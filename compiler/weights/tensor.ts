@@ -26,7 +26,7 @@ export function declaredWeights(graph: IrGraph): DeclaredWeight[] {
   for (const node of graph.nodes) {
     const op = lookupOp(node.op);
     const inputs = node.inputs.map((i) => graph.nodes[i]!.shape);
-    for (const spec of op?.weights?.(node.attrs as never, inputs) ?? []) {
+    for (const spec of op?.weights?.(node.attrs, inputs) ?? []) {
       out.push({ name: weightName(node, spec.name), spec, node });
     }
   }
