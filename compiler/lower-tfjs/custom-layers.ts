@@ -67,6 +67,13 @@ export interface PadArgs extends LayerArgs {
   readonly value?: number;
 }
 
+export interface ConstantArgs extends LayerArgs {
+  /** The per-sample shape, in the IR's order. */
+  readonly shape: number[];
+  /** Row-major values. */
+  readonly values: number[];
+}
+
 export interface ParamArgs extends LayerArgs {
   /** The per-sample shape, in the IR's order. */
   readonly shape: number[];
@@ -172,6 +179,7 @@ export interface CustomLayerArgs {
   readonly classToken: LayerArgs;
   readonly posEmbed: LayerArgs;
   readonly param: ParamArgs;
+  readonly constant: ConstantArgs;
   readonly scalar: ScalarArgs;
   readonly preprocess: PreprocessArgs;
   readonly groupNorm: GroupNormArgs;

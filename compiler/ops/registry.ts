@@ -29,6 +29,7 @@ import { class_token } from './class-token.js';
 import { pos_embed } from './pos-embed.js';
 import { reduce_mean, reduce_max, reduce_sum } from './reduce.js';
 import { param, buffer } from './param.js';
+import { zeros, ones, full, arange, constant } from './constant.js';
 import { scalar } from './scalar.js';
 import { normalize, rescale } from './preprocess.js';
 import { group_norm, instance_norm } from './group-norm.js';
@@ -77,6 +78,11 @@ export const ops = {
   reduce_sum,
   param,
   buffer,
+  zeros,
+  ones,
+  full,
+  arange,
+  constant,
   scalar,
   normalize,
   rescale,

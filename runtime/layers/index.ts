@@ -15,6 +15,7 @@ import { ArchcResize, type ResizeArgs } from './resize.js';
 import { ArchcChannelShuffle, ArchcSlice, ArchcMatmul, type SliceArgs, type MatmulArgs } from './tensor-ops.js';
 import { ArchcClassToken, ArchcPosEmbed } from './tokens.js';
 import { ArchcParam, type ParamArgs } from './param.js';
+import { ArchcConstant, type ConstantArgs } from './constant.js';
 import { ArchcScalar, type ScalarArgs } from './scalar.js';
 import { ArchcPreprocess, type PreprocessArgs } from './preprocess.js';
 import { ArchcGroupNorm, type GroupNormArgs } from './group-norm.js';
@@ -40,6 +41,7 @@ export const customLayers = {
   classToken: (args: LayerArgs) => new ArchcClassToken(args),
   posEmbed: (args: LayerArgs) => new ArchcPosEmbed(args),
   param: (args: ParamArgs) => new ArchcParam(args),
+  constant: (args: ConstantArgs) => new ArchcConstant(args),
   scalar: (args: ScalarArgs) => new ArchcScalar(args),
   preprocess: (args: PreprocessArgs) => new ArchcPreprocess(args),
   groupNorm: (args: GroupNormArgs) => new ArchcGroupNorm(args),

@@ -237,6 +237,8 @@ describe('tensor values and index ops compute what PyTorch does', () => {
     ['x |> slice(3, 0, step=-1)', [3, 2, 1]], // x[3:0:-1]
     ['1 - x / 2', [1, 0.5, 0, -0.5, -1]],
     ['(x + 1) * 0.5 - -x', [0.5, 2, 3.5, 5, 6.5]],
+    ['x * arange(5) + full(5, -1)', [-1, 0, 3, 8, 15]],
+    ['x + constant([5, 4, 3, 2, 1]) * ones(5)', [5, 5, 5, 5, 5]],
   ])('%s', async (body, expected) => {
     expectClose(await evaluate(net('[5]', body), xs), expected);
   });

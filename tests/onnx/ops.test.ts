@@ -89,6 +89,11 @@ const cases: [op: string, input: string, body: string][] = [
   ['normalize', '[12]', 'x |> normalize'],
   ['rescale', image, 'x |> rescale([1, 2, 3, 4], offset=-1)'],
   ['rescale', '[7, 12]', 'x |> rescale(0.00392156862745098)'],
+  ['zeros', image, 'x + zeros([4, 1, 1])'],
+  ['ones', image, 'x * ones(10)'],
+  ['full', image, 'x + full([9, 10], -100)'],
+  ['arange', image, 'x * arange(10)'],
+  ['constant', image, 'x * constant([1, 2, 3, 4], shape=[4, 1, 1])'],
   ['param', image, 'x * param([4, 1, 1], init="normal", value=0.5)'],
   ['buffer', image, 'x + buffer([9, 10], init="constant", value=2)'],
   ...(['relu', 'relu6', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', 'swish', 'hardswish', 'hardsigmoid', 'sigmoid', 'tanh', 'identity'] as const).map(

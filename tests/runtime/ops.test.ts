@@ -116,6 +116,7 @@ const graphs: [string, string][] = [
   ['param and buffer broadcast over the batch', 'model t {\n input x: [4, 5, 5]\n s = param([4, 1, 1], init="normal", value=1)\n output y = (x * s + buffer([5], init="constant", value=0.5)) |> conv(2, 1)\n}'],
   ['tensor–scalar arithmetic, also on a flattened map', 'model t {\n input x: [4, 3, 3]\n a = (1 - x * 0.5) / 3 + 2 / (x |> sigmoid) - -x\n output y = (a |> flatten) * 2 + 1 |> dense(3)\n}'],
   ['div broadcasts over channels', 'model t {\n input x: [4, 5, 5]\n output y = x / (x |> global_avgpool |> sigmoid)\n}'],
+  ['constants broadcast over the batch', 'model t {\n input x: [4, 5, 5]\n a = x * constant([1, -2, 3, 0.5], shape=[4, 1, 1]) + arange(5) + full([5, 5], -1)\n output y = a * ones(5) + zeros([4, 1, 1]) |> conv(2, 1)\n}'],
   ['two inputs and two outputs', 'model t {\n input a: [3, 8, 8]\n input b: [3, 8, 8]\n output s = a + b\n output p = (a |> conv(4, 3, pad=1)) * (b |> conv(4, 3, pad=1)) |> flatten |> dense(2)\n}'],
 ];
 
