@@ -98,7 +98,14 @@ function run(path: string, host: CompileHost, options: CompileOptions): CompileR
     const d = e.evaluate(counters);
     if (d) diagnostics.push(overridden && d.code === 'E0501' ? overriddenExpect(d) : d);
   }
-  return done({ graph: expanded.graph, report, sizes: analyzeSizes(expanded.graph, report.layers.map((l) => l.macs)) });
+  const result = done({ graph: expanded.graph, report });
+  if (expanded.graph.sizes) {
+    // The size analysis roughly doubles a compile; only check, summary and --input ask for it.
+    const graph = expanded.graph;
+    let sizes: SizeAnalysis | undefined | null = null;
+    Object.defineProperty(result, 'sizes', { enumerable: true, get: () => (sizes === null ? (sizes = analyzeSizes(graph, report.layers.map((l) => l.macs))) : sizes) });
+  }
+  return result;
 }
 
 /**
