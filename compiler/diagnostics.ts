@@ -32,6 +32,7 @@ export const catalogue = {
   E0101: 'unexpected character',
   E0102: 'syntax error',
   E0103: 'an imported file cannot be found',
+  E0104: 'nested too deeply',
   // 02xx: names and arguments
   E0201: 'unknown name',
   E0202: 'wrong number of arguments',

@@ -3,13 +3,14 @@
 import type { IOrAlt, IToken, TokenType, IParserErrorMessageProvider } from 'chevrotain';
 import { chevrotain } from './chevrotain.js';
 import * as T from './tokens.js';
+import { bracketTooDeep, MAX_BRACKETS, MAX_TREE_DEPTH, tooDeep } from './depth-limits.js';
 import type * as A from './ast.js';
 import { SourceFile, type Span } from './source.js';
 
 const { EmbeddedActionsParser, EOF: EOFToken } = chevrotain;
 
 export interface SyntaxError {
-  readonly code: 'E0101' | 'E0102';
+  readonly code: 'E0101' | 'E0102' | 'E0104';
   readonly message: string;
   readonly span: Span;
 }
@@ -573,9 +574,20 @@ export function parse(source: SourceFile): ParseResult {
     message: `unexpected character '${source.text.slice(e.offset, e.offset + e.length).slice(0, 1)}'`,
     span: source.span(e.offset, e.offset + Math.max(1, Math.min(e.length, 1))),
   }));
+  const deepBracket = bracketTooDeep(lexed.tokens);
+  if (deepBracket) {
+    const message = `brackets are nested deeper than ${MAX_BRACKETS} levels here; archc stops reading the file`;
+    errors.push({ code: 'E0104', message, span: source.span(deepBracket.startOffset, deepBracket.startOffset + 1) });
+    return { file: { path: source.path, uses: [], allows: [], decls: [], comments: [], items: [] }, errors };
+  }
   parser.source = source;
   parser.input = lexed.tokens;
-  const items = (parser.file() ?? []).filter(Boolean);
+  const items = (parser.file() ?? []).filter(Boolean).filter((item) => {
+    if (item.kind !== 'model' && item.kind !== 'block') return true;
+    const deep = tooDeep(item);
+    if (deep) errors.push({ code: 'E0104', message: `the expression here nests deeper than ${MAX_TREE_DEPTH} levels (a very long chain of operators or stages); '${item.name}' is left out`, span: deep });
+    return !deep;
+  });
   for (const e of parser.errors) {
     const t = e.token;
     const prev = (e as { previousToken?: IToken }).previousToken;
