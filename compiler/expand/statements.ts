@@ -174,7 +174,9 @@ function sizedInput(x: Expansion, stmt: A.InputStmt, frame: Frame, override: rea
   for (let axis = 0; axis < items.length; axis++) {
     const v = vars.find((s) => s.axis === axis);
     const value = values[axis]!;
-    const fixed = v ? bound.get(v.name) : (evaluate(x, items[axis]!, frame) as { value?: number }).value;
+    // --input replaces the whole shape, as for inputs without variables (a grayscale run of an RGB
+    // model); only a variable named twice ([3, S, S]) must get one value.
+    const fixed = v ? bound.get(v.name) : override ? undefined : (evaluate(x, items[axis]!, frame) as { value?: number }).value;
     if (fixed !== undefined && fixed !== value) {
       x.report('E0203', `the size ${formatShape(values)} does not fit input '${stmt.name}': ${text(frame, stmt.shape)}`, where, frame, {
         notes: [`dimension ${axis} is ${v ? `${v.name} = ${fixed}` : fixed} but the size gives ${value}`],

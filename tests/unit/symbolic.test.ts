@@ -90,6 +90,8 @@ describe('inputs with size variables', () => {
     expect(codes(compileText(model('[3, H, W] = [3, 224]')))).toEqual(['E0203']);
     expect(codes(compileText(model('[3, H, W] = [4, 224, 224]')))).toEqual(['E0203']);
     expect(codes(compileText(model('[3, S, S] = [3, 224, 160]')))).toEqual(['E0203']);
+    // --input replaces the whole shape (channels too), as for inputs without variables.
+    expect(compileText(model('[3, H, W] = [3, 64, 64]'), { inputs: { image: [1, 32, 48] } }).report!.inputs[0]!.shape).toEqual(['N', 1, 32, 48]);
   });
 
   it('print in canonical form', () => {
