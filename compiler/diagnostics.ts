@@ -75,6 +75,7 @@ export const catalogue = {
   // 08xx: export (compiler/lower-onnx)
   E0801: 'op has no faithful ONNX form',
   E0802: 'export option out of range',
+  E0803: 'weights too large to materialize',
   // 085x: TensorFlow.js runtime (runtime/)
   E0850: 'op cannot be lowered to TensorFlow.js',
   // 09xx: compiler bugs (never the user's fault)
@@ -88,6 +89,7 @@ export const catalogue = {
   W0106: 'exporting this op is approximate',
   W0107: 'an expect or shape annotation does not hold once --set/--input change the model',
   W0108: 'weights hold NaN or infinite values',
+  W0109: 'weights larger than an ONNX file can hold',
 } as const;
 
 export type DiagnosticCode = keyof typeof catalogue;

@@ -4,6 +4,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { IrGraph } from '../compiler/ir.js';
 import { hasErrors, type Diagnostic } from '../compiler/diagnostics.js';
 import { checkWeights } from '../compiler/weights/check.js';
+import { materializeProblem } from '../compiler/weights/footprint.js';
 import { initWeights } from '../compiler/weights/init.js';
 import type { Weights } from '../compiler/weights/tensor.js';
 import { lowerGraph } from './build.js';
@@ -35,6 +36,8 @@ export type BuiltModel =
  * and outputs that are images are NHWC (`metadata.inputs[i].layout === 'cl'`).
  */
 export function buildModel(graph: IrGraph, options: BuildOptions = {}): BuiltModel {
+  const tooLarge = materializeProblem(graph);
+  if (tooLarge) return { ok: false, diagnostics: [tooLarge] };
   if (options.weights) {
     const problems = checkWeights(graph, options.weights, options.origin ?? 'the weights');
     if (hasErrors(problems)) return { ok: false, diagnostics: problems };

@@ -2,6 +2,7 @@
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import type { IrGraph } from '../ir.js';
 import type { ConvAttrs } from '../ops/conv.js';
+import { sizeWarning } from '../weights/footprint.js';
 
 export function lint(graph: IrGraph): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -22,6 +23,8 @@ export function lint(graph: IrGraph): Diagnostic[] {
       );
     }
   }
+  const big = sizeWarning(graph);
+  if (big) out.push(big);
   return out;
 }
 

@@ -7,6 +7,7 @@ import { encodeOnnx, encodedLength, MAX_ONNX_BYTES } from '../../../compiler/low
 import { DEFAULT_OPSET, lowerToOnnx, SUPPORTED_OPSETS } from '../../../compiler/lower-onnx/lower.js';
 import { onnxText } from '../../../compiler/lower-onnx/text.js';
 import { renderDiagnostic } from '../../../compiler/render.js';
+import { materializeProblem } from '../../../compiler/weights/footprint.js';
 import { checkWeights, fileSpan, nonFiniteWeights } from '../../../compiler/weights/check.js';
 import { weightsFromOnnx } from '../../../compiler/weights/from-onnx.js';
 import { initWeights } from '../../../compiler/weights/init.js';
@@ -42,6 +43,8 @@ export interface ExportResult {
 
 /** A compiled graph → the bytes of the chosen format, or the diagnostics that prevent it. */
 export function buildExport(graph: IrGraph, options: ExportOptions): ExportResult {
+  const tooLarge = materializeProblem(graph);
+  if (tooLarge) return { diagnostics: [tooLarge] };
   let weights: Weights;
   if ('loaded' in options.weights) {
     const problems = checkWeights(graph, options.weights.loaded, options.weights.origin);
