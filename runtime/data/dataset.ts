@@ -30,6 +30,8 @@ export interface DataProblem {
   readonly path?: string;
   readonly notes?: readonly string[];
   readonly hint?: string;
+  /** A usage or I/O problem (a missing folder, an unwritable output): exit code 2, not 1. */
+  readonly io?: boolean;
 }
 
 export interface LoadReport {
@@ -50,8 +52,8 @@ export const sampleSize = (s: SampleShape): number => s.height * s.width * s.cha
  */
 export function loadImageFolder(root: string, shape: SampleShape, expectedClasses?: readonly string[]): LoadResult {
   const stat = statOrUndefined(root);
-  if (!stat) return fail(`the data folder ${root} does not exist`, root);
-  if (!stat.isDirectory()) return fail(`--data must be a folder with one subfolder per class, and ${root} is a file`, root);
+  if (!stat) return { ok: false, problem: { message: `the data folder ${root} does not exist`, path: root, io: true } };
+  if (!stat.isDirectory()) return { ok: false, problem: { message: `--data must be a folder with one subfolder per class, and ${root} is a file`, path: root, io: true } };
   const folders = readdirSync(root, { withFileTypes: true })
     .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
     .map((e) => e.name)

@@ -131,7 +131,7 @@ export async function runTrainingSession(req: TrainRequest, io: SessionIo): Prom
   } catch (e) {
     if (!isFileError(e)) throw e;
     const hint = 'files already there are whole: each is replaced in one step';
-    return { ok: false, problem: { message: `cannot write to ${req.out}: ${ioReason(e)}`, hint } };
+    return { ok: false, problem: { message: `cannot write to ${req.out}: ${ioReason(e)}`, hint, io: true } };
   } finally {
     model.dispose();
   }

@@ -231,10 +231,17 @@ describe('archc train stops with a clear message', () => {
     expect(nesterov.err).toContain('--nesterov needs --optimizer sgd with momentum > 0');
   });
 
+  it('when the data folder does not exist, as an I/O problem (exit 2)', async () => {
+    const missing = join(root, 'no-such-data');
+    const r = await archc('train', arch, '--data', missing, '-o', join(root, 'x7'), '--backend', 'wasm');
+    expect(r.status).toBe(2);
+    expect(r.err).toContain(`archc train: the data folder ${missing} does not exist`);
+  });
+
   it('when the output folder cannot be written', async () => {
     const blocked = join(data, 'test', 'circle', 'circle-000.png', 'out');
     const r = await archc(...trainArgs(blocked));
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2); // an I/O problem, as every command reports them
     expect(r.err).toContain(`archc train: cannot write to ${blocked}: a part of the path is not a directory`);
   });
 

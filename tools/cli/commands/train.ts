@@ -145,7 +145,7 @@ engine
     const session = torch ? await runTorchSession(request, torch, io) : await runTrainingSession(request, io);
     if (!session.ok) {
       printProblem('train', session.problem);
-      return 'interrupted' in session && session.interrupted ? 130 : 1;
+      return 'interrupted' in session && session.interrupted ? 130 : session.problem.io ? 2 : 1;
     }
     return report(session.outcome, out);
   },
