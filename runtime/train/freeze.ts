@@ -20,9 +20,12 @@ export function freezeBlocks(graph: IrGraph, paths: readonly string[]): FreezeRe
   const nodes = graph.nodes.map((n) => (freezes(n) ? { ...n, frozen: true } : n));
   const frozen = new Set(nodes.filter((n) => n.frozen).map((n) => n.id));
   const frozenGraph = { ...graph, nodes };
-  const frozenParams = declaredWeights(frozenGraph)
-    .filter((w) => frozen.has(w.node.id) && w.spec.role === 'learnable')
-    .reduce((a, w) => a + w.spec.shape.reduce((x, d) => x * d, 1), 0);
+  const learnable = declaredWeights(frozenGraph).filter((w) => w.spec.role === 'learnable');
+  const size = (w: (typeof learnable)[number]) => w.spec.shape.reduce((x, d) => x * d, 1);
+  const frozenParams = learnable.filter((w) => frozen.has(w.node.id)).reduce((a, w) => a + size(w), 0);
+  if (learnable.every((w) => frozen.has(w.node.id))) {
+    return { ok: false, message: `--freeze ${paths.join(',')} freezes every learnable parameter of ${graph.model}: nothing would train`, hint: 'freeze the backbone only, and leave the head (e.g. fc) to train' };
+  }
   return { ok: true, graph: frozenGraph, frozenNodes: frozen.size, frozenParams };
 }
 

@@ -52,6 +52,15 @@ describe('freezeBlocks', () => {
     expect(!inner.ok && inner.hint).toBe('names under layer1: layer1.conv1, layer1.relu1, layer1.conv2');
   });
 
+  it('refuses to freeze every learnable parameter: nothing would train', () => {
+    const r = freezeBlocks(graph(), ['layer1', 'layer10', 'layer2', 'fc']);
+    expect(r).toEqual({
+      ok: false,
+      message: '--freeze layer1,layer10,layer2,fc freezes every learnable parameter of m: nothing would train',
+      hint: 'freeze the backbone only, and leave the head (e.g. fc) to train',
+    });
+  });
+
   it('leaves the graph it was given alone', () => {
     const g = graph();
     freezeBlocks(g, ['layer1']);
