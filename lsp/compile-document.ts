@@ -15,13 +15,18 @@ export interface CompileJob {
 }
 
 /** What the editor features read of an IR node (the rest stays in the worker: less to copy). */
-export type NodeView = Pick<IrNode, 'id' | 'name' | 'op' | 'shape' | 'span' | 'callStack'>;
+export type NodeView = Pick<IrNode, 'id' | 'name' | 'op' | 'shape' | 'span' | 'callStack'> & {
+  /** With size variables: the shape in terms of them (`[64, 'H/2', 'W/2']`); `shape` is at the defaults. */
+  symbolic?: readonly (number | string)[];
+};
 export type LayerView = Pick<LayerReport, 'name' | 'params' | 'buffers' | 'macs'>;
 
 export interface CompiledModel {
   readonly name: string;
   readonly nodes?: readonly NodeView[];
   readonly report?: Omit<ModelReport, 'layers'> & { readonly layers: readonly LayerView[] };
+  /** The model's size variables at their defaults and the sizes it takes ("valid for H, W ≥ 32"). */
+  readonly sizes?: { readonly variables: readonly { readonly name: string; readonly value: number }[]; readonly validity: string };
 }
 
 export interface CompileOutcome {
@@ -37,7 +42,12 @@ export function overlayHost(overlays: Readonly<Record<string, string>>): Compile
   };
 }
 
-export function compileDocument(job: CompileJob): CompileOutcome {
+/**
+ * Compiles every model of the document. `onDiagnostics` hears the diagnostics as soon as the
+ * plain compiles are done; the symbolic shapes (the size analysis, which the compiler runs only
+ * when asked and which costs about a third of a compile) are added after, for hover and inlay hints.
+ */
+export function compileDocument(job: CompileJob, onDiagnostics?: (diagnostics: readonly Diagnostic[]) => void): CompileOutcome {
   const host = overlayHost(job.overlays);
   const text = job.overlays[job.path] ?? '';
   const loaded = load(job.path, host, text);
@@ -50,17 +60,25 @@ export function compileDocument(job: CompileJob): CompileOutcome {
       if (!seen.has(key)) seen.add(key), diagnostics.push(d);
     }
   };
-  const models: CompiledModel[] = [];
   if (names.length === 0) {
     // A file of blocks (or one that does not parse): its syntax and name errors, but no
     // "this file defines no model", which is what a library file is.
     add(compile(job.path, host, { text }).diagnostics.filter((d) => d.code !== 'E0208'));
   }
-  for (const name of names) {
-    const result = compile(job.path, host, { text, model: name });
-    add(result.diagnostics);
-    models.push({ name, nodes: result.graph && viewNodes(result.graph), report: result.report && { ...result.report, layers: result.report.layers.map(({ name, params, buffers, macs }) => ({ name, params, buffers, macs })) } });
-  }
+  const results = names.map((name) => compile(job.path, host, { text, model: name }));
+  for (const result of results) add(result.diagnostics);
+  onDiagnostics?.(diagnostics);
+  const models = names.map((name, m): CompiledModel => {
+    const { graph, report, sizes } = results[m]!; // `sizes` runs the size analysis
+    const nodes = graph && viewNodes(graph);
+    if (nodes && sizes) for (const node of nodes) node.symbolic = sizes.shapes[node.id];
+    return {
+      name,
+      nodes,
+      report: report && { ...report, layers: report.layers.map(({ name, params, buffers, macs }) => ({ name, params, buffers, macs })) },
+      sizes: sizes && { variables: sizes.variables, validity: sizes.validity },
+    };
+  });
   return { id: job.id, diagnostics, models };
 }
 

@@ -10,13 +10,13 @@ import { opSignature, signatureOf, type Signature } from './catalog.js';
 import { lookupOp } from '../compiler/ops/registry.js';
 import type { Target } from './lookup.js';
 import { toRange } from './spans.js';
-import { describeShapes, resultShapes } from './shapes.js';
+import { defaultSizes, describeShapes, resultShapes, symbolic } from './shapes.js';
 import { bindingOf, resultSpans, type SyntaxIndex } from './syntax.js';
 import type { Compiled } from './workspace.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 const code = (s: string): string => `\`\`\`archc\n${s}\n\`\`\``;
-const shapeText = (s: Shape): string => `[${s.join(', ')}]`;
+const shapeText = (s: readonly (number | string)[]): string => `[${s.join(', ')}]`;
 
 export function hover(target: Target, syntax: SyntaxIndex, compiled: Compiled | undefined): Hover | undefined {
   const range = target.occurrence ? toRange(target.occurrence.span) : target.kind === 'decl' ? toRange(target.decl.nameSpan) : undefined;
@@ -65,15 +65,22 @@ function localHover(name: string, binding: { stmt?: A.Stmt; name: string }, synt
   const stmt = binding.stmt;
   if (!stmt) return code(`${name}: block parameter`);
   if (stmt.kind === 'for') return code(`${name}: loop variable`);
-  const shapes = bindingShapes(binding, syntax, compiled);
+  const shapes = symbolic(bindingShapes(binding, syntax, compiled));
   const described = describeShapes(shapes);
   if (!described) return code(`${name}: tensor`) + (compiled ? '' : '\n\n(not compiled yet)');
-  const lines = [code(`${name}: ${described}`), 'per sample; the batch dimension N is implicit'];
+  const lines = [code(`${name}: ${described}`), [atDefaults(shapes, compiled!), 'per sample; the batch dimension N is implicit'].filter(Boolean).join(' · ')];
   const where = shapes.filter((s) => s.where);
   if (new Set(shapes.map((s) => shapeText(s.shape))).size > 1 && where.length) {
     lines.push(where.slice(0, 8).map((s) => `- \`${s.where}\`: ${shapeText(s.shape)}`).join('\n') + (where.length > 8 ? `\n- … ${where.length - 8} more` : ''));
   }
   return lines.join('\n\n');
+}
+
+/** `[64, 112, 112] at H = 224, W = 224` when the shapes are symbolic, else nothing. */
+function atDefaults(shapes: readonly { shape: Shape; where: string; node: IrNode }[], compiled: Compiled): string {
+  const sizes = defaultSizes(compiled.outcome.models);
+  if (!sizes || !shapes.some((s) => s.node.symbolic?.some((d) => typeof d === 'string'))) return '';
+  return `${describeShapes(shapes)} at ${sizes}`;
 }
 
 function callHover(sig: Signature, callSpan: Span | undefined, compiled: Compiled | undefined): string {
@@ -82,7 +89,8 @@ function callHover(sig: Signature, callSpan: Span | undefined, compiled: Compile
     for (const model of compiled.models) {
       const instances = model.shapes?.instances(callSpan) ?? [];
       if (instances.length === 0) continue;
-      const out = describeShapes(instances.map((i) => ({ shape: i.nodes.at(-1)!.shape, where: i.where })));
+      const results = instances.map((i) => ({ shape: i.nodes.at(-1)!.shape, where: i.where, node: i.nodes.at(-1)! }));
+      const out = describeShapes(symbolic(results));
       const first = instances[0]!;
       const layers = first.nodes.map((node) => model.layers.get(node.name)).filter((l): l is LayerView => l !== undefined);
       const params = layers.reduce((a, l) => a + l.params, 0);
@@ -90,7 +98,8 @@ function callHover(sig: Signature, callSpan: Span | undefined, compiled: Compile
       const macs = layers.reduce((a, l) => a + l.macs, 0);
       const who = sig.kind === 'op' ? `\`${first.nodes.at(-1)!.name}\`` : first.where ? `in \`${first.where}\`` : '';
       const each = instances.length > 1 ? ` (first of ${instances.length} evaluations${who ? `: ${who}` : ''})` : who ? ` (${who})` : '';
-      lines.push(`→ **${out}**${compiled.models.length > 1 ? ` in model \`${model.name}\`` : ''}`);
+      const concrete = atDefaults(results, compiled);
+      lines.push(`→ **${out}**${concrete ? ` (${concrete})` : ''}${compiled.models.length > 1 ? ` in model \`${model.name}\`` : ''}`);
       lines.push(`params ${n(params)}${buffers ? ` · buffers ${n(buffers)}` : ''} · MACs ${n(macs)}${each}`);
       break;
     }
@@ -115,5 +124,7 @@ function modelHover(decl: A.ModelDecl, compiled: Compiled | undefined): string {
   const report = compiled?.outcome.models.find((m) => m.name === decl.name)?.report;
   const head = code(`model ${decl.name}`);
   if (!report) return `${head}\n\n${compiled ? 'the model has errors: no totals' : '(not compiled yet)'}`;
-  return [head, totals(report).map((l) => `- ${l}`).join('\n')].join('\n\n');
+  const sizes = compiled?.outcome.models.find((m) => m.name === decl.name)?.sizes;
+  const counted = sizes ? [`counted at ${sizes.variables.map((v) => `${v.name} = ${v.value}`).join(', ')}; ${sizes.validity}`] : [];
+  return [head, [...totals(report), ...counted].map((l) => `- ${l}`).join('\n')].join('\n\n');
 }

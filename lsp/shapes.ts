@@ -51,8 +51,19 @@ export function resultShapes(index: ShapeIndex, spans: readonly Span[]): { shape
   return out;
 }
 
+/** The same shapes in terms of the model's size variables (`[64, H/2, W/2]`) where it has them. */
+export function symbolic<T extends { shape: Shape; node: IrNode }>(shapes: readonly T[]): (T & { shape: readonly (number | string)[] })[] {
+  return shapes.map((s) => ({ ...s, shape: s.node.symbolic ?? s.shape }));
+}
+
+/** `H = 224, W = 224`: the sizes the concrete shapes are computed at. */
+export function defaultSizes(models: readonly { sizes?: { variables: readonly { name: string; value: number }[] } }[]): string | undefined {
+  const sizes = models.find((m) => m.sizes)?.sizes;
+  return sizes?.variables.map((v) => `${v.name} = ${v.value}`).join(', ');
+}
+
 /** `[256, 56, 56]`, or the distinct shapes of several evaluations, at most `limit` of them. */
-export function describeShapes(shapes: readonly { shape: Shape; where: string }[], limit = 4): string | undefined {
+export function describeShapes(shapes: readonly { shape: readonly (number | string)[]; where: string }[], limit = 4): string | undefined {
   const distinct = [...new Set(shapes.map((s) => `[${s.shape.join(', ')}]`))];
   if (distinct.length === 0) return undefined;
   if (distinct.length === 1) return distinct[0];
