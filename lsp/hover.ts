@@ -65,10 +65,11 @@ function localHover(name: string, binding: { stmt?: A.Stmt; name: string }, synt
   const stmt = binding.stmt;
   if (!stmt) return code(`${name}: block parameter`);
   if (stmt.kind === 'for') return code(`${name}: loop variable`);
-  const shapes = symbolic(bindingShapes(binding, syntax, compiled));
+  const concrete = bindingShapes(binding, syntax, compiled);
+  const shapes = symbolic(concrete);
   const described = describeShapes(shapes);
   if (!described) return code(`${name}: tensor`) + (compiled ? '' : '\n\n(not compiled yet)');
-  const lines = [code(`${name}: ${described}`), [atDefaults(shapes, compiled!), 'per sample; the batch dimension N is implicit'].filter(Boolean).join(' · ')];
+  const lines = [code(`${name}: ${described}`), [atDefaults(concrete, compiled!), 'per sample; the batch dimension N is implicit'].filter(Boolean).join(' · ')];
   const where = shapes.filter((s) => s.where);
   if (new Set(shapes.map((s) => shapeText(s.shape))).size > 1 && where.length) {
     lines.push(where.slice(0, 8).map((s) => `- \`${s.where}\`: ${shapeText(s.shape)}`).join('\n') + (where.length > 8 ? `\n- … ${where.length - 8} more` : ''));

@@ -88,19 +88,22 @@ describe('archc lsp: diagnostics', () => {
 describe('archc lsp: hover, inlay hints, navigation', () => {
   it('hovers a tensor with its shape, a pipeline stage with params and MACs, a block call and a model with totals', async () => {
     const tensor = hoverText(await client.request('textDocument/hover', { textDocument: { uri: resnetUri }, position: pos(resnetText, 'x = x |> stage(bottleneck, 64') }));
-    expect(tensor).toContain('x: [256, 56, 56]');
+    // resnet50's input names its sizes (`[3, H, W] = [3, 224, 224]`): symbolic, then at the defaults.
+    expect(tensor).toContain('x: [256, (H + 3)//4, (W + 3)//4]');
+    expect(tensor).toContain('[256, 56, 56] at H = 224, W = 224');
     const conv = hoverText(await client.request('textDocument/hover', { textDocument: { uri: resnetUri }, position: pos(resnetText, 'conv(64, 7', 1) }));
-    expect(conv).toContain('→ **[64, 112, 112]**');
+    expect(conv).toContain('→ **[64, (H + 1)//2, (W + 1)//2]** ([64, 112, 112] at H = 224, W = 224)');
     expect(conv).toContain('params 9,408'); // 64·3·7·7
     expect(conv).toContain('MACs 118,013,952'); // 9,408 · 112 · 112
     expect(conv).toContain('convolution');
     const stage = hoverText(await client.request('textDocument/hover', { textDocument: { uri: resnetUri }, position: pos(resnetText, 'stage(bottleneck, 64', 1) }));
     expect(stage).toContain('stage(x, unit, width, blocks');
-    expect(stage).toContain('→ **[256, 56, 56]**');
+    expect(stage).toContain('[256, 56, 56] at H = 224, W = 224');
     expect(stage).toContain('params 215,808'); // torchvision resnet50 layer1
     const model = hoverText(await client.request('textDocument/hover', { textDocument: { uri: resnetUri }, position: pos(resnetText, 'resnet50(', 2) }));
     expect(model).toContain('params 25,557,032');
     expect(model).toContain('MACs 4,089,184,256');
+    expect(model).toContain('counted at H = 224, W = 224');
   });
 
   it('hovers a tensor inside a block with the shape of each evaluation', async () => {
@@ -113,11 +116,31 @@ describe('archc lsp: hover, inlay hints, navigation', () => {
     expect(b).toContain('b: [32, 4, 4]');
   });
 
+  it('hovers tensors and pipeline stages of a size-generic model with symbolic shapes and the shape at the default size', async () => {
+    const path = join(zooRoot, 'segmentation', 'unet_same.arch');
+    const text = readFileSync(path, 'utf8');
+    const uri = fileUri(path);
+    expect((await client.open(uri, text)).diagnostics).toEqual([]);
+    const e2 = hoverText(await client.request('textDocument/hover', { textDocument: { uri }, position: pos(text, 'e2 =') }));
+    expect(e2).toContain('e2: [128, H/2, W/2]');
+    expect(e2).toContain('[128, 128, 128] at H = 256, W = 256');
+    const down = hoverText(await client.request('textDocument/hover', { textDocument: { uri }, position: pos(text, 'unet_down(256', 1) }));
+    expect(down).toContain('→ **[256, H/4, W/4]** ([256, 64, 64] at H = 256, W = 256)');
+    const scores = hoverText(await client.request('textDocument/hover', { textDocument: { uri }, position: pos(text, 'scores =') }));
+    expect(scores).toContain('scores: [2, H, W]');
+    const model = hoverText(await client.request('textDocument/hover', { textDocument: { uri }, position: pos(text, 'unet_same(', 1) }));
+    expect(model).toContain('valid for H, W ≡ 0 (mod 16), H, W ≥ 16');
+    const range = { start: { line: 0, character: 0 }, end: { line: 200, character: 0 } };
+    const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range });
+    expect(hints.map((h) => `${h.position.line}${h.label as string}`)).toContain(`${pos(text, 'u4 =').line}: [512, H/8, W/8]`);
+  });
+
   it('shows the shape after each assignment as inlay hints, and none once they are switched off', async () => {
     const range = { start: { line: 0, character: 0 }, end: { line: 200, character: 0 } };
     const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: resnetUri }, range });
     const labels = hints.map((h) => `${h.position.line}${h.label as string}`);
-    expect(labels).toContain(`${pos(resnetText, 'x = image').line}: [64, 56, 56]`);
+    expect(labels).toContain(`${pos(resnetText, 'x = image').line}: [64, (H + 3)//4, (W + 3)//4]`);
+    expect(hints.find((h) => h.position.line === pos(resnetText, 'x = image').line)?.tooltip).toBe('[64, 56, 56] at H = 224, W = 224');
     expect(labels).toContain(`${pos(resnetText, 'output logits').line}: [1000]`);
     // Lines with a written annotation (`: [256, 56, 56]`) get none.
     expect(labels.some((l) => l.startsWith(`${pos(resnetText, 'stage(bottleneck, 64').line}:`))).toBe(false);
