@@ -76,6 +76,7 @@ export const catalogue = {
   E0801: 'op has no faithful ONNX form',
   E0802: 'export option out of range',
   E0803: 'weights too large to materialize',
+  E0804: 'weight names do not nest as PyTorch modules',
   // 085x: TensorFlow.js runtime (runtime/)
   E0850: 'op cannot be lowered to TensorFlow.js',
   // 09xx: compiler bugs (never the user's fault)

@@ -24,7 +24,17 @@ export interface IrNode {
   readonly span: Span;
   /** The block call sites that led here, innermost first. */
   readonly callStack: readonly Span[];
+  /** The block calls that led here, innermost first (parallel to callStack): code generators use them. */
+  readonly blocks?: readonly BlockCall[];
   readonly frozen: boolean;
+}
+
+/** One block call: the block's name, the scope path its nodes are named under, its number arguments. */
+export interface BlockCall {
+  readonly block: string;
+  /** Undefined for a call with name="" (its layers are named in the caller's scope). */
+  readonly path: string | undefined;
+  readonly args: Readonly<Record<string, number>>;
 }
 
 export interface IrGraph {
@@ -35,6 +45,8 @@ export interface IrGraph {
   readonly outputs: readonly { name: string; node: number }[];
   /** Size variables named by the inputs (`input image: [3, H, W]`), at the sizes the graph was built with. */
   readonly sizes?: readonly SizeVariable[];
+  /** The model's number parameters (`classes`, ...) as compiled: defaults or overrides. */
+  readonly params?: Readonly<Record<string, number>>;
 }
 
 export const elementCount = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);

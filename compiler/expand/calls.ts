@@ -58,6 +58,7 @@ function callBlock(x: Expansion, decl: A.BlockDecl, module: Module, args: ArgIn[
   const defaultsOk = bindBlockDefaults(x, decl, inner, callSpan, frame);
   if (!bound.ok || !defaultsOk) return POISON;
   if (!checkSignatures(x, decl, args, inner, callSpan, frame)) return POISON;
+  recordArgs(inner, decl);
   x.depth++;
   try {
     execBody(x, decl.body, inner);
@@ -74,4 +75,13 @@ function callBlock(x: Expansion, decl: A.BlockDecl, module: Module, args: ArgIn[
     return POISON;
   }
   return inner.returned;
+}
+
+/** The block's number arguments, for code generators (BlockCall.args: `width`, `stride`, ...). */
+function recordArgs(inner: Frame, decl: A.BlockDecl): void {
+  const args = inner.stack[0]!.call.args as Record<string, number>;
+  for (const p of decl.params) {
+    const v = inner.env.get(p.name);
+    if (v?.kind === 'int' || v?.kind === 'float') args[p.name] = v.value;
+  }
 }

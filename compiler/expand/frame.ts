@@ -4,10 +4,13 @@ import type { Span } from '../../dsl/source.js';
 import type { RelatedSpan } from '../diagnostics.js';
 import type { Module } from '../loader.js';
 import type { Value } from '../values.js';
+import type { BlockCall } from '../ir.js';
 
 export interface CallSite {
   readonly span: Span;
   readonly block: string;
+  /** What IR nodes record of this call (BlockCall in ir.ts). */
+  readonly call: BlockCall;
 }
 
 export interface Frame {
@@ -43,13 +46,14 @@ export function modelFrame(module: Module): Frame {
  * with no scope (name="", inline) its layers are named in the caller's scope, as if written there.
  */
 export function blockFrame(caller: Frame, module: Module, env: Map<string, Value>, scope: string | undefined, block: string, callSpan: Span, numbered: boolean, allow: readonly string[]): Frame {
+  const call: BlockCall = { block, path: scope === undefined ? undefined : joinPath(caller.path, scope), args: {} };
   return {
     allow: allow.length ? new Set([...caller.allow, ...allow]) : caller.allow,
     module,
     env,
     path: scope === undefined ? caller.path : joinPath(caller.path, scope),
     counters: scope === undefined ? caller.counters : new Map(),
-    stack: [{ span: callSpan, block }, ...caller.stack],
+    stack: [{ span: callSpan, block, call }, ...caller.stack],
     frozen: caller.frozen,
     isModel: false,
     numbered: scope === undefined ? caller.numbered || numbered : numbered,

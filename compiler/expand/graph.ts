@@ -97,6 +97,7 @@ export function addNode(x: Expansion, init: NodeInit, frame: Frame): IrNode | un
     shape: init.shape,
     span: init.span,
     callStack: frame.stack.map((s) => s.span),
+    blocks: frame.stack.map((s) => s.call),
     frozen: frame.frozen,
   };
   x.nodes.push(node);

@@ -42,7 +42,12 @@ export function runModel(x: Expansion, decl: A.ModelDecl, module: Module): IrGra
   if (!decl.body.some((s) => s.kind === 'output') && !x.aborted) {
     x.report('E0207', `model '${decl.name}' has no output`, decl.nameSpan, frame, { hint: 'add a line such as: output logits = x |> dense(10)' });
   }
-  return { model: decl.name, file: module.path, nodes: x.nodes, inputs: io.inputs, outputs: io.outputs, ...(x.sizes.length ? { sizes: x.sizes } : {}) };
+  const params: Record<string, number> = {};
+  for (const p of decl.params) {
+    const v = frame.env.get(p.name);
+    if (v?.kind === 'int' || v?.kind === 'float') params[p.name] = v.value;
+  }
+  return { model: decl.name, file: module.path, nodes: x.nodes, inputs: io.inputs, outputs: io.outputs, params, ...(x.sizes.length ? { sizes: x.sizes } : {}) };
 }
 
 function fromJs(v: number | string | boolean): Value {

@@ -3,6 +3,7 @@
 import { defineOp, type OpDef, type ParamSpec } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { pyFloat, type PytorchLowering } from '../lower-pytorch/lowering.js';
 
 export interface ActivationAttrs {
   /** leaky_relu's negative slope, elu's and selu's alpha; unused by the others. */
@@ -39,6 +40,23 @@ const onnxForms = {
   identity: (g) => g.inputs[0]!,
 } satisfies Record<string, Lowering>;
 
+/** torch.nn.functional forms and the nn modules used inside nn.Sequential (PyTorch's definitions). */
+const pytorchForms: Record<keyof typeof onnxForms, PytorchLowering<ActivationAttrs>> = {
+  relu: { module: () => 'nn.ReLU()', forward: (g) => `F.relu(${g.inputs[0]})` },
+  relu6: { module: () => 'nn.ReLU6()', forward: (g) => `F.relu6(${g.inputs[0]})` },
+  leaky_relu: { module: (a) => `nn.LeakyReLU(${pyFloat(a.alpha!)})`, forward: (g) => `F.leaky_relu(${g.inputs[0]}, ${pyFloat(g.attrs.alpha!)})` },
+  elu: { module: (a) => `nn.ELU(${pyFloat(a.alpha!)})`, forward: (g) => `F.elu(${g.inputs[0]}, ${pyFloat(g.attrs.alpha!)})` },
+  selu: { module: () => 'nn.SELU()', forward: (g) => `F.selu(${g.inputs[0]})` },
+  gelu: { module: () => 'nn.GELU()', forward: (g) => `F.gelu(${g.inputs[0]})` },
+  silu: { module: () => 'nn.SiLU()', forward: (g) => `F.silu(${g.inputs[0]})` },
+  swish: { module: () => 'nn.SiLU()', forward: (g) => `F.silu(${g.inputs[0]})` },
+  hardswish: { module: () => 'nn.Hardswish()', forward: (g) => `F.hardswish(${g.inputs[0]})` },
+  hardsigmoid: { module: () => 'nn.Hardsigmoid()', forward: (g) => `F.hardsigmoid(${g.inputs[0]})` },
+  sigmoid: { module: () => 'nn.Sigmoid()', forward: (g) => `torch.sigmoid(${g.inputs[0]})` },
+  tanh: { module: () => 'nn.Tanh()', forward: (g) => `torch.tanh(${g.inputs[0]})` },
+  identity: { module: () => 'nn.Identity()', forward: (g) => g.inputs[0]! },
+};
+
 function activation(kind: keyof typeof onnxForms, summary: string, alpha?: ParamSpec): OpDef<ActivationAttrs> {
   return defineOp<ActivationAttrs>({
     kind,
@@ -48,6 +66,7 @@ function activation(kind: keyof typeof onnxForms, summary: string, alpha?: Param
     infer: ([x], args) => ({ attrs: alpha ? { alpha: args['alpha'] as number } : {}, shape: x! }),
     tfjs: (a, kit) => activationTfjs(kind)(a, kit),
     onnx: (g) => onnxForms[kind](g),
+    pytorch: pytorchForms[kind],
   });
 }
 

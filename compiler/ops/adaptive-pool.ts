@@ -5,6 +5,7 @@ import { defineOp, type OpDef } from './op.js';
 import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
 import { axisName, perAxis, spatialRank } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { pyInts } from '../lower-pytorch/lowering.js';
 
 export interface AdaptivePoolAttrs {
   /** Output size per spatial axis. */
@@ -50,6 +51,11 @@ function adaptivePool(kind: 'adaptive_avgpool' | 'adaptive_maxpool'): OpDef<Adap
     },
     tfjs: (a, kit) => adaptivePoolTfjs(kind)(a, kit),
     onnx: (g) => adaptivePoolOnnx(kind, g),
+    // PyTorch's own windows, which the ONNX and tfjs lowerings reproduce.
+    pytorch: {
+      module: (a) => `nn.Adaptive${kind === 'adaptive_avgpool' ? 'Avg' : 'Max'}Pool${a.size.length}d(${pyInts(a.size)})`,
+      forward: (g) => `F.adaptive_${kind === 'adaptive_avgpool' ? 'avg' : 'max'}_pool${g.attrs.size.length}d(${g.inputs[0]}, ${pyInts(g.attrs.size)})`,
+    },
   });
 }
 

@@ -3,6 +3,7 @@
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { args, kwargs, pyFloat, type PytorchLowering } from '../lower-pytorch/lowering.js';
 
 export interface BatchNormAttrs {
   readonly channels: number;
@@ -33,7 +34,18 @@ export const bn = defineOp<BatchNormAttrs>({
   ],
   tfjs: (a, kit) => bnTfjs(a, kit),
   onnx: (g) => bnOnnx(g),
+  pytorch: {
+    // BatchNorm1d takes [N, C] and [N, C, L]; momentum is PyTorch's convention in archc too.
+    module: (a, [x]) => `nn.BatchNorm${Math.max(1, x!.length - 1)}d(${args(String(a.channels), bnOptions(a))})`,
+    forward: (g) => {
+      if (g.module) return `${g.module}(${g.inputs[0]})`;
+      const [w, b, mean, variance] = ['weight', 'bias', 'running_mean', 'running_var'].map((n) => g.weight(n));
+      return `F.batch_norm(${g.inputs[0]}, ${mean}, ${variance}, ${w}, ${b}, self.training, ${pyFloat(g.attrs.momentum)}, ${pyFloat(g.attrs.epsilon)})`;
+    },
+  } satisfies PytorchLowering<BatchNormAttrs>,
 });
+
+const bnOptions = (a: BatchNormAttrs): string => kwargs([['eps', pyFloat(a.epsilon), pyFloat(1e-5)], ['momentum', pyFloat(a.momentum), pyFloat(0.1)]]);
 
 /** Inference form: the running statistics normalize; momentum only matters while training. */
 const bnOnnx: OnnxLowering<BatchNormAttrs> = (g) => {

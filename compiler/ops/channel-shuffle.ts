@@ -30,6 +30,8 @@ export const channel_shuffle = defineOp<ChannelShuffleAttrs>({
   },
   tfjs: (a, kit) => channelShuffleTfjs(a, kit),
   onnx: (g) => channelShuffleOnnx(g),
+  // torchvision's channel_shuffle: view as [groups, C/groups], swap, flatten back.
+  pytorch: { forward: (g) => `${g.inputs[0]}.unflatten(1, (${g.attrs.groups}, ${g.attrs.channels / g.attrs.groups})).transpose(1, 2).flatten(1, 2)` },
 });
 
 /** Reshape to [g, C/g, ...], swap the two channel axes, reshape back. */

@@ -21,6 +21,9 @@ export const class_token = defineOp<ClassTokenAttrs>({
   weights: (a) => [{ name: '', shape: [1, 1, a.features], role: 'learnable', init: 'zeros' }],
   tfjs: (a, kit) => classTokenTfjs(a, kit),
   onnx: (g) => classTokenOnnx(g),
+  // The token is a bare nn.Parameter named like the node (torchvision's class_token), [1, 1, D].
+  pytorch: { forward: (g) => `torch.cat([${g.weight('')}.expand(${g.inputs[0]}.shape[0], -1, -1), ${g.inputs[0]}], dim=1)` },
+
 });
 
 /** The token ops' input must be a [tokens, features] sequence. */

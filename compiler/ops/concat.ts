@@ -42,6 +42,7 @@ export const concat = defineOp<ConcatAttrs>({
   },
   tfjs: (a, kit) => concatTfjs(a, kit),
   onnx: (g) => g.op('Concat', g.inputs, { axis: g.attrs.axis + 1 }),
+  pytorch: { forward: (g) => `torch.cat([${g.inputs.join(', ')}], ${g.attrs.axis + 1})` },
 });
 
 function describeAxis(rank: number, axis: number): string {

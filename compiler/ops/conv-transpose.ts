@@ -6,6 +6,7 @@ import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, effectiveKernel, perAxis, product, resolvePads, spatialRank, type Pads, type Window } from './spatial.js';
 import { checkGroups, windowArgs, type ConvAttrs } from './conv.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { args, kwargs, pyBool, pyInts, type PytorchContext, type PytorchLowering } from '../lower-pytorch/lowering.js';
 
 export interface ConvTransposeAttrs extends ConvAttrs {
   /** Rows added at the end of each axis; "same" may raise it so that out = I·s exactly. */
@@ -58,7 +59,45 @@ export const conv_transpose = defineOp<ConvTransposeAttrs>({
   },
   tfjs: (a, kit) => convTransposeTfjs(a, kit),
   onnx: (g) => convTransposeOnnx(g),
+  pytorch: { module: (a, [x]) => convTransposeModule(a, x![0]!), forward: (g) => convTransposeForward(g) },
 });
+
+const symmetricPads = (a: ConvTransposeAttrs): boolean => a.pads.begin.every((b, i) => b === a.pads.end[i]);
+
+/** nn.ConvTransposeNd; asymmetric pads become padding=0 and a crop in forward. */
+function convTransposeModule(a: ConvTransposeAttrs, channels: number): string {
+  const symmetric = symmetricPads(a);
+  const options = kwargs([
+    ['stride', pyInts(a.stride)],
+    ['padding', symmetric ? pyInts(a.pads.begin) : '0', '0'],
+    ['output_padding', pyInts(a.outputPadding), '0'],
+    ['groups', String(a.groups), '1'],
+    ['bias', pyBool(a.bias), 'True'],
+    ['dilation', pyInts(a.dilation), '1'],
+  ]);
+  return `nn.ConvTranspose${a.kernel.length}d(${args(String(channels), String(a.filters), pyInts(a.kernel), options)})`;
+}
+
+/** PyTorch pads both ends alike: an asymmetric transposed conv computes the whole output and crops it. */
+function convTransposeForward(g: PytorchContext<ConvTransposeAttrs>): string {
+  const a = g.attrs;
+  const symmetric = symmetricPads(a);
+  const x = g.inputs[0]!;
+  let y: string;
+  if (g.module) y = `${g.module}(${x})`;
+  else {
+    const bias = a.bias ? g.weight('bias') : 'None';
+    const padding = symmetric ? pyInts(a.pads.begin) : '0';
+    y = `F.conv_transpose${a.kernel.length}d(${x}, ${g.weight('weight')}, ${bias}, ${pyInts(a.stride)}, ${padding}, ${pyInts(a.outputPadding)}, ${a.groups}, ${pyInts(a.dilation)})`;
+  }
+  if (symmetric) return y;
+  const input = g.inputShapes[0]!.slice(1);
+  const crops = input.map((I, i) => {
+    const full = (I - 1) * a.stride[i]! + effectiveKernel(a.kernel[i]!, a.dilation[i]!) + a.outputPadding[i]!;
+    return `${a.pads.begin[i]}:${full - a.pads.end[i]!}`;
+  });
+  return `${y}[:, :, ${crops.join(', ')}]`;
+}
 
 /** ONNX ConvTranspose: the same output-size rule, pads removing rows, output_padding adding them. */
 const convTransposeOnnx: OnnxLowering<ConvTransposeAttrs> = (g) => {

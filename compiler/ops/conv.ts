@@ -4,6 +4,7 @@ import { defineOp, type Args, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { perAxis, product, resolvePads, spatialRank, windowOutput, type Pads, type Window } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { args, kwargs, pyBool, pyInts, pyList, torchPads, type PytorchContext, type PytorchLowering } from '../lower-pytorch/lowering.js';
 
 export interface ConvAttrs {
   readonly filters: number;
@@ -55,7 +56,32 @@ export const conv = defineOp<ConvAttrs>({
   field: (a) => ({ kernel: a.kernel.at(-2) ?? a.kernel[0]!, stride: a.stride.at(-2) ?? a.stride[0]!, dilation: a.dilation.at(-2) ?? a.dilation[0]! }),
   tfjs: (a, kit) => convTfjs(a, kit),
   onnx: (g) => convOnnx(g),
+  pytorch: { module: (a, [x]) => convModule(a, x![0]!, false), forward: (g) => convForward(g) },
 });
+
+/** nn.Conv1d/2d/3d; asymmetric pads ("same" with a stride) are applied by F.pad in forward. */
+export function convModule(a: ConvAttrs, channels: number, alwaysGroups: boolean): string {
+  const symmetric = a.pads.begin.every((b, i) => b === a.pads.end[i]);
+  const options = kwargs([
+    ['stride', pyInts(a.stride)],
+    ['padding', symmetric ? pyInts(a.pads.begin) : '0'],
+    ['dilation', pyInts(a.dilation), '1'],
+    ['groups', String(a.groups), alwaysGroups ? undefined : '1'],
+    ['bias', pyBool(a.bias), 'True'],
+  ]);
+  return `nn.Conv${a.kernel.length}d(${args(String(channels), String(a.filters), pyInts(a.kernel), options)})`;
+}
+
+/** The module applied to the (explicitly padded, when asymmetric) input; F.convNd without one. */
+export function convForward(g: PytorchContext<ConvAttrs>): string {
+  const a = g.attrs;
+  const symmetric = a.pads.begin.every((b, i) => b === a.pads.end[i]);
+  const x = symmetric ? g.inputs[0]! : `F.pad(${g.inputs[0]!}, ${pyList(torchPads(a.pads.begin, a.pads.end))})`;
+  if (g.module) return `${g.module}(${x})`;
+  const bias = a.bias ? g.weight('bias') : 'None';
+  const padding = symmetric ? pyInts(a.pads.begin) : '0';
+  return `F.conv${a.kernel.length}d(${x}, ${g.weight('weight')}, ${bias}, ${pyInts(a.stride)}, ${padding}, ${pyInts(a.dilation)}, ${a.groups})`;
+}
 
 /** ONNX Conv with explicit begin/end pads (TF-style "same" is asymmetric), groups and dilations. */
 export const convOnnx: OnnxLowering<ConvAttrs> = (g) => {

@@ -4,6 +4,7 @@ import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { product } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { args, kwargs, pyBool } from '../lower-pytorch/lowering.js';
 
 export interface DenseAttrs {
   readonly units: number;
@@ -30,6 +31,10 @@ export const dense = defineOp<DenseAttrs>({
   macs: (a, [x]) => product(x!) * a.units,
   tfjs: (a, kit) => denseTfjs(a, kit),
   onnx: (g) => denseOnnx(g),
+  pytorch: {
+    module: (a, [x]) => `nn.Linear(${args(String(x!.at(-1)!), String(a.units), kwargs([['bias', pyBool(a.bias), 'True']]))})`,
+    forward: (g) => (g.module ? `${g.module}(${g.inputs[0]})` : `F.linear(${g.inputs[0]}, ${g.weight('weight')}, ${g.attrs.bias ? g.weight('bias') : 'None'})`),
+  },
 });
 
 /** [features] → Gemm (transB: the weight stays [out, in]); higher ranks → MatMul + Add. */

@@ -2,6 +2,7 @@
 // inference, so it is dropped from ONNX exports.
 import { defineOp } from './op.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { pyFloat } from '../lower-pytorch/lowering.js';
 
 export interface DropoutAttrs {
   readonly rate: number;
@@ -24,6 +25,8 @@ export const dropout = defineOp<DropoutAttrs>({
   },
   tfjs: (a, kit) => dropoutTfjs(a, kit),
   onnx: (g) => g.inputs[0]!,
+  // Active in train() mode only, as in archc's training; eval() mode is the identity.
+  pytorch: { module: (a) => `nn.Dropout(${pyFloat(a.rate)})`, forward: (g) => `F.dropout(${g.inputs[0]}, ${pyFloat(g.attrs.rate)}, self.training)` },
 });
 
 /** tfjs Dropout (inverted scaling while training, identity in predict). */

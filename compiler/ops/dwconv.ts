@@ -3,7 +3,7 @@
 // the receptive field and any lowering can be conv's; `multiplier` rides along for Keras-style targets.
 import { defineOp } from './op.js';
 import { resolvePads, spatialRank, windowOutput } from './spatial.js';
-import { conv, convOnnx, warnAsymmetricSame, windowArgs, type ConvAttrs } from './conv.js';
+import { conv, convForward, convModule, convOnnx, warnAsymmetricSame, windowArgs, type ConvAttrs } from './conv.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { convTfjs } from './conv.js';
 
@@ -52,4 +52,5 @@ export const dwconv = defineOp<DepthwiseConvAttrs>({
   field: conv.field,
   tfjs: (a, kit) => convTfjs(a, kit),
   onnx: (g) => convOnnx(g),
+  pytorch: { module: (a, [x]) => convModule(a, x![0]!, true), forward: (g) => convForward(g) },
 });

@@ -22,6 +22,7 @@ export function broadcast(a: Shape, b: Shape): number[] | undefined {
 
 type ElementwiseKind = 'add' | 'sub' | 'mul' | 'div';
 const ONNX_TYPE: Record<ElementwiseKind, string> = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div' };
+const TORCH_OPERATOR: Record<ElementwiseKind, string> = { add: '+', sub: '-', mul: '*', div: '/' };
 
 function elementwise(kind: ElementwiseKind, symbol: string): OpDef<ElementwiseAttrs> {
   return defineOp<ElementwiseAttrs>({
@@ -42,6 +43,7 @@ function elementwise(kind: ElementwiseKind, symbol: string): OpDef<ElementwiseAt
     },
     tfjs: (a, kit) => elementwiseTfjs(kind)(a, kit),
     onnx: (g) => elementwiseOnnx(ONNX_TYPE[kind], g),
+    pytorch: { forward: (g) => elementwiseTorch(TORCH_OPERATOR[kind], g.inputs, g.inputShapes) },
   });
 }
 
@@ -58,6 +60,19 @@ function elementwiseOnnx(type: string, g: OnnxLoweringContext<ElementwiseAttrs>)
     return g.op('Unsqueeze', [x, axes], {}, { shape: [...Array(rank - shape.length).fill(1), ...shape] });
   });
   return g.op(type, inputs);
+}
+
+/**
+ * PyTorch broadcasts whole tensors, batch axis included: a lower-rank operand gets its missing axes
+ * after the batch axis (as the ONNX lowering does), so [N, C, H, W] + [N, W] aligns W with W.
+ */
+function elementwiseTorch(operator: string, inputs: readonly string[], shapes: readonly Shape[]): string {
+  const rank = Math.max(...shapes.map((s) => s.length));
+  const fitted = inputs.map((x, i) => {
+    const missing = rank - shapes[i]!.length;
+    return missing === 0 ? x : `${x}[:, ${Array(missing).fill('None').join(', ')}]`;
+  });
+  return `${fitted[0]} ${operator} ${fitted[1]}`;
 }
 
 function explainMismatch(a: Shape, b: Shape): string {

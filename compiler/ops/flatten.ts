@@ -17,6 +17,8 @@ export const flatten = defineOp<FlattenAttrs>({
   field: (_a, [x]) => ({ kernel: x!.length >= 2 ? x![heightAxis(x!)]! : 1, stride: 1, dilation: 1 }),
   tfjs: (a, kit) => flattenTfjs(a, kit),
   onnx: (g) => g.op('Flatten', [g.inputs[0]!], { axis: 1 }),
+  // NCHW order, as ONNX Flatten: a following dense layer's weights are PyTorch's as they are.
+  pytorch: { module: () => 'nn.Flatten()', forward: (g) => `torch.flatten(${g.inputs[0]}, 1)` },
 });
 
 /** tfjs Flatten; a channels-last map flattens in H, W, C order (`flat-cl`), which dense accounts for. */

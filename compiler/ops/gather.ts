@@ -40,6 +40,7 @@ export const gather = defineOp<GatherAttrs>({
   },
   tfjs: (a, kit) => gatherTfjs(a, kit),
   onnx: (g) => gatherOnnx(g),
+  pytorch: { forward: (g) => `torch.index_select(${g.inputs[0]}, ${g.attrs.axis + 1}, torch.tensor([${g.attrs.indices.join(', ')}]))` },
 });
 
 const gatherOnnx: OnnxLowering<GatherAttrs> = (g) => {

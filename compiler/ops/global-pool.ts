@@ -29,6 +29,10 @@ function globalPool(kind: 'global_avgpool' | 'global_maxpool'): OpDef<GlobalPool
       return { output: kit.apply(kit.layers.reshape({ name: kit.name('keep'), targetShape: [1, 1, shape[0]!] }), pooled), layout: 'cl' };
     },
     onnx: (g) => g.op(kind === 'global_avgpool' ? 'GlobalAveragePool' : 'GlobalMaxPool', [g.inputs[0]!]),
+    pytorch: {
+      module: (_a, [x]) => `nn.Adaptive${kind === 'global_avgpool' ? 'Avg' : 'Max'}Pool${x!.length - 1}d(1)`,
+      forward: (g) => `F.adaptive_${kind === 'global_avgpool' ? 'avg' : 'max'}_pool${g.inputShapes[0]!.length - 1}d(${g.inputs[0]}, 1)`,
+    },
   });
 }
 

@@ -5,6 +5,7 @@
 import { defineOp, type OpDef } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { args, kwargs, pyBool, pyFloat } from '../lower-pytorch/lowering.js';
 import { formatShape } from '../ir.js';
 
 export interface GroupNormAttrs {
@@ -49,8 +50,21 @@ function normOp(kind: 'group_norm' | 'instance_norm'): OpDef<GroupNormAttrs> {
         : [],
     tfjs: (a, kit) => groupNormTfjs(a, kit),
     onnx: (g) => groupNormOnnx(g),
+    // nn.GroupNorm for both: instance norm is a group per channel (and, unlike nn.InstanceNormNd,
+    // GroupNorm takes any rank).
+    pytorch: {
+      module: (a) => `nn.GroupNorm(${args(String(a.groups), String(a.channels), groupNormOptions(a))})`,
+      forward: (g) => {
+        if (g.module) return `${g.module}(${g.inputs[0]})`;
+        const [w, b] = g.attrs.affine ? [g.weight('weight'), g.weight('bias')] : ['None', 'None'];
+        return `F.group_norm(${g.inputs[0]}, ${g.attrs.groups}, ${w}, ${b}, ${pyFloat(g.attrs.epsilon)})`;
+      },
+    },
   });
 }
+
+const groupNormOptions = (a: GroupNormAttrs): string =>
+  kwargs([['eps', pyFloat(a.epsilon), pyFloat(1e-5)], ['affine', pyBool(a.affine), 'True']]);
 
 const divisors = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 

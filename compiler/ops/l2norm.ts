@@ -4,6 +4,7 @@ import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { resolveAxis } from './axes.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { pyFloat } from '../lower-pytorch/lowering.js';
 
 export interface L2NormAttrs {
   /** Per-sample axis, non-negative. */
@@ -27,6 +28,8 @@ export const l2norm = defineOp<L2NormAttrs>({
   },
   tfjs: (a, kit) => l2normTfjs(a, kit),
   onnx: (g) => l2normOnnx(g),
+  // F.normalize divides by max(‖x‖₂, eps), archc's definition.
+  pytorch: { forward: (g) => `F.normalize(${g.inputs[0]}, 2.0, ${g.attrs.axis + 1}, ${pyFloat(g.attrs.epsilon)})` },
 });
 
 /** x / max(‖x‖₂, ε): ReduceL2, Max, Div (LpNormalization has no ε and gives NaN for a zero vector). */

@@ -6,6 +6,7 @@ import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { resolveAxis } from './axes.js';
+import { args, kwargs, pyFloat, type PytorchContext } from '../lower-pytorch/lowering.js';
 
 export interface LayerNormAttrs {
   /** Sizes of the normalized axes: the shape of γ and β. */
@@ -50,7 +51,33 @@ export const layer_norm = defineOp<LayerNormAttrs>({
   ],
   tfjs: (a, kit) => layerNormTfjs(a, kit),
   onnx: (g) => layerNormOnnx(g),
+  pytorch: { module: (a) => layerNormModule(a), forward: (g) => layerNormForward(g) },
 });
+
+/** nn.LayerNorm over the normalized sizes (γ and β have exactly that shape). */
+function layerNormModule(a: LayerNormAttrs): string {
+  const sizes = paramShape(a);
+  const shape = sizes.length === 1 ? String(sizes[0]) : `(${sizes.join(', ')})`;
+  return `nn.LayerNorm(${args(shape, kwargs([['eps', pyFloat(a.epsilon), pyFloat(1e-5)]]))})`;
+}
+
+/**
+ * PyTorch normalizes trailing axes; other axes (ConvNeXt's LayerNorm2d over the channels) are
+ * moved to the end and back, as torchvision's LayerNorm2d permutes.
+ */
+function layerNormForward(g: PytorchContext<LayerNormAttrs>): string {
+  const axes = axesOf(g.attrs);
+  const rank = g.shape.length;
+  const trailing = axes.every((a, i) => a === rank - axes.length + i);
+  const x = g.inputs[0]!;
+  const norm = (t: string) =>
+    g.module ? `${g.module}(${t})` : `F.layer_norm(${t}, (${paramShape(g.attrs).join(', ')},), ${g.weight('weight')}, ${g.weight('bias')}, ${pyFloat(g.attrs.epsilon)})`;
+  if (trailing) return norm(x);
+  const tuple = (v: readonly number[]) => (v.length === 1 ? String(v[0]) : `(${v.join(', ')})`);
+  const from = tuple(axes.map((a) => a + 1));
+  const to = tuple(axes.map((_, i) => i - axes.length));
+  return `${norm(`${x}.movedim(${from}, ${to})`)}.movedim(${to}, ${from})`;
+}
 
 /**
  * LayerNormalization (opset 17) when the axes are the trailing ones; otherwise, and before opset

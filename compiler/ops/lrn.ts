@@ -4,6 +4,7 @@
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { pyFloat } from '../lower-pytorch/lowering.js';
 
 export interface LrnAttrs {
   readonly size: number;
@@ -53,6 +54,10 @@ export const lrn = defineOp<LrnAttrs>({
   },
   tfjs: (a, kit) => lrnTfjs(a, kit),
   onnx: (g) => lrnOnnx(g),
+  pytorch: {
+    module: (a) => `nn.LocalResponseNorm(${a.size}, ${pyFloat(a.alpha)}, ${pyFloat(a.beta)}, ${pyFloat(a.k)})`,
+    forward: (g) => `F.local_response_norm(${g.inputs[0]}, ${g.attrs.size}, ${pyFloat(g.attrs.alpha)}, ${pyFloat(g.attrs.beta)}, ${pyFloat(g.attrs.k)})`,
+  },
 });
 
 /**

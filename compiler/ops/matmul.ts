@@ -63,7 +63,20 @@ export const matmul = defineOp<MatmulAttrs>({
   macs: (a) => a.m * a.k * a.n * product(a.batch),
   tfjs: (a, kit) => matmulTfjs(a, kit),
   onnx: (g) => matmulOnnx(g),
+  pytorch: { forward: (g) => matmulTorch(g.attrs, g.inputs, g.inputShapes, g.shape) },
 });
+
+/**
+ * torch.matmul broadcasts whole tensors, batch included, so operands of other ranks are reshaped
+ * to [N, ...lhs] and [N, ...rhs] first (as in the ONNX lowering), and a vector's axis dropped after.
+ */
+function matmulTorch(a: MatmulAttrs, inputs: readonly string[], shapes: readonly (readonly number[])[], shape: readonly number[]): string {
+  const fit = (i: number, target: readonly number[]) =>
+    shapes[i]!.join() === target.join() ? inputs[i]! : `${inputs[i]}.reshape(${inputs[i]}.shape[0], ${target.join(', ')})`;
+  let y = `torch.matmul(${fit(0, a.lhs)}, ${fit(1, a.rhs)})`;
+  if ([...a.batch, a.m, a.n].join() !== shape.join()) y = `${y}.reshape(${inputs[0]}.shape[0], ${shape.join(', ')})`;
+  return a.scale === 1 ? y : `${y} * ${a.scale}`;
+}
 
 /**
  * ONNX MatMul broadcasts whole tensors, batch included: operands are reshaped to [N, ...lhs] and

@@ -4,6 +4,7 @@ import type { Shape } from '../ir.js';
 import type { DiagnosticCode } from '../diagnostics.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import type { PytorchLowering } from '../lower-pytorch/lowering.js';
 
 /** Argument types the evaluator checks before an op sees them. */
 export type ParamType =
@@ -95,6 +96,8 @@ export interface OpDef<A = unknown> {
   onnx(ctx: Parameters<OnnxLowering<A>>[0]): ReturnType<OnnxLowering<A>>;
   /** The TensorFlow.js lowering: layers computing the op in NHWC (compiler/lower-tfjs/contract.ts). Required. */
   tfjs(attrs: A, kit: Parameters<TfjsLowering<A>>[1]): ReturnType<TfjsLowering<A>>;
+  /** The PyTorch lowering: the nn.Module holding its weights and its forward expression. Required. */
+  readonly pytorch: PytorchLowering<A>;
 }
 
 /** Keeps the attribute type of an op definition while storing it in the registry. */

@@ -5,6 +5,7 @@ import { defineOp, type ArgValue, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, spatialRank } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { pyFloat, pyList, torchPads } from '../lower-pytorch/lowering.js';
 
 export interface PadAttrs {
   readonly mode: 'zero' | 'reflect' | 'edge';
@@ -40,7 +41,15 @@ export const pad = defineOp<PadAttrs>({
   },
   tfjs: (a, kit) => padTfjs(a, kit),
   onnx: (g) => padOnnx(g),
+  pytorch: { forward: (g) => padTorch(g.inputs[0]!, g.attrs) },
 });
+
+/** F.pad lists the last axis first; "edge" is PyTorch's "replicate". */
+function padTorch(x: string, a: PadAttrs): string {
+  const pads = pyList(torchPads(a.begin, a.end));
+  if (a.mode === 'zero') return a.value === 0 ? `F.pad(${x}, ${pads})` : `F.pad(${x}, ${pads}, value=${pyFloat(a.value)})`;
+  return `F.pad(${x}, ${pads}, mode='${a.mode === 'edge' ? 'replicate' : 'reflect'}')`;
+}
 
 function beginEnd(value: ArgValue, rank: number, ctx: OpContext) {
   const list = typeof value === 'number' ? [value] : (value as readonly number[]);

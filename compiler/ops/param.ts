@@ -45,6 +45,9 @@ function freeTensor(kind: 'param' | 'buffer', role: WeightSpec['role'], summary:
     weights: (a) => [{ name: '', shape: a.shape, role, init: a.init, value: a.value }],
     tfjs: (a, kit) => paramTfjs(role)(a, kit),
     onnx: (g) => paramOnnx(g),
+    // A bare nn.Parameter (or buffer) of the enclosing module, named like the node; [None] adds
+    // the batch axis, over which it broadcasts.
+    pytorch: { forward: (g) => `${g.weight('')}[None]` },
   });
 }
 

@@ -7,6 +7,7 @@ import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
 import { perAxis, resolvePads, spatialRank, windowOutput, axisName, type Pads } from './spatial.js';
 import { warnAsymmetricSame } from './conv.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { args, kwargs, pyBool, pyInts, pyList, torchPads, type PytorchContext } from '../lower-pytorch/lowering.js';
 
 export interface PoolAttrs {
   readonly kernel: readonly number[];
@@ -63,7 +64,47 @@ function pool(kind: 'maxpool' | 'avgpool'): OpDef<PoolAttrs> {
     field: (a) => ({ kernel: a.kernel.at(-2) ?? a.kernel[0]!, stride: a.stride.at(-2) ?? a.stride[0]!, dilation: 1 }),
     tfjs: (a, kit) => poolTfjs(kind)(a, kit),
     onnx: (g) => poolOnnx(kind, g),
+    pytorch: { module: (a, [x]) => poolModule(kind, a, x!.length - 1), forward: (g) => poolForward(kind, g) },
   });
+}
+
+const symmetricPool = (a: PoolAttrs): boolean => a.pads.begin.every((b, i) => b === a.pads.end[i]);
+
+function poolOptions(kind: 'maxpool' | 'avgpool', a: PoolAttrs, padding: string): string {
+  return kwargs([
+    ['stride', pyInts(a.stride)],
+    ['padding', padding, '0'],
+    ['ceil_mode', pyBool(a.ceil), 'False'],
+    ...(kind === 'avgpool' ? ([['count_include_pad', pyBool(a.countPad), 'True']] as [string, string, string][]) : []),
+  ]);
+}
+
+/** nn.MaxPoolNd / nn.AvgPoolNd, for nn.Sequential; only symmetric pads have a module form. */
+function poolModule(kind: 'maxpool' | 'avgpool', a: PoolAttrs, rank: number): string {
+  const name = kind === 'maxpool' ? 'MaxPool' : 'AvgPool';
+  const padding = symmetricPool(a) ? pyInts(a.pads.begin) : '0';
+  return `nn.${name}${rank}d(${args(pyInts(a.kernel), poolOptions(kind, a, padding))})`;
+}
+
+/**
+ * F.max_pool / F.avg_pool with PyTorch's ceil and count_include_pad rules, archc's conventions.
+ * Asymmetric pads ("same" with a stride) pad explicitly: -inf for max; for an average that leaves
+ * the padding out of its divisor, the mean over the zero-padded input divided by the mean of a
+ * zero-padded mask of ones.
+ */
+function poolForward(kind: 'maxpool' | 'avgpool', g: PytorchContext<PoolAttrs>): string {
+  const a = g.attrs;
+  const rank = a.kernel.length;
+  const x = g.inputs[0]!;
+  const fn = `F.${kind === 'maxpool' ? 'max' : 'avg'}_pool${rank}d`;
+  if (symmetricPool(a)) return `${fn}(${args(x, pyInts(a.kernel), poolOptions(kind, a, pyInts(a.pads.begin)))})`;
+  const pads = pyList(torchPads(a.pads.begin, a.pads.end));
+  const options = poolOptions(kind, { ...a, countPad: true }, '0');
+  if (kind === 'maxpool') return `${fn}(${args(`F.pad(${x}, ${pads}, value=float('-inf'))`, pyInts(a.kernel), options)})`;
+  const sum = `${fn}(${args(`F.pad(${x}, ${pads})`, pyInts(a.kernel), options)})`;
+  if (a.countPad) return sum;
+  const ones = `F.pad(torch.ones_like(${x}[:1, :1]), ${pads})`;
+  return `${sum} / ${fn}(${args(ones, pyInts(a.kernel), options)})`;
 }
 
 /**

@@ -22,6 +22,9 @@ export const pos_embed = defineOp<PosEmbedAttrs>({
   weights: (a) => [{ name: '', shape: [1, a.tokens, a.features], role: 'learnable', init: 'normal', value: 0.02 }],
   tfjs: (a, kit) => posEmbedTfjs(a, kit),
   onnx: (g) => posEmbedOnnx(g),
+  // A bare nn.Parameter named like the node (torchvision's encoder.pos_embedding), [1, T, D].
+  pytorch: { forward: (g) => `${g.inputs[0]} + ${g.weight('')}` },
+
 });
 
 /** [N, T, D] + [1, T, D]: the weight broadcasts over the batch. */

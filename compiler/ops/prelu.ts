@@ -22,6 +22,11 @@ export const prelu = defineOp<PreluAttrs>({
   weights: (a) => [{ name: 'weight', shape: [a.slopes], role: 'learnable', init: 'constant', value: 0.25 }],
   tfjs: (a, kit) => preluTfjs(a, kit),
   onnx: (g) => preluOnnx(g),
+  // nn.PReLU's slopes apply along axis 1 of [N, C, ...]: the per-sample channel axis.
+  pytorch: {
+    module: (a) => (a.shared ? 'nn.PReLU()' : `nn.PReLU(${a.slopes})`),
+    forward: (g) => (g.module ? `${g.module}(${g.inputs[0]})` : `F.prelu(${g.inputs[0]}, ${g.weight('weight')})`),
+  },
 });
 
 /** ONNX PRelu broadcasts the slope from the right: per-channel slopes become [C, 1, ..., 1]. */

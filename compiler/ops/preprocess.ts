@@ -7,6 +7,7 @@
 import { defineOp, type OpContext } from './op.js';
 import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { pyFloat, type PytorchHelper } from '../lower-pytorch/lowering.js';
 import type { ArgValue } from './op.js';
 
 /** Keras's backend epsilon, the floor of the standard deviation. */
@@ -56,7 +57,40 @@ export const normalize = defineOp<NormalizeAttrs>({
   ],
   tfjs: (a, kit) => normalizeTfjs(a, kit),
   onnx: (g) => normalizeOnnx(g),
+  pytorch: {
+    module: (a) => `Normalization(${a.channels})`,
+    helpers: [normalizationClass()],
+    forward: (g) => {
+      if (g.module) return `${g.module}(${g.inputs[0]})`;
+      const view = channelShape(g.shape.length);
+      const std = `${g.weight('variance')}.sqrt().clamp(min=${pyFloat(NORMALIZE_EPSILON)})`;
+      return `(${g.inputs[0]} - ${g.weight('mean')}.view(${view})) / ${std}.view(${view})`;
+    },
+  },
 });
+
+/** `-1, 1, 1`: a per-channel vector shaped to broadcast against a [C, H, W] sample. */
+const channelShape = (rank: number): string => ['-1', ...Array<string>(Math.max(0, rank - 1)).fill('1')].join(', ');
+
+/** Keras's Normalization layer: its statistics as buffers (the sample count kept for `adapt`). */
+function normalizationClass(): PytorchHelper {
+  return {
+    name: 'Normalization',
+    code: `class Normalization(nn.Module):
+    \"\"\"(x - mean) / max(sqrt(variance), 1e-7) per channel, as Keras's Normalization layer.\"\"\"
+
+    def __init__(self, channels):
+        super().__init__()
+        self.register_buffer('mean', torch.zeros(channels))
+        self.register_buffer('variance', torch.ones(channels))
+        self.register_buffer('count', torch.zeros(()))
+
+    def forward(self, x):
+        shape = (-1,) + (1,) * (x.dim() - 2)
+        std = self.variance.sqrt().clamp(min=${pyFloat(NORMALIZE_EPSILON)})
+        return (x - self.mean.view(shape)) / std.view(shape)`,
+  };
+}
 
 export const rescale = defineOp<RescaleAttrs>({
   kind: 'rescale',
@@ -75,6 +109,15 @@ export const rescale = defineOp<RescaleAttrs>({
   },
   tfjs: (a, kit) => rescaleTfjs(a, kit),
   onnx: (g) => rescaleOnnx(g),
+  pytorch: {
+    forward: (g) => {
+      const { scale, offset } = g.attrs;
+      const constant = (v: readonly number[]) =>
+        v.length === 1 ? pyFloat(v[0]!) : `torch.tensor([${v.map(pyFloat).join(', ')}]).view(${channelShape(g.shape.length)})`;
+      const scaled = `${g.inputs[0]} * ${constant(scale)}`;
+      return offset.every((o) => o === 0) ? scaled : `${scaled} + ${constant(offset)}`;
+    },
+  },
 });
 
 /** A per-channel vector as [C, 1, ...] so that it broadcasts against the per-sample axes. */

@@ -41,6 +41,14 @@ function reduce(kind: 'reduce_mean' | 'reduce_max' | 'reduce_sum', what: string)
       return { attrs: { axes: [...axes].sort((a, b) => a - b), keepdims }, shape };
     },
     tfjs: (a, kit) => reduceTfjs(kind)(a, kit),
+    pytorch: {
+      forward: (g) => {
+        const fn = kind === 'reduce_mean' ? 'torch.mean' : kind === 'reduce_max' ? 'torch.amax' : 'torch.sum';
+        const dims = g.attrs.axes.map((a) => a + 1);
+        const dim = dims.length === 1 ? `${dims[0]}` : `(${dims.join(', ')})`;
+        return `${fn}(${g.inputs[0]}, dim=${dim}, keepdim=${g.attrs.keepdims ? 'True' : 'False'})`;
+      },
+    },
     onnx: (g) => {
       // ONNX axes count the batch. Opsets 13–17: ReduceSum takes its axes as an input, the others
       // as an attribute (until opset 18).

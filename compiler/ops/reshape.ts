@@ -47,6 +47,7 @@ export const reshape = defineOp<ReshapeAttrs>({
   },
   tfjs: (a, kit) => reshapeTfjs(a, kit),
   onnx: (g) => g.op('Reshape', [g.inputs[0]!, g.constant('shape', 'int64', [0, ...g.attrs.shape])]),
+  pytorch: { forward: (g) => `${g.inputs[0]}.reshape(${g.inputs[0]}.shape[0], ${g.attrs.shape.join(', ')})` },
 });
 
 /** tfjs Reshape in the IR order (images are brought back from channels last first). */

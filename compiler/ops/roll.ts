@@ -28,6 +28,7 @@ export const roll = defineOp<RollAttrs>({
   },
   tfjs: (a, kit) => rollTfjs(a, kit),
   onnx: (g) => rollOnnx(g),
+  pytorch: { forward: (g) => `torch.roll(${g.inputs[0]}, ${g.attrs.shift}, ${g.attrs.axis + 1})` },
 });
 
 /** The last `shift` rows, then the others: two Slices and a Concat (the identity for shift 0). */

@@ -4,6 +4,7 @@
 import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { pyFloat } from '../lower-pytorch/lowering.js';
 
 export const SCALAR_KINDS = ['add', 'sub', 'rsub', 'mul', 'div', 'rdiv'] as const;
 export type ScalarKind = (typeof SCALAR_KINDS)[number];
@@ -29,7 +30,14 @@ export const scalar = defineOp<ScalarAttrs>({
   },
   tfjs: (a, kit) => scalarTfjs(a, kit),
   onnx: (g) => scalarOnnx(g),
+  pytorch: { forward: (g) => scalarTorch(g.inputs[0]!, g.attrs) },
 });
+
+function scalarTorch(x: string, a: ScalarAttrs): string {
+  const c = pyFloat(a.value);
+  const forms: Record<ScalarKind, string> = { add: `${x} + ${c}`, sub: `${x} - ${c}`, rsub: `${c} - ${x}`, mul: `${x} * ${c}`, div: `${x} / ${c}`, rdiv: `${c} / ${x}` };
+  return forms[a.op];
+}
 
 const ONNX_TYPE: Record<ScalarKind, string> = { add: 'Add', sub: 'Sub', rsub: 'Sub', mul: 'Mul', div: 'Div', rdiv: 'Div' };
 

@@ -71,6 +71,12 @@ export const slice = defineOp<SliceAttrs>({
   field: (a, [x]) => ({ kernel: 1, stride: a.axis === heightAxis(x!) ? Math.abs(a.step) : 1, dilation: 1 }),
   tfjs: (a, kit) => sliceTfjs(a, kit),
   onnx: (g) => sliceOnnx(g),
+  pytorch: {
+    forward: (g) => {
+      const { axis, start, end, step } = g.attrs;
+      return `${g.inputs[0]}[:, ${':, '.repeat(axis)}${start}:${end}${step > 1 ? `:${step}` : ''}]`;
+    },
+  },
 });
 
 /** ONNX reads a negative end from the end of the axis: "through row 0" is written −size − 1. */

@@ -20,6 +20,7 @@ export const softmax = defineOp<SoftmaxAttrs>({
   },
   tfjs: (a, kit) => softmaxTfjs(a, kit),
   onnx: (g) => g.op('Softmax', [g.inputs[0]!], { axis: g.attrs.axis + 1 }),
+  pytorch: { module: (a) => `nn.Softmax(${a.axis + 1})`, forward: (g) => `torch.softmax(${g.inputs[0]}, ${g.attrs.axis + 1})` },
 });
 
 /** tfjs Softmax on the mapped axis (a vector's order does not matter, so a flatten passes as is). */

@@ -31,6 +31,7 @@ export const transpose = defineOp<TransposeAttrs>({
   },
   tfjs: (a, kit) => transposeTfjs(a, kit),
   onnx: (g) => g.op('Transpose', [g.inputs[0]!], { perm: [0, ...g.attrs.perm.map((a) => a + 1)] }),
+  pytorch: { forward: (g) => `${g.inputs[0]}.permute(0, ${g.attrs.perm.map((a) => a + 1).join(', ')})` },
 });
 
 /** tfjs Permute in the IR order. */

@@ -5,6 +5,7 @@ import { defineOp, type ArgValue, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, perAxis, spatialRank } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { pyBool, pyFloat, pyInts } from '../lower-pytorch/lowering.js';
 
 export interface UpsampleAttrs {
   readonly mode: 'nearest' | 'bilinear';
@@ -54,7 +55,22 @@ export const upsample = defineOp<UpsampleAttrs>({
   },
   tfjs: (a, kit) => upsampleTfjs(a, kit),
   onnx: (g) => upsampleOnnx(g),
+  pytorch: { module: (a) => `nn.Upsample(${interpolateOptions(a)})`, forward: (g) => `F.interpolate(${g.inputs[0]}, ${interpolateOptions(g.attrs)})` },
 });
+
+/**
+ * F.interpolate with archc's coordinates, which are PyTorch's: nearest takes floor(dst / scale);
+ * linear maps pixel centres (or corners with align_corners). A written scale is passed as the
+ * scale (PyTorch then maps coordinates with it, as archc does), a written size as the size.
+ */
+function interpolateOptions(a: UpsampleAttrs): string {
+  const rank = a.size.length;
+  const mode = a.mode === 'nearest' ? 'nearest' : (['linear', 'bilinear', 'trilinear'][rank - 1] ?? 'bilinear');
+  const sizing = a.fromSize
+    ? `size=${pyInts(a.size)}`
+    : `scale_factor=${a.scales.every((s) => s === a.scales[0]) ? pyFloat(a.scales[0]!) : `(${a.scales.map(pyFloat).join(', ')})`}`;
+  return a.mode === 'nearest' ? `${sizing}, mode='nearest'` : `${sizing}, mode='${mode}', align_corners=${pyBool(a.alignCorners)}`;
+}
 
 function bySize(value: ArgValue, input: readonly number[], ctx: OpContext) {
   const size = perAxis(value, input.length, 'size', ctx);

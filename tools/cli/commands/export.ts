@@ -9,13 +9,15 @@ import { onnxText } from '../../../compiler/lower-onnx/text.js';
 import { renderDiagnostic } from '../../../compiler/render.js';
 import { materializeProblem } from '../../../compiler/weights/footprint.js';
 import { checkWeights, fileSpan, nonFiniteWeights } from '../../../compiler/weights/check.js';
+import { lowerPytorch } from '../../../compiler/lower-pytorch/lower.js';
+import { pytorchVariants } from '../../../compiler/lower-pytorch/variants.js';
 import { weightsFromOnnx } from '../../../compiler/weights/from-onnx.js';
 import { initWeights } from '../../../compiler/weights/init.js';
 import { matchWeights, splitPatterns, type MatchProblem } from '../../../compiler/weights/match.js';
 import { readSafetensors, safetensorsChunks } from '../../../compiler/weights/safetensors.js';
 import type { Weights } from '../../../compiler/weights/tensor.js';
 import { parseArgs, UsageError } from '../args.js';
-import { displayPath, MAX_WEIGHTS_BYTES, readRegularFile, zooRoot } from '../../../compiler/node-host.js';
+import { displayPath, MAX_WEIGHTS_BYTES, nodeHost, readRegularFile, zooRoot } from '../../../compiler/node-host.js';
 import { version } from '../version.js';
 import { ioReason, writeFileAtomic } from '../../../runtime/persist/files.js';
 import type { CompileResult } from '../../../compiler/compile.js';
@@ -23,7 +25,7 @@ import { isRunFolder, openRunFolder } from '../../../runtime/persist/run-folder.
 import { files, onnxMetadata, preprocessingOf } from '../../../runtime/persist/training-info.js';
 import { compileFlags, compileFlagsUsage, compileOptions, compileTarget, isIoFailure, printDiagnostics, type Command } from './common.js';
 
-export const FORMATS = ['onnx', 'onnx-text', 'safetensors'] as const;
+export const FORMATS = ['onnx', 'onnx-text', 'safetensors', 'pytorch'] as const;
 export type ExportFormat = (typeof FORMATS)[number];
 
 export interface ExportOptions {
@@ -33,6 +35,8 @@ export interface ExportOptions {
   readonly weights: { readonly init: 'seeded' | 'zeros'; readonly seed: number } | { readonly loaded: Weights; readonly origin: string };
   /** More metadata for the file (a trained model's classes, input size and normalization). */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** pytorch: the model compiled at other parameter values (pytorchVariants), for constructor arguments. */
+  readonly variants?: readonly { readonly param: string; readonly graph: IrGraph }[];
 }
 
 export interface ExportResult {
@@ -43,6 +47,7 @@ export interface ExportResult {
 
 /** A compiled graph → the bytes of the chosen format, or the diagnostics that prevent it. */
 export function buildExport(graph: IrGraph, options: ExportOptions): ExportResult {
+  if (options.format === 'pytorch') return pytorchExport(graph, options);
   const tooLarge = materializeProblem(graph);
   if (tooLarge) return { diagnostics: [tooLarge] };
   let weights: Weights;
@@ -67,6 +72,22 @@ export function buildExport(graph: IrGraph, options: ExportOptions): ExportResul
     return { diagnostics: [diagnostic('E0802', message, fileSpan(graph.file), { hint: 'export a smaller input size or fewer classes' })] };
   }
   return { diagnostics: [], chunks };
+}
+
+/** Python source; weights stay apart (a --weights file is checked against the model, then named in the header). */
+function pytorchExport(graph: IrGraph, options: ExportOptions): ExportResult {
+  if ('loaded' in options.weights) {
+    const problems = checkWeights(graph, options.weights.loaded, options.weights.origin);
+    if (problems.length > 0) return { diagnostics: problems };
+  }
+  const lowered = lowerPytorch(graph, {
+    variants: options.variants,
+    source: sourceName(graph.file)(graph.file),
+    producer: `archc ${version}`,
+    weights: 'loaded' in options.weights ? options.weights.origin : undefined,
+  });
+  if (!lowered.code) return { diagnostics: lowered.diagnostics };
+  return { diagnostics: [], chunks: [new TextEncoder().encode(lowered.code)] };
 }
 
 /**
@@ -94,15 +115,17 @@ export function readWeightsFile(path: string): { weights?: Weights; diagnostics:
 }
 
 export const exportCommand: Command = {
-  usage: `archc export <file|zoo-name|run-folder> [-o PATH] [--format onnx|onnx-text|safetensors]
+  usage: `archc export <file|zoo-name|run-folder> [-o PATH] [--format onnx|onnx-text|safetensors|pytorch]
   <run-folder>            a folder written by 'archc train -o': the trained model with its weights,
                           its classes, input size and normalization in the file's metadata
 ${compileFlagsUsage}
-  -o, --output PATH       where to write; - for stdout (default: <model>.onnx or <model>.safetensors
-                          in the current folder; onnx-text prints to stdout)
-      --format F          onnx (default), onnx-text (readable, for review) or safetensors (weights)
+  -o, --output PATH       where to write; - for stdout (default: <model>.onnx, <model>.safetensors or
+                          <model>.py in the current folder; onnx-text prints to stdout)
+      --format F          onnx (default), onnx-text (readable, for review), safetensors (weights) or
+                          pytorch (a Python module whose state_dict keys are the weight names)
       --weights W         init (seeded He/Glorot, the default), zeros (random initializers give 0),
                           or a .safetensors / .onnx file holding the model's weights by name
+                          (pytorch: checked against the model and named in the module's header)
       --init-missing GLOB with a weights file: start the weights GLOB names afresh (seeded by --seed)
                           instead of loading them, e.g. "fc.*" (repeat or comma-separate)
       --seed N            seed of --weights init (default 0)
@@ -155,9 +178,12 @@ ${compileFlagsUsage}
     } else if (parsed.flags['init-missing']) {
       throw new UsageError('--init-missing chooses tensors of a --weights file to start afresh; give --weights FILE too');
     }
-    const built = buildExport(graph, { format: format as ExportFormat, opset, weights, metadata });
+    // Constructor arguments (classes=...) come from compiling the .arch file at other values; a run
+    // folder's model is trained for its settings and stays as it is.
+    const variants = format === 'pytorch' && !metadata ? pytorchVariants(graph.file, nodeHost, compileOptions(parsed), graph) : undefined;
+    const built = buildExport(graph, { format: format as ExportFormat, opset, weights, metadata, variants });
     if (hasErrors(built.diagnostics) || !built.chunks) return refuse(built.diagnostics, result);
-    const extension = format === 'safetensors' ? 'safetensors' : 'onnx';
+    const extension = format === 'safetensors' ? 'safetensors' : format === 'pytorch' ? 'py' : 'onnx';
     const output = (parsed.flags['output'] as string | undefined) ?? (format === 'onnx-text' ? '-' : `${graph.model}.${extension}`);
     if (output === '-') {
       for (const chunk of built.chunks) process.stdout.write(chunk);
@@ -169,7 +195,7 @@ ${compileFlagsUsage}
       return fail(`cannot write ${displayPath(output)}: ${ioReason(e)}; nothing was written`);
     }
     const mib = (encodedLength(built.chunks) / 2 ** 20).toFixed(1);
-    const what = format === 'safetensors' ? format : `${format}, opset ${opset ?? DEFAULT_OPSET}`;
+    const what = format === 'safetensors' ? format : format === 'pytorch' ? 'PyTorch module' : `${format}, opset ${opset ?? DEFAULT_OPSET}`;
     process.stderr.write(`wrote ${displayPath(output)} (${mib} MiB, ${what})\n`);
     return 0;
   },

@@ -9,7 +9,7 @@ export const commands: Record<string, { readonly summary: string; readonly load:
   list: { summary: 'list the zoo models with their parameter counts', load: async () => (await import('./list.js')).list },
   fmt: { summary: 'print .arch files in canonical form (--write rewrites them, --check lists changes)', load: async () => (await import('./fmt.js')).fmt },
   ops: { summary: 'list the primitive ops with their arguments', load: async () => (await import('./ops.js')).opsCommand },
-  export: { summary: 'write the model as ONNX (or its weights as safetensors)', load: async () => (await import('./export.js')).exportCommand },
+  export: { summary: 'write the model as ONNX or a PyTorch module (or its weights as safetensors)', load: async () => (await import('./export.js')).exportCommand },
   import: { summary: 'bring an ONNX model in as readable .arch text, with its weights', load: async () => (await import('./import.js')).importCommand },
   train: { summary: 'train a model on an image folder (or synthetic images) with TensorFlow.js or PyTorch', load: async () => (await import('./train.js')).train },
   eval: { summary: 'measure a trained model on labelled images: accuracy, per-class F1, confusion matrix', load: async () => (await import('./eval.js')).evalCommand },

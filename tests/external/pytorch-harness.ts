@@ -1,0 +1,127 @@
+// Shared by the PyTorch export tests: write a model's generated module, its weights (safetensors)
+// and its ONNX export with the same weights, and ask one long-lived Python worker
+// (tests/python/pytorch_export_check.py: torch + onnxruntime) to compare them.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { IrGraph } from '../../compiler/ir.js';
+import { encodeOnnx } from '../../compiler/lower-onnx/encode.js';
+import { lowerPytorch, type PytorchModule } from '../../compiler/lower-pytorch/lower.js';
+import { pytorchVariants } from '../../compiler/lower-pytorch/variants.js';
+import { nodeHost, packageRoot } from '../../compiler/node-host.js';
+import { count } from '../../compiler/passes/count.js';
+import { declaredWeights, type WeightTensor } from '../../compiler/weights/tensor.js';
+import { safetensorsChunks } from '../../compiler/weights/safetensors.js';
+import { findPython } from '../../engines/torch/python.js';
+import { writeFileAtomic } from '../../runtime/persist/files.js';
+import { lower } from '../onnx/harness.js';
+
+export interface CheckAnswer {
+  readonly params: number;
+  readonly buffers: number;
+  readonly shapes: number[][];
+  readonly expected_shapes: number[][];
+  readonly differences: number[];
+  readonly compile_differences?: number[];
+  readonly onnx_export_differences?: number[];
+  readonly error?: string;
+  readonly trace?: string;
+}
+
+/** One Python process answering one JSON line per request, in order. */
+export class TorchWorker {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly waiting: ((line: string) => void)[] = [];
+  private stderr = '';
+
+  constructor() {
+    const found = findPython();
+    if (typeof found === 'string') throw new Error(found);
+    const script = join(packageRoot, 'tests', 'python', 'pytorch_export_check.py');
+    this.child = spawn(found.python, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-4000);
+    });
+    createInterface({ input: this.child.stdout }).on('line', (line) => this.waiting.shift()?.(line));
+    this.child.on('exit', () => {
+      for (const w of this.waiting.splice(0)) w(JSON.stringify({ error: `the Python worker exited: ${this.stderr}` }));
+    });
+  }
+
+  check(request: object): Promise<CheckAnswer> {
+    return new Promise((resolve) => {
+      this.waiting.push((line) => resolve(JSON.parse(line) as CheckAnswer));
+      this.child.stdin.write(`${JSON.stringify(request)}\n`);
+    });
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+}
+
+export interface Prepared {
+  readonly request: Record<string, unknown>;
+  readonly lowered: PytorchModule;
+  readonly learnable: number;
+  readonly buffers: number;
+}
+
+/**
+ * Writes `<name>.py`, `<name>.safetensors` and `<name>.onnx` (seeded weights) into `dir` and
+ * returns the worker request for them. `path` is the .arch file the graph was compiled from, for
+ * the parameter variants (compiled with the same input overrides).
+ */
+export function prepare(name: string, path: string, graph: IrGraph, dir: string, inputs?: Record<string, number[]>): Prepared {
+  const variants = pytorchVariants(path, nodeHost, { inputs }, graph);
+  const lowered = lowerPytorch(graph, { variants, source: name });
+  if (!lowered.code) throw new Error(lowered.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n'));
+  const weights = randomWeights(graph, 11);
+  const files = { module: join(dir, `${name}.py`), weights: join(dir, `${name}.safetensors`), onnx: join(dir, `${name}.onnx`) };
+  writeFileSync(files.module, lowered.code);
+  writeFileAtomic(files.weights, safetensorsChunks(weights));
+  writeFileAtomic(files.onnx, encodeOnnx(lower(graph, weights)));
+  const report = count(graph);
+  const request = {
+    name,
+    class_name: lowered.className,
+    ...files,
+    inputs: graph.inputs.map((i) => [i.name, graph.nodes[i.node]!.shape]),
+  };
+  return { request, lowered, learnable: report.params.learnable, buffers: report.params.buffers };
+}
+
+/**
+ * Random weights that exercise every convention: unlike archc's initializers (zero biases, batch
+ * norm as the identity), biases, means, variances and scales all differ from their defaults, so a
+ * wrong epsilon, a swapped statistic or a dropped bias shows. Fan-in scaling keeps activations
+ * near 1 through deep models. A xorshift generator: fast enough for VGG's 138 M weights.
+ */
+export function randomWeights(graph: IrGraph, seed: number): Map<string, WeightTensor> {
+  let state = seed >>> 0 || 1;
+  const next = (): number => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+  const out = new Map<string, WeightTensor>();
+  for (const w of declaredWeights(graph)) {
+    const size = w.spec.shape.reduce((a, b) => a * b, 1);
+    const fanIn = w.spec.shape.slice(1).reduce((a, b) => a * b, 1) || 1;
+    const [low, high] = {
+      he: [-Math.sqrt(6 / fanIn), Math.sqrt(6 / fanIn)],
+      glorot: [-Math.sqrt(6 / fanIn), Math.sqrt(6 / fanIn)],
+      uniform: [-0.1, 0.1],
+      normal: [-0.05, 0.05],
+      zeros: [-0.1, 0.1],
+      ones: [0.5, 1.5],
+      constant: [0, 0.5],
+    }[w.spec.init];
+    const data = new Float32Array(size);
+    for (let i = 0; i < size; i++) data[i] = low! + (high! - low!) * next();
+    out.set(w.name, { shape: w.spec.shape, data });
+  }
+  return out;
+}
