@@ -110,6 +110,8 @@ export function forwardBody(scope: Scope, ctx: BodyContext): Forward {
     taken.add(name);
     return name;
   };
+  // The model's output names are kept for its outputs.
+  if (root) for (const o of graph.outputs) taken.add(variableName(o.name));
   const params = root
     ? graph.inputs.map((i) => fresh(i.name))
     : io.inputs.map((_, k) => fresh(io.inputs.length === 1 ? 'x' : `x${k + 1}`));
@@ -117,38 +119,39 @@ export function forwardBody(scope: Scope, ctx: BodyContext): Forward {
   io.inputs.forEach((id, k) => varOf.set(id, params[k]!));
   const outputs = new Set(io.outputs);
   // The last unit reading each tensor: after it, its variable may be reassigned.
+  const reads = units.map((u) => (u.scope ? planner.interfaceOf(u.scope).inputs : unitReads(u, graph)));
   const lastUse = new Map<number, number>();
-  units.forEach((u, k) => {
-    const inside = new Set(u.nodes);
-    for (const id of u.nodes) for (const i of graph.nodes[id]!.inputs) if (!inside.has(i)) lastUse.set(i, k);
-  });
-  const holders = new Map<string, number[]>();
+  reads.forEach((r, k) => r.forEach((i) => lastUse.set(i, k)));
+  // Until which unit each variable's value is still needed (Infinity: an output of the module).
+  const busy = new Map<string, number>();
   const bind = (id: number, name: string) => {
     varOf.set(id, name);
-    holders.set(name, [...(holders.get(name) ?? []), id]);
+    busy.set(name, Math.max(busy.get(name) ?? -1, outputs.has(id) ? Infinity : (lastUse.get(id) ?? -1)));
   };
   io.inputs.forEach((id, k) => bind(id, params[k]!));
-  const free = (name: string, k: number): boolean =>
-    !(root && params.includes(name)) && (holders.get(name) ?? []).every((id) => !outputs.has(id) && (lastUse.get(id) ?? -1) <= k);
+  const free = (name: string, k: number): boolean => !(root && params.includes(name)) && (busy.get(name) ?? -1) <= k;
   const lines: string[] = [];
   units.forEach((u, k) => {
-    const reads = unitReads(u, graph);
+    const unitReads = reads[k]!;
     const produced = u.scope ? planner.interfaceOf(u.scope).outputs : [u.node!];
     const expr = unitExpr(u, scope, ctx, varOf);
-    if (u.node !== undefined && reads.some((r) => varOf.get(r) === expr)) {
+    if (u.node !== undefined && unitReads.some((r) => varOf.get(r) === expr)) {
       bind(u.node, expr);
       return;
     }
     const names = produced.map((id, j) => {
       const output = root ? graph.outputs.find((o) => o.node === id) : undefined;
-      if (output) return fresh(output.name);
+      if (output) {
+        taken.delete(variableName(output.name));
+        return fresh(output.name);
+      }
       if (j === 0) {
-        const reuse = reads.map((r) => varOf.get(r)!).find((v) => free(v, k));
+        const reuse = unitReads.map((r) => varOf.get(r)!).find((v) => free(v, k));
         if (reuse) return reuse;
       }
       // A branch (its input is read again later) is named after its module: `downsample`, `branch3x3`.
       const segment = u.ref.at(-1)!;
-      const branch = reads.some((r) => outputs.has(r) || (lastUse.get(r) ?? -1) > k);
+      const branch = unitReads.some((r) => outputs.has(r) || (lastUse.get(r) ?? -1) > k);
       if (u.scope && branch && isIdentifier(segment) && !/^\d/.test(segment)) return fresh(produced.length > 1 ? `${segment}_${j + 1}` : segment);
       return fresh(['x', 'y', 'z'].find((n) => !taken.has(n)) ?? 't');
     });

@@ -67,10 +67,18 @@ export function resolveHoles<S>(skeleton: string, instances: readonly Instance<S
   const unmatched: number[] = [];
   const fills: string[] = [];
   const contexts = skeleton.split(HOLE);
+  const earlier = new Map<string, { name: string; expr: string }>();
   for (let j = 0; j < holes; j++) {
     const texts = instances.map((i) => i.values[j]!);
     if (texts.every((t) => t === texts[0])) {
       fills.push(texts[0]!);
+      continue;
+    }
+    // The same numbers as an earlier hole in every instance: the same expression (a conv's output
+    // channels are the next batch norm's features and the next conv's input channels).
+    const seen = earlier.get(texts.join(','));
+    if (seen) {
+      fills.push(inForward(j, seen.expr, seen.name));
       continue;
     }
     const nums = texts.map(Number);
@@ -78,6 +86,7 @@ export function resolveHoles<S>(skeleton: string, instances: readonly Instance<S
     // An input size is the caller's business (x.channels), however it relates to the arguments.
     const named = matchNamed(nums, instances.map((i) => i.named), !place.startsWith('in_'));
     if (named) {
+      earlier.set(texts.join(','), named);
       fills.push(inForward(j, named.expr, named.name));
       if (!params.some((p) => p.name === named.name)) {
         params.push({ name: named.name, key: `named:${named.name}`, values: instances.map((i) => String(i.named[named.name])) });
@@ -98,6 +107,7 @@ export function resolveHoles<S>(skeleton: string, instances: readonly Instance<S
       p = { name, key, values: texts };
       params.push(p);
     }
+    earlier.set(texts.join(','), { name: p.name, expr: p.name });
     fills.push(inForward(j, p.name, p.name));
   }
   let k = 0;

@@ -271,7 +271,9 @@ function classText(name: string, doc: string, body: string): string {
 /** A safetensors reader needing torch alone: 8 bytes of header size, a JSON header, the data. */
 const LOADER = `def load_safetensors(path):
     """Reads a .safetensors file (archc's and Hugging Face's weights format) into a state dict."""
-    dtypes = {'F32': torch.float32, 'F16': torch.float16, 'BF16': torch.bfloat16, 'F64': torch.float64}
+    dtypes = {'F32': torch.float32, 'F16': torch.float16, 'BF16': torch.bfloat16, 'F64': torch.float64,
+              'I64': torch.int64, 'I32': torch.int32, 'I16': torch.int16, 'I8': torch.int8, 'U8': torch.uint8,
+              'BOOL': torch.bool}
     with open(path, 'rb') as f:
         size = int.from_bytes(f.read(8), 'little')
         header = json.loads(f.read(size))

@@ -52,13 +52,24 @@ export class Planner {
     visit(this.tree.root);
   }
 
+  private readonly interfaces = new Map<Scope, Interface>();
+
   interfaceOf(scope: Scope): Interface {
+    let io = this.interfaces.get(scope);
+    if (!io) {
+      io = this.computeInterface(scope);
+      this.interfaces.set(scope, io);
+    }
+    return io;
+  }
+
+  private computeInterface(scope: Scope): Interface {
     if (scope === this.tree.root) return { inputs: this.graph.inputs.map((i) => i.node), outputs: this.graph.outputs.map((o) => o.node) };
-    const ids = [...scope.nodes].sort((a, b) => a - b);
-    const inputs: number[] = [];
-    for (const id of ids) for (const i of this.graph.nodes[id]!.inputs) if (!scope.nodes.has(i) && !inputs.includes(i)) inputs.push(i);
+    const ids = [...scope.nodes];
+    const inputs = new Set<number>();
+    for (const id of ids) for (const i of this.graph.nodes[id]!.inputs) if (!scope.nodes.has(i)) inputs.add(i);
     const outputs = ids.filter((id) => this.outputs.has(id) || this.consumers[id]!.some((c) => !scope.nodes.has(c)));
-    return { inputs, outputs };
+    return { inputs: [...inputs], outputs };
   }
 
   consumersOf(id: number): readonly number[] {
@@ -93,7 +104,7 @@ export class Planner {
       const child = scope.children.get(segment);
       if (!child || child.nodes.size === 0) continue;
       if (child.mode === 'container') units.push(...this.collect(child, ref));
-      else units.push({ scope: child, ref, nodes: [...child.nodes].sort((a, b) => a - b) });
+      else units.push({ scope: child, ref, nodes: [...child.nodes] });
     }
     return units;
   }
@@ -146,12 +157,11 @@ export class Planner {
       const u = units[k]!;
       if (u.ref.length !== 1 || u.ref[0] !== String(k)) return false;
       if (u.node !== undefined && !this.sequentialSafe(u.node)) return false;
-      const inside = new Set(u.nodes);
-      const reads = new Set<number>();
-      for (const id of u.nodes) for (const i of this.graph.nodes[id]!.inputs) if (!inside.has(i)) reads.add(i);
-      if (reads.size !== 1 || !reads.has(previous)) return false;
+      const inside = u.scope ? u.scope.nodes : new Set(u.nodes);
+      const unitIo = u.scope ? this.interfaceOf(u.scope) : { inputs: [...new Set(this.graph.nodes[u.node!]!.inputs)], outputs: [u.node!] };
+      if (unitIo.inputs.length !== 1 || unitIo.inputs[0] !== previous) return false;
       if (k > 0 && this.consumers[previous]!.some((c) => !inside.has(c))) return false;
-      const leaving = u.nodes.filter((id) => this.outputs.has(id) || this.consumers[id]!.some((c) => !inside.has(c)));
+      const leaving = unitIo.outputs;
       if (leaving.length !== 1) return false;
       previous = leaving[0]!;
     }

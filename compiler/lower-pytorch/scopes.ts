@@ -29,7 +29,7 @@ export interface Scope {
   readonly leaves: Map<string, IrNode>;
   /** Child scope and leaf segments, in order of first appearance. */
   readonly members: string[];
-  /** Every op node id in this scope and below. */
+  /** Every op node id in this scope and below, ascending (added in graph order). */
   readonly nodes: Set<number>;
   readonly raw: RawWeight[];
   /** The block call that produced this scope, when one did. */
@@ -89,9 +89,11 @@ export function buildScopes(graph: IrGraph): ScopeTree {
     for (let s: Scope | undefined = scope; s; s = s.parent) s.nodes.add(node.id);
   }
   // Block calls name their scope even when the scope's nodes all sit deeper.
+  const seen = new Set<BlockCall>();
   for (const node of graph.nodes) {
     for (const call of node.blocks ?? []) {
-      if (call.path === undefined) continue;
+      if (call.path === undefined || seen.has(call)) continue;
+      seen.add(call);
       const scope = findScope(root, call.path);
       if (scope && !scope.block) scope.block = call;
     }

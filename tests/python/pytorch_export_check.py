@@ -10,7 +10,8 @@ one of archc's weight names and back), compares parameter and buffer counts, the
 same random batch in eval mode. The answer holds the counts and, per output, the largest
 difference relative to the largest magnitude of onnxruntime's output.
 Optional: "compile" also runs torch.compile, "onnx_export" torch.onnx.export and onnxruntime on
-the result, "reference" a state dict file and a torchvision model to compare with instead.
+the result; "torchvision" names a torchvision builder whose model (random weights and batch-norm
+statistics, saved to `weights` as safetensors) is the reference instead of onnxruntime.
 """
 import importlib.util
 import json
@@ -37,9 +38,40 @@ def relative(ours, theirs):
     return float(np.abs(ours - theirs).max()) / scale
 
 
+def torchvision_reference(builder, weights, inputs):
+    """torchvision's model with random weights and batch-norm statistics, saved as safetensors."""
+    sys.path.insert(0, os.path.dirname(__file__))
+    from safetensors.torch import save_file
+    from torchvision_cpu import import_torchvision
+
+    torch.manual_seed(5)
+    reference = getattr(import_torchvision().models, builder)()
+    with torch.no_grad():
+        for name, tensor in reference.state_dict().items():
+            if name.endswith('running_var'):
+                tensor.uniform_(0.5, 1.5)
+            elif name.endswith('running_mean') or (name.endswith('bias') and tensor.is_floating_point()):
+                tensor.uniform_(-0.1, 0.1)
+            elif tensor.is_floating_point() and tensor.dim() == 1:
+                tensor.uniform_(0.5, 1.5)
+    reference.eval()
+    save_file({k: v.contiguous() for k, v in reference.state_dict().items()}, weights)
+    with torch.no_grad():
+        return reference(*(torch.from_numpy(x) for x in inputs.values())).numpy()
+
+
 def check(request):
     module = load_module(request['module'], f"archc_{request['name']}")
     model = getattr(module, request['class_name'])()
+    rng = np.random.default_rng(request.get('seed', 0))
+    inputs = {name: rng.standard_normal([2, *shape]).astype(np.float32) for name, shape in request['inputs']}
+    if request.get('torchvision'):
+        expected = torchvision_reference(request['torchvision'], request['weights'], inputs)
+        model.load_state_dict(module.load_safetensors(request['weights']), strict=True)
+        model.eval()
+        with torch.no_grad():
+            ours = model(*(torch.from_numpy(x) for x in inputs.values())).numpy()
+        return {'shapes': [list(ours.shape)], 'expected_shapes': [list(expected.shape)], 'differences': [relative(ours, expected)]}
     state = module.load_safetensors(request['weights'])
     model.load_state_dict(state, strict=True)
     model.eval()
@@ -48,13 +80,13 @@ def check(request):
         'params': sum(p.numel() for p in model.parameters()),
         'buffers': buffers,
     }
-    rng = np.random.default_rng(request.get('seed', 0))
-    inputs = {name: rng.standard_normal([2, *shape]).astype(np.float32) for name, shape in request['inputs']}
     with torch.no_grad():
         outputs = model(*(torch.from_numpy(x) for x in inputs.values()))
     outputs = [o.numpy() for o in (outputs if isinstance(outputs, tuple) else (outputs,))]
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
+    # No constant folding of batch norm into convolutions: the reference computes the graph as written.
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     session = ort.InferenceSession(request['onnx'], options, providers=['CPUExecutionProvider'])
     expected = session.run(None, inputs)
     answer['shapes'] = [list(o.shape) for o in outputs]

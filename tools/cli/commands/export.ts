@@ -194,9 +194,10 @@ ${compileFlagsUsage}
     } catch (e) {
       return fail(`cannot write ${displayPath(output)}: ${ioReason(e)}; nothing was written`);
     }
-    const mib = (encodedLength(built.chunks) / 2 ** 20).toFixed(1);
+    const bytes = encodedLength(built.chunks);
+    const mib = format === 'pytorch' ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
     const what = format === 'safetensors' ? format : format === 'pytorch' ? 'PyTorch module' : `${format}, opset ${opset ?? DEFAULT_OPSET}`;
-    process.stderr.write(`wrote ${displayPath(output)} (${mib} MiB, ${what})\n`);
+    process.stderr.write(`wrote ${displayPath(output)} (${mib}, ${what})\n`);
     return 0;
   },
 };

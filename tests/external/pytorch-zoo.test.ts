@@ -3,32 +3,34 @@
 // parameter and buffer counts of `archc summary`, and outputs equal to onnxruntime's on archc's
 // ONNX export with the same weights, within 1e-5 of the output's largest magnitude.
 //
-// Models run at a reduced input size where the architecture allows it (tests/onnx/harness.ts),
-// batch 2, in one Python worker per shard; the shards (pytorch-zoo-1/2.test.ts) run in parallel.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { existsSync } from 'node:fs';
+// Models run at a reduced input size where the architecture allows it (tests/onnx/harness.ts), at
+// batch 2. Two Python workers (torch and onnxruntime on one thread each) check models while Node
+// prepares the next ones: the tests run concurrently, at most three models on disk at a time.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { zooModels } from '../../compiler/node-host.js';
 import { compileReduced } from '../onnx/harness.js';
-import { prepare, TorchWorker } from './pytorch-harness.js';
+import { Slots, prepare, TorchPool } from './pytorch-harness.js';
 
 const TOLERANCE = 1e-5;
+const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'archc-pytorch-zoo-'));
+const pool = new TorchPool(2);
+const slots = new Slots(3);
+afterAll(() => {
+  pool.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
-export function pytorchZooSuite(shard: number, of: number): void {
-  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'archc-pytorch-zoo-'));
-  const worker = new TorchWorker();
-  afterAll(() => {
-    worker.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  describe.each(zooModels().filter((_, i) => i % of === shard))('%s', (name, path) => {
-    it("matches onnxruntime on archc's ONNX export, with archc's weight names and counts", async () => {
+describe.concurrent.each(zooModels())('%s', (name, path) => {
+  it("matches onnxruntime on archc's ONNX export, with archc's weight names and counts", async () => {
+    const release = await slots.take();
+    try {
       const { graph } = compileReduced(path);
       const inputs = Object.fromEntries(graph.inputs.map((i) => [i.name, [...graph.nodes[i.node]!.shape]]));
       const prepared = prepare(name, path, graph, dir, inputs);
-      const answer = await worker.check(prepared.request);
+      const answer = await pool.check(prepared.request);
       for (const f of ['module', 'weights', 'onnx'] as const) rmSync(prepared.request[f] as string, { force: true });
       expect(answer.error, answer.trace).toBeUndefined();
       expect(answer.params).toBe(prepared.learnable);
@@ -36,6 +38,8 @@ export function pytorchZooSuite(shard: number, of: number): void {
       expect(answer.shapes).toEqual(graph.outputs.map((o) => [2, ...graph.nodes[o.node]!.shape]));
       expect(answer.shapes).toEqual(answer.expected_shapes);
       for (const d of answer.differences) expect(d).toBeLessThanOrEqual(TOLERANCE);
-    }, 240_000);
-  });
-}
+    } finally {
+      release();
+    }
+  }, 600_000);
+});
