@@ -9,7 +9,7 @@ builds the model, loads the weights with the module's own loader (strict: every 
 one of archc's weight names and back), compares parameter and buffer counts, then runs both on the
 same random batch in eval mode. The answer holds the counts and, per output, the largest
 difference relative to the largest magnitude of onnxruntime's output.
-Optional: "compile" also runs torch.compile, "onnx_export" torch.onnx.export and onnxruntime on
+Optional: "compile" also runs torch.compile (fullgraph), "onnx_export" torch.onnx.export and onnxruntime on
 the result; "torchvision" names a torchvision builder whose model (random weights and batch-norm
 statistics, saved to `weights` as safetensors) is the reference instead of onnxruntime.
 """
@@ -93,7 +93,11 @@ def check(request):
     answer['expected_shapes'] = [list(o.shape) for o in expected]
     answer['differences'] = [relative(o, e) for o, e in zip(outputs, expected)]
     if request.get('compile'):
-        compiled = torch.compile(model)
+        # fullgraph: the whole forward must trace without a graph break. The backend is aot_eager by
+        # default (Dynamo and AOTAutograd, no C++ code generation, which takes minutes on a loaded CPU);
+        # ARCHC_TORCH_COMPILE_BACKEND=inductor runs the default backend.
+        backend = os.environ.get('ARCHC_TORCH_COMPILE_BACKEND', 'aot_eager')
+        compiled = torch.compile(model, fullgraph=True, backend=backend)
         with torch.no_grad():
             again = compiled(*(torch.from_numpy(x) for x in inputs.values()))
         again = [o.numpy() for o in (again if isinstance(again, tuple) else (again,))]

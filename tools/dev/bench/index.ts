@@ -6,9 +6,10 @@ import { sizesSection } from './sizes.js';
 import { checkZooSection } from './check-zoo.js';
 import { exportSection } from './export.js';
 import { importSection } from './import.js';
+import { pytorchExportSection } from './pytorch-export.js';
 import { trainSection } from './train.js';
 import { inferSection } from './infer.js';
 import { lspSection } from './lsp.js';
 import { torchSection } from './torch.js';
 
-export const sections: BenchSection[] = [compileSection, sizesSection, checkZooSection, exportSection, importSection, inferSection, trainSection, torchSection, lspSection];
+export const sections: BenchSection[] = [compileSection, sizesSection, checkZooSection, exportSection, pytorchExportSection, importSection, inferSection, trainSection, torchSection, lspSection];
