@@ -28,20 +28,21 @@ export interface PytorchHelper {
   readonly code: string;
 }
 
+/** Methods, not function properties, so that ops of any attribute type share one registry type. */
 export interface PytorchLowering<A> {
   /**
    * A Python expression building an nn.Module that holds exactly the op's declared weights under
    * the same short names (`nn.Conv2d(...)` has `weight` and `bias`), or, for weight-free ops, the
    * module form used inside nn.Sequential (`nn.ReLU()`). Omitted: the op only has a functional form.
    */
-  readonly module?: (attrs: A, inputShapes: readonly Shape[]) => string;
+  module?(attrs: A, inputShapes: readonly Shape[]): string | undefined;
   /** Helper classes the module expression uses. */
   readonly helpers?: readonly PytorchHelper[];
   /**
    * The forward expression. Ops with weights use `ctx.module` when it is set and `ctx.weight(...)`
    * (functional form) otherwise; ops without weights should use the functional form.
    */
-  readonly forward: (ctx: PytorchContext<A>) => string;
+  forward(ctx: PytorchContext<A>): string;
 }
 
 /** A Python int or float literal (floats keep a decimal point: `1.0`, `1e-05`). */
