@@ -277,13 +277,14 @@ const LOADER = `def load_safetensors(path):
     with open(path, 'rb') as f:
         size = int.from_bytes(f.read(8), 'little')
         header = json.loads(f.read(size))
-        data = bytearray(f.read())
+        data = memoryview(bytearray(f.read()))
     tensors = {}
     for name, info in header.items():
         if name == '__metadata__':
             continue
         start, end = info['data_offsets']
-        flat = torch.frombuffer(data[start:end], dtype=dtypes[info['dtype']]) if end > start else torch.empty(0)
+        dtype = dtypes[info['dtype']]
+        flat = torch.frombuffer(data[start:end], dtype=dtype) if end > start else torch.empty(0, dtype=dtype)
         tensors[name] = flat.reshape(info['shape'])
     return tensors`;
 

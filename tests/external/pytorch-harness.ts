@@ -34,6 +34,7 @@ export class TorchWorker {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly waiting: ((line: string) => void)[] = [];
   private stderr = '';
+  private exited?: string;
 
   constructor() {
     const found = findPython();
@@ -44,12 +45,15 @@ export class TorchWorker {
       this.stderr = (this.stderr + d.toString()).slice(-4000);
     });
     createInterface({ input: this.child.stdout }).on('line', (line) => this.waiting.shift()?.(line));
-    this.child.on('exit', () => {
-      for (const w of this.waiting.splice(0)) w(JSON.stringify({ error: `the Python worker exited: ${this.stderr}` }));
+    this.child.stdin.on('error', () => {}); // a worker that died is reported by 'exit'
+    this.child.on('exit', (code, signal) => {
+      this.exited = `the Python worker exited (${signal ?? `code ${code}`}; killed for memory?): ${this.stderr}`;
+      for (const w of this.waiting.splice(0)) w(JSON.stringify({ error: this.exited }));
     });
   }
 
   check(request: object): Promise<CheckAnswer> {
+    if (this.exited) return Promise.resolve({ error: this.exited } as CheckAnswer);
     return new Promise((resolve) => {
       this.waiting.push((line) => resolve(JSON.parse(line) as CheckAnswer));
       this.child.stdin.write(`${JSON.stringify(request)}\n`);
