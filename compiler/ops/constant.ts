@@ -5,6 +5,7 @@
 import { defineOp, type OpContext, type OpDef, type ParamSpec, type Args } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
+import { pyFloat } from '../lower-pytorch/lowering.js';
 import { elementCount, formatShape } from '../ir.js';
 
 export interface ConstantAttrs {
@@ -46,6 +47,15 @@ function constantOp(kind: string, summary: string, params: Record<string, ParamS
     },
     tfjs: (a, kit) => constantTfjs(a, kit),
     onnx: (g) => constantOnnx(g),
+    // Batch axis 1, over which it broadcasts (as a param's [None]).
+    pytorch: {
+      forward: (g) => {
+        const { shape, values } = g.attrs;
+        const dims = [1, ...shape].join(', ');
+        if (values.every((v) => v === values[0])) return `torch.full((${dims}), ${pyFloat(values[0]!)})`;
+        return `torch.tensor([${values.map(pyFloat).join(', ')}]).reshape(${dims})`;
+      },
+    },
   });
 }
 

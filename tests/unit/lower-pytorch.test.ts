@@ -96,11 +96,11 @@ block unit(x, width) {
     expect(code).toContain('self.conv1(F.pad(x, [0, 1, 0, 1]))');
   });
 
-  it('refuses names that would put a layer inside another layer (E0803)', () => {
+  it('refuses names that would put a layer inside another layer (E0804)', () => {
     const r = compileText('model t {\n  input x: [3, 8, 8]\n  output y = x |> conv(4, 1, name="a") |> conv(4, 1, name="a.b")\n}');
     const out = lowerPytorch(r.graph!);
     expect(out.code).toBeUndefined();
-    expect(out.diagnostics.map((d) => d.code)).toEqual(['E0803']);
+    expect(out.diagnostics.map((d) => d.code)).toEqual(['E0804']);
     expect(out.diagnostics[0]!.message).toContain("'a' names both an op and a group of ops");
   });
 });
