@@ -1,6 +1,7 @@
 // Compiling one editor document: each of its models, with open documents overlaying the file
 // system. The result is plain data (it crosses a worker boundary).
-import { compile } from '../compiler/compile.js';
+import { compile, type CompileResult } from '../compiler/compile.js';
+import type { SizeAnalysis } from '../compiler/symbolic/index.js';
 import type { Diagnostic } from '../compiler/diagnostics.js';
 import type { IrGraph, IrNode } from '../compiler/ir.js';
 import { load, type CompileHost } from '../compiler/loader.js';
@@ -69,7 +70,8 @@ export function compileDocument(job: CompileJob, onDiagnostics?: (diagnostics: r
   for (const result of results) add(result.diagnostics);
   onDiagnostics?.(diagnostics);
   const models = names.map((name, m): CompiledModel => {
-    const { graph, report, sizes } = results[m]!; // `sizes` runs the size analysis
+    const { graph, report } = results[m]!;
+    const sizes = sizeAnalysis(results[m]!);
     const nodes = graph && viewNodes(graph);
     if (nodes && sizes) for (const node of nodes) node.symbolic = sizes.shapes[node.id];
     return {
@@ -80,6 +82,15 @@ export function compileDocument(job: CompileJob, onDiagnostics?: (diagnostics: r
     };
   });
   return { id: job.id, diagnostics, models };
+}
+
+/** The size analysis (run on first access of `sizes`); a bug in it costs the symbolic shapes, not the outcome. */
+function sizeAnalysis(result: CompileResult): SizeAnalysis | undefined {
+  try {
+    return result.sizes;
+  } catch {
+    return undefined;
+  }
 }
 
 const viewNodes = (graph: IrGraph): NodeView[] => graph.nodes.map(({ id, name, op, shape, span, callStack }) => ({ id, name, op, shape, span, callStack }));
