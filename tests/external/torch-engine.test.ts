@@ -21,24 +21,9 @@ const small = `model small(classes = 3) {
   output logits = x |> flatten |> dense(classes, name="fc")
 }
 `;
-const module = `import torch
-from torch import nn
-
-
-class Small(nn.Module):
-    def __init__(self, classes=3):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 4, 3, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(4)
-        self.fc = nn.Linear(4 * 6 * 6, classes)
-
-    def forward(self, image):
-        x = torch.max_pool2d(torch.relu(self.bn1(self.conv1(image))), 2)
-        return self.fc(torch.flatten(x, 1))
-`;
 
 // One thread per worker: these models are tiny, and CI's two cores are shared by other tests.
-const env = { ...process.env, NO_COLOR: '1', OMP_NUM_THREADS: '1', ARCHC_TORCH_MODULE: join(root, 'small.py'), ARCHC_TORCH_CLASS: 'Small' };
+const env = { ...process.env, NO_COLOR: '1', OMP_NUM_THREADS: '1' };
 const python = findPython();
 
 interface Run {
@@ -64,7 +49,6 @@ const trainArgs = (out: string, ...extra: string[]) =>
 beforeAll(() => {
   makeTinyDataset(data, { perClass: 12, testPerClass: 4, seed: 2 });
   writeFile(arch, small);
-  writeFile(join(root, 'small.py'), module);
 });
 
 // Each run starts Python and imports torch (about 2 s a process on an idle machine, far more on a

@@ -1,6 +1,6 @@
 // The pretrained bridge end to end through the torch engine: a torchvision resnet18 state dict
 // saved by PyTorch as safetensors, loaded by name into the zoo's resnet18, and a new 3-class head
-// trained with `--engine torch` on the tiny shapes dataset (at 32×32, with the backbone frozen so
+// trained with `--engine torch` (the module written by compiler/lower-pytorch) on the tiny shapes dataset (at 32×32, with the backbone frozen so
 // that the loaded tensors must come back out unchanged).
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,23 +10,13 @@ import { packageRoot } from '../../compiler/node-host.js';
 import { readSafetensors } from '../../compiler/weights/safetensors.js';
 import { findPython } from '../../engines/torch/python.js';
 import { makeTinyDataset } from '../../tools/dev/make-tiny-dataset.js';
-import { tempDir, writeFile } from '../train/fixtures.js';
+import { tempDir } from '../train/fixtures.js';
 
 const root = tempDir('archc-torch-finetune-');
 const data = join(root, 'shapes');
 const tv = join(root, 'tv.safetensors');
 const python = findPython();
-// Until compiler/lower-pytorch writes the module, torchvision's own resnet18 stands in for it
-// (its state_dict keys are the zoo model's weight names).
-const standIn = `import sys
-sys.path.insert(0, ${JSON.stringify(join(packageRoot, 'tests', 'python'))})
-from torchvision_cpu import import_torchvision
-
-
-def Model():
-    return import_torchvision().models.resnet18(num_classes=3)
-`;
-const env = { ...process.env, NO_COLOR: '1', ARCHC_TORCH_MODULE: join(root, 'resnet18.py') };
+const env = { ...process.env, NO_COLOR: '1' };
 
 function archc(args: readonly string[]): Promise<{ status: number | null; out: string; err: string }> {
   const child = spawn(process.execPath, [join(packageRoot, 'bin', 'archc.js'), ...args], { env });
@@ -40,7 +30,6 @@ function archc(args: readonly string[]): Promise<{ status: number | null; out: s
 describe.runIf(typeof python !== 'string')('fine-tuning torchvision weights with --engine torch', { timeout: 300_000 }, () => {
   beforeAll(() => {
     makeTinyDataset(data, { perClass: 8, testPerClass: 2, seed: 3 });
-    writeFile(join(root, 'resnet18.py'), standIn);
     const script = join(packageRoot, 'tests', 'python', 'save_torchvision_state.py');
     const saved = spawnSync((python as { python: string }).python, [script, 'resnet18', tv], { encoding: 'utf8' });
     if (saved.status !== 0) throw new Error(saved.stderr);
