@@ -32,6 +32,30 @@ describe('the generated module', () => {
     for (const d of [...answer.differences, ...answer.compile_differences!, ...answer.onnx_export_differences!]) expect(d).toBeLessThanOrEqual(1e-5);
   }, 300_000);
 
+  it('computes the ops the zoo does not use as onnxruntime does (gather, roll, group/instance norm, TF-style same, constants)', async () => {
+    // Asymmetric "same" padding of a strided conv and an average pool, a transposed conv with
+    // "same", reflect and edge padding, an even LRN window, tensor-scalar arithmetic, a constant.
+    const text = `model ops_tour {
+  input x: [8, 12, 12]
+  a = x |> gather([3, 1, 1, 7], axis=0) |> roll(2, axis=2) |> group_norm(2) |> maxpool(2)
+  b = x |> conv(4, 3, stride=2, pad="same") |> avgpool(3, stride=2, pad="same") |> upsample(2, mode="bilinear")
+  c = x |> instance_norm(affine=true) |> conv_transpose(4, 3, stride=2, pad="same") |> maxpool(4)
+  d = x |> pad([1, 2, 0, 1], mode="reflect") |> pad(1, mode="edge") |> lrn(4) |> avgpool(2, stride=2)
+  e = (a + b) * 0.5 - c / 2
+  f = e + full([4, 6, 6], 0.25)
+  output y = concat(f, d |> conv(4, 1) |> adaptive_avgpool(6)) |> flatten |> dense(5)
+}
+`;
+    const path = join(dir, 'ops_tour.arch');
+    writeFileSync(path, text);
+    const graph = compile(path, nodeHost).graph!;
+    const prepared = prepare('ops_tour', path, graph, dir);
+    const answer = await worker.check(prepared.request);
+    expect(answer.error, answer.trace).toBeUndefined();
+    expect(answer.params).toBe(prepared.learnable);
+    expect(answer.differences[0]).toBeLessThanOrEqual(1e-5);
+  }, 120_000);
+
   it("loads torchvision's resnet18 state dict (strict) and gives torchvision's outputs", async () => {
     const path = locate('resnet18');
     const graph = compile(path, nodeHost, { inputs: { image: [3, 64, 64] } }).graph!;
