@@ -31,7 +31,9 @@ fi
 # Python with torch's CPU build from a project virtual environment, .venv/. pip uses whatever index
 # it is configured with; --retries 0 makes an unreachable default index fail fast instead of
 # stalling when a local one (pip config list) has the wheels.
-if ! .venv/bin/python -c 'import torch, torchvision, onnx, onnxruntime, safetensors, numpy' >/dev/null 2>&1; then
+# (torchvision is looked up, not imported: on a CPU-only torch its compiled ops do not load, see
+# tests/python/torchvision_cpu.py.)
+if ! .venv/bin/python -c 'import importlib.util, torch, onnx, onnxruntime, safetensors, numpy; assert importlib.util.find_spec("torchvision")' >/dev/null 2>&1; then
   python3 -m venv .venv
   .venv/bin/pip install --retries 0 --quiet --disable-pip-version-check -r engines/torch/requirements.txt
 fi
