@@ -10,7 +10,7 @@ import { initWeights } from '../../compiler/weights/init.js';
 import { matchWeights } from '../../compiler/weights/match.js';
 import { readSafetensors } from '../../compiler/weights/safetensors.js';
 import type { WeightTensor } from '../../compiler/weights/tensor.js';
-import { files } from './checkpoint.js';
+import { files } from './training-info.js';
 import type { DataProblem } from '../data/dataset.js';
 
 export type Pretrained =

@@ -102,6 +102,32 @@ describe('archc train', () => {
     expect(p.top.reduce((a: number, t: { probability: number }) => a + t.probability, 0)).toBeCloseTo(1, 5);
   });
 
+  it('predicts and evaluates with other weights (--weights), matched by name strictly', async () => {
+    const image = join(data, 'test', 'square', 'square-000.png');
+    const own = await archc('predict', out, image, '--json', '--backend', 'wasm');
+    // The folder's own weights give the same answer; zeros give every class the same score.
+    const same = await archc('predict', out, image, '--json', '--backend', 'wasm', '--weights', join(out, 'model.safetensors'));
+    expect(same.status).toBe(0);
+    const [a, b] = [JSON.parse(same.out)[0].top[0], JSON.parse(own.out)[0].top[0]];
+    expect(a.class).toBe(b.class);
+    expect(a.probability).toBeCloseTo(b.probability, 5);
+    const zeros = join(root, 'zeros.safetensors');
+    expect(await archc('export', arch, '--format', 'safetensors', '--weights', 'zeros', '-o', zeros).then((r) => r.status)).toBe(0);
+    for (const engine of ['tfjs', 'onnxruntime']) {
+      const z = await archc('predict', out, image, '--json', '--engine', engine, '--weights', zeros, ...(engine === 'tfjs' ? ['--backend', 'wasm'] : []));
+      expect(z.status, engine).toBe(0);
+      for (const t of JSON.parse(z.out)[0].top) expect(t.probability, engine).toBeCloseTo(1 / 3, 5);
+    }
+    const e = await archc('eval', out, '--data', join(data, 'test'), '--backend', 'wasm', '--weights', zeros);
+    expect(e.status).toBe(0);
+    // A file whose names do not match is refused, naming them.
+    const lenet = join(root, 'other.safetensors');
+    expect(await archc('export', 'lenet5', '--format', 'safetensors', '-o', lenet).then((r) => r.status)).toBe(0);
+    const bad = await archc('predict', out, image, '--backend', 'wasm', '--weights', lenet);
+    expect(bad.status).not.toBe(0);
+    expect(bad.err).toMatch(/archc predict: .*(missing|unexpected|not in)/);
+  });
+
   it('resumes from its checkpoint up to --epochs, keeping the history', async () => {
     const again = await archc(...trainArgs(out, '--optimizer', 'sgd', '--nesterov', '--schedule', 'cosine'));
     expect(again.status).toBe(1);

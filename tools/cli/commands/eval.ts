@@ -6,7 +6,7 @@ import { loadImageFolder, syntheticSet, type ImageSet } from '../../../runtime/d
 import { argmaxRows, evaluate, formatEvaluation } from '../../../runtime/train/metrics.js';
 import type { Command } from './common.js';
 import { savedModelProbabilities } from './inference.js';
-import { backendFlagUsage, engineFlagUsage, numberFlag, printProblem } from './training-flags.js';
+import { backendFlagUsage, engineFlagUsage, weightsFlagUsage, numberFlag, printProblem } from './training-flags.js';
 
 export const evalCommand: Command = {
   usage: `archc eval <saved-model> --data <folder|synthetic> [--json]
@@ -16,6 +16,7 @@ export const evalCommand: Command = {
       --seed N            synthetic images' seed (default 1: not the training images, which use 0)
   -b, --batch-size N      (default 64)
       --json              print the evaluation as JSON
+${weightsFlagUsage}
 ${engineFlagUsage}
 ${backendFlagUsage}`,
   async run(argv) {
@@ -26,7 +27,7 @@ ${backendFlagUsage}`,
       'batch-size': { type: 'string', short: 'b' },
       json: { type: 'boolean' },
       backend: { type: 'string' },
-      engine: { type: 'string' },
+      engine: { type: 'string' }, weights: { type: 'string' },
     });
     if (parsed.positionals.length !== 1) throw new UsageError('eval takes one saved model folder');
     const data = parsed.flags['data'] as string | undefined;

@@ -1,10 +1,12 @@
 // What predict and eval share: the class probabilities of a set of images under a saved model,
 // through the engine --engine names. TensorFlow.js (the default) and onnxruntime-node are each
 // imported only when chosen, so either one alone is enough.
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Probabilities } from '../../../runtime/infer/infer.js';
 import { engineProbabilities } from '../../../runtime/infer/engine-infer.js';
 import type { ImageSet } from '../../../runtime/data/dataset.js';
-import { openRunFolder } from '../../../runtime/persist/run-folder.js';
+import { openRunFolder, type RunFolder } from '../../../runtime/persist/run-folder.js';
+import { pretrainedWeights } from '../../../runtime/persist/pretrained.js';
 import type { Loaded, TrainingInfo } from '../../../runtime/persist/training-info.js';
 import { UsageError, type Parsed } from '../args.js';
 import { choiceFlag, ENGINE_CHOICES, startBackend } from './training-flags.js';
@@ -17,9 +19,10 @@ export async function savedModelProbabilities(
   options: { readonly batchSize: number; readonly log: (line: string) => void },
 ): Promise<Loaded<Probabilities>> {
   const settings = { normalize: info.normalize, output: info.output, batchSize: options.batchSize };
+  const weightsFile = parsed.flags['weights'] as string | undefined;
   if (choiceFlag(parsed, 'engine', ENGINE_CHOICES, 'tfjs') === 'onnxruntime') {
     if (parsed.flags['backend'] !== undefined) throw new UsageError('--backend picks a TensorFlow.js backend; --engine onnxruntime runs on the CPU');
-    const run = openRunFolder(dir);
+    const run = openWithWeights(dir, weightsFile, options.log);
     if (!run.ok) return run;
     const { onnxruntimeEngine } = await import('../../../engines/onnxruntime/index.js');
     options.log('engine: onnxruntime (cpu)');
@@ -33,9 +36,28 @@ export async function savedModelProbabilities(
   await startBackend(parsed, options.log);
   const { loadSavedModel } = await import('../../../runtime/persist/checkpoint.js');
   const { classProbabilities } = await import('../../../runtime/infer/infer.js');
-  const loaded = await loadSavedModel(dir);
+  const loaded = weightsFile ? await buildWithWeights(dir, weightsFile, options.log) : await loadSavedModel(dir);
   if (!loaded.ok) return loaded;
   const p = classProbabilities(loaded.value, set, settings);
   loaded.value.dispose();
   return { ok: true, value: p };
+}
+
+/** The run folder's model with the weights of `--weights FILE` when given (strict: every name must match). */
+function openWithWeights(dir: string, file: string | undefined, log: (line: string) => void): Loaded<RunFolder> {
+  const run = openRunFolder(dir);
+  if (!run.ok || !file) return run;
+  const read = pretrainedWeights(run.value.graph, file, 0);
+  if (!read.ok) return { ok: false, message: read.problem.message, hint: [...(read.problem.notes ?? []), read.problem.hint].filter(Boolean).join('; ') || undefined };
+  log(`weights: ${read.loaded} tensors from ${file}`);
+  return { ok: true, value: { ...run.value, weights: read.weights } };
+}
+
+async function buildWithWeights(dir: string, file: string, log: (line: string) => void): Promise<Loaded<LayersModel>> {
+  const run = openWithWeights(dir, file, log);
+  if (!run.ok) return run;
+  const { buildModel } = await import('../../../runtime/index.js');
+  const built = buildModel(run.value.graph, { weights: run.value.weights, origin: file });
+  if (!built.ok) return { ok: false, message: built.diagnostics.map((d) => d.message).join('; ') };
+  return { ok: true, value: built.model };
 }

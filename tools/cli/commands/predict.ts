@@ -8,17 +8,18 @@ import { loadPixels } from '../../../runtime/data/image.js';
 import { topK } from '../../../runtime/train/metrics.js';
 import type { Command } from './common.js';
 import { savedModelProbabilities } from './inference.js';
-import { backendFlagUsage, engineFlagUsage, numberFlag, printProblem } from './training-flags.js';
+import { backendFlagUsage, engineFlagUsage, weightsFlagUsage, numberFlag, printProblem } from './training-flags.js';
 
 export const predict: Command = {
   usage: `archc predict <saved-model> <image>... [-k N] [--json]
   <saved-model>           a folder written by 'archc train -o'
   -k, --top N             classes to show per image (default 5)
       --json              print [{file, top: [{class, probability}]}]
+${weightsFlagUsage}
 ${engineFlagUsage}
 ${backendFlagUsage}`,
   async run(argv) {
-    const parsed = parseArgs(argv, { top: { type: 'string', short: 'k' }, json: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' } });
+    const parsed = parseArgs(argv, { top: { type: 'string', short: 'k' }, json: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, weights: { type: 'string' } });
     const [dir, ...images] = parsed.positionals;
     if (!dir || images.length === 0) throw new UsageError('predict takes a saved model folder and at least one image');
     const k = numberFlag(parsed, 'top', { min: 1, integer: true }, 5);

@@ -48,6 +48,8 @@ export function choiceFlag<T extends string>(parsed: Parsed, name: string, choic
 export const backendFlagUsage = `      --backend NAME      auto (webgpu on a GPU, else wasm), webgpu, wasm or cpu (default auto)`;
 
 export const ENGINE_CHOICES = ['tfjs', 'onnxruntime'] as const;
+export const weightsFlagUsage = `      --weights FILE      use these weights (safetensors or ONNX, matched by name, strictly) instead of the folder's own`;
+
 export const engineFlagUsage = `      --engine NAME       tfjs (default) or onnxruntime (onnxruntime-node on the CPU; faster in Node)`;
 
 /** Switches tfjs to the --backend choice and prints which backend really runs; loads TensorFlow.js. */
