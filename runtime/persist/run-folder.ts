@@ -1,11 +1,11 @@
 // A trained-model folder opened without TensorFlow.js: the model recompiled from the source that
 // training.json records, with its trained IR-named weights (model.safetensors). `archc export
 // <run-folder>` and the onnxruntime engine start from here.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, type CompileResult } from '../../compiler/compile.js';
 import type { IrGraph } from '../../compiler/ir.js';
-import { nodeHost } from '../../compiler/node-host.js';
+import { MAX_WEIGHTS_BYTES, nodeHost, readRegularFile } from '../../compiler/node-host.js';
 import { readSafetensors } from '../../compiler/weights/safetensors.js';
 import type { Weights } from '../../compiler/weights/tensor.js';
 import { files, readTrainingInfo, type Loaded, type TrainingInfo } from './training-info.js';
@@ -40,13 +40,9 @@ export function openRunFolder(dir: string): Loaded<RunFolder> {
     return { ok: false, message: `the model's source ${source.file} no longer compiles as it was trained: ${why}`, hint: 'restore the .arch file the model was trained from' };
   }
   const path = join(dir, files.safetensors);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    return { ok: false, message: `cannot read the trained weights ${path}: ${(e as Error).message}` };
-  }
-  const read = readSafetensors(bytes);
+  const file = readRegularFile(path, MAX_WEIGHTS_BYTES);
+  if ('error' in file) return { ok: false, message: `cannot read the trained weights ${path}: ${file.error}` };
+  const read = readSafetensors(file.bytes);
   if (!read.ok) return { ok: false, message: `${path}: ${read.error}` };
   return { ok: true, value: { info: info.value, compiled, graph: compiled.graph, weights: read.weights } };
 }
