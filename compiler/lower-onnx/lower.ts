@@ -131,8 +131,11 @@ class Lowering {
       op: (type, inputs, attributes?: OnnxAttributes, output: OnnxOutput = {}) => {
         const out = this.fresh(`${node.name}/${output.as ?? type}`);
         const attrs = Object.entries(attributes ?? {}).map(([k, v]) => attribute(k, v));
-        emitted.push({ name: out, opType: type, input: [...inputs], output: [out], attribute: attrs, docString: doc });
-        temps.set(out, output.fixedShape ?? [BATCH, ...(output.shape ?? node.shape)]);
+        const dims: Dims = output.fixedShape ?? [BATCH, ...(output.shape ?? node.shape)];
+        const before = Array.from({ length: output.index ?? 0 }, (_, i) => this.fresh(`${node.name}/${type}_${i}`));
+        for (const b of before) temps.set(b, dims);
+        emitted.push({ name: out, opType: type, input: [...inputs], output: [...before, out], attribute: attrs, docString: doc });
+        temps.set(out, dims);
         if (output.type === 'int64') int64.add(out);
         return out;
       },
@@ -157,7 +160,7 @@ class Lowering {
   private finish(node: IrNode, result: string, emitted: NodeProto[], temps: Map<string, Dims>, int64: Set<string>): void {
     const expected: Dims = [BATCH, ...node.shape];
     const output = this.graph.outputs.find((o) => o.node === node.id);
-    const producer = emitted.find((n) => n.output?.[0] === result);
+    const producer = emitted.find((n) => n.output?.includes(result));
     if (producer) {
       const produced = temps.get(result)!;
       if (produced.join() !== expected.join()) {
@@ -166,7 +169,7 @@ class Lowering {
       }
       const name = this.wanted.get(node.id) ?? this.fresh(node.name);
       for (const n of emitted) n.input = n.input?.map((i) => (i === result ? name : i));
-      producer.output = [name];
+      producer.output = producer.output!.map((o) => (o === result ? name : o));
       producer.name = node.name;
       temps.delete(result);
       if (!output) this.valueInfo.push(valueInfo(name, expected));

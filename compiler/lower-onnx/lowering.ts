@@ -29,6 +29,11 @@ export interface OnnxOutput {
   readonly as?: string;
   /** The element type, when not float (`Shape` gives int64). */
   readonly type?: OnnxConstantType;
+  /**
+   * Which of the node's outputs is returned (default 0): MaxPool's indices are output 1. The
+   * outputs before it are named too and typed float with the same shape (MaxPool's values).
+   */
+  readonly index?: number;
 }
 
 export interface OnnxLoweringContext<A> {

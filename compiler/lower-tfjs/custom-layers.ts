@@ -159,6 +159,11 @@ export interface MatmulArgs extends LayerArgs {
   readonly scale: number;
 }
 
+export interface MaxUnpoolArgs extends LayerArgs {
+  /** The non-overlapping 2-D window (height, width); the stride equals it. */
+  readonly kernel: number[];
+}
+
 /** Every custom layer by its factory name in `kit.custom`, with its arguments. */
 export interface CustomLayerArgs {
   readonly pad: PadArgs;
@@ -185,6 +190,7 @@ export interface CustomLayerArgs {
   readonly groupNorm: GroupNormArgs;
   readonly gather: GatherArgs;
   readonly roll: RollArgs;
+  readonly maxUnpool: MaxUnpoolArgs;
 }
 
 /** What runtime/layers/index.ts provides: one factory per custom layer. */

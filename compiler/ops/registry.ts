@@ -35,12 +35,14 @@ import { normalize, rescale } from './preprocess.js';
 import { group_norm, instance_norm } from './group-norm.js';
 import { gather } from './gather.js';
 import { roll } from './roll.js';
+import { max_unpool } from './max-unpool.js';
 
 export const ops = {
   conv,
   bn,
   maxpool,
   avgpool,
+  max_unpool,
   global_avgpool,
   global_maxpool,
   dense,

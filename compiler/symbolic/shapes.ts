@@ -14,6 +14,7 @@ import type { SliceAttrs } from '../ops/slice.js';
 import type { ConcatAttrs } from '../ops/concat.js';
 import type { TransposeAttrs } from '../ops/transpose.js';
 import type { ReshapeAttrs } from '../ops/reshape.js';
+import type { MaxUnpoolAttrs } from '../ops/max-unpool.js';
 import { add, ceilDiv, evaluate, floorDiv, isSym, mul, sameSize, scale, sub, variable, type Env, type Size } from './expr.js';
 import { constraintText, type Constraint } from './constraints.js';
 
@@ -132,6 +133,15 @@ const rules: Record<string, Rule> = {
   },
   transpose(node, [x]) {
     return (node.attrs as TransposeAttrs).perm.map((p) => x![p]!);
+  },
+  // The unpooled map takes the pre-pool map's sizes; y must be that map pooled.
+  max_unpool(node, [y, like], need) {
+    const kernel = (node.attrs as MaxUnpoolAttrs).kernel;
+    kernel.forEach((k, i) => {
+      const pooled = floorDiv(like![i + 1]!, k);
+      if (!sameSize(y![i + 1]!, pooled)) need({ kind: 'eq', left: y![i + 1]!, right: pooled, span: node.span, why: `${node.name} restores the map its values were pooled from` });
+    });
+    return [...like!];
   },
   dense(node, [x], need, base) {
     const last = x!.at(-1)!;

@@ -20,6 +20,7 @@ import { ArchcScalar, type ScalarArgs } from './scalar.js';
 import { ArchcPreprocess, type PreprocessArgs } from './preprocess.js';
 import { ArchcGroupNorm, type GroupNormArgs } from './group-norm.js';
 import { ArchcGather, ArchcRoll, type GatherArgs, type RollArgs } from './indexing.js';
+import { ArchcMaxUnpool, type MaxUnpoolArgs } from './unpool.js';
 import './frozen-batchnorm.js';
 
 export const customLayers = {
@@ -47,4 +48,5 @@ export const customLayers = {
   groupNorm: (args: GroupNormArgs) => new ArchcGroupNorm(args),
   gather: (args: GatherArgs) => new ArchcGather(args),
   roll: (args: RollArgs) => new ArchcRoll(args),
+  maxUnpool: (args: MaxUnpoolArgs) => new ArchcMaxUnpool(args),
 } satisfies CustomLayers;

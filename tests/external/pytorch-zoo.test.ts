@@ -1,7 +1,8 @@
 // Every zoo model's generated PyTorch module (archc export --format pytorch), checked with real
 // PyTorch: strict load_state_dict of archc's weights (state_dict keys = archc's weight names), the
 // parameter and buffer counts of `archc summary`, and outputs equal to onnxruntime's on archc's
-// ONNX export with the same weights, within 1e-5 of the output's largest magnitude.
+// ONNX export with the same weights, within 1e-5 of the output's largest magnitude (or the
+// tolerance the golden sidecar gives with its reason: SegNet's argmax positions are discontinuous).
 //
 // Models run at a reduced input size where the architecture allows it (tests/onnx/harness.ts), at
 // batch 2. One Python worker (torch and onnxruntime on one thread) checks a model while Node
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { zooModels } from '../../compiler/node-host.js';
-import { compileReduced } from '../onnx/harness.js';
+import { compileReduced, parityOf } from '../onnx/harness.js';
 import { Slots, prepare, TorchPool } from './pytorch-harness.js';
 
 const TOLERANCE = 1e-5;
@@ -38,7 +39,7 @@ describe.concurrent.each(zooModels())('%s', (name, path) => {
       expect(answer.buffers).toBe(prepared.buffers);
       expect(answer.shapes).toEqual(graph.outputs.map((o) => [2, ...graph.nodes[o.node]!.shape]));
       expect(answer.shapes).toEqual(answer.expected_shapes);
-      for (const d of answer.differences) expect(d).toBeLessThanOrEqual(TOLERANCE);
+      for (const d of answer.differences) expect(d).toBeLessThanOrEqual(parityOf(path).tolerance ?? TOLERANCE);
     } finally {
       release();
     }

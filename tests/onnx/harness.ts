@@ -1,6 +1,7 @@
 // Shared by the ONNX tests: lower a compiled graph, run a one-input model in onnxruntime-node, and
 // pick a reduced input size for a zoo model. The checks against onnxruntime and python3-onnx live in
 // tools/dev/onnx-check.ts (the full-size script uses them too).
+import { existsSync, readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import { compile, type CompileResult } from '../../compiler/compile.js';
 import type { IrGraph } from '../../compiler/ir.js';
@@ -25,6 +26,16 @@ export async function run(bytes: Uint8Array, input: { name: string; dims: number
   const out = await s.run({ [input.name]: new ort.Tensor('float32', Float32Array.from(input.data), input.dims) });
   const first = Object.values(out)[0]!;
   return { dims: [...first.dims], data: [...(first.data as Float32Array)] };
+}
+
+/**
+ * How a model's golden sidecar says to compare it with another engine, if it does: at a layer
+ * (`upTo`), or with a larger relative tolerance than the test's own (`tolerance`), and why.
+ */
+export function parityOf(path: string): { upTo?: string; tolerance?: number } {
+  const golden = path.replace(/\.arch$/, '.golden.json');
+  if (!existsSync(golden)) return {};
+  return (JSON.parse(readFileSync(golden, 'utf8')) as { parity?: { upTo?: string; tolerance?: number } }).parity ?? {};
 }
 
 /** Errors that a reduced input size is allowed to cause: expect lines and shape annotations. */

@@ -243,6 +243,13 @@ describe('tensor values and index ops compute what PyTorch does', () => {
     expectClose(await evaluate(net('[5]', body), xs), expected);
   });
 
+  it("max_unpool puts each window's value at the first maximum of the pre-pool map (max_unpool2d)", async () => {
+    // Windows: 5 at (0, 1); 7 twice (the first wins); four zeros (the first wins); 9 at (3, 3).
+    const x = [1, 5, 2, 0, 3, 2, 7, 7, 0, 0, 4, 1, 0, 0, 2, 9];
+    const unpooled = [0, 6, 0, 0, 0, 0, 8, 0, 1, 0, 0, 0, 0, 0, 0, 10];
+    expectClose(await evaluate(net('[1, 4, 4]', '(x |> maxpool(2)) + 1 |> max_unpool(x, 2)'), x), unpooled);
+  });
+
   it('param broadcasts its values; group_norm and layer_norm(axis=0) normalize', async () => {
     expectClose(await evaluate(net('[2, 2]', 'x * param([2, 1], name="s")'), [1, 2, 3, 4], { s: [10, -1] }), [10, 20, -3, -4]);
     // One group over [2, 2]: mean 2.5, variance 1.25.

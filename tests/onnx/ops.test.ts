@@ -25,6 +25,8 @@ const cases: [op: string, input: string, body: string][] = [
   ['bn', image, 'x |> bn(epsilon=0.001)'],
   ['maxpool', image, 'x |> maxpool(3, stride=2, pad=1, ceil=true)'],
   ['maxpool', '[2, 5, 6, 7]', 'x |> maxpool(2)'],
+  ['max_unpool', image, 'x |> maxpool(2) |> sigmoid |> max_unpool(x, 2)'],
+  ['max_unpool', '[3, 8, 9]', 'x |> maxpool([2, 3]) |> max_unpool(x |> relu, [2, 3])'],
   ['avgpool', image, 'x |> avgpool(3, stride=2, pad=1, ceil=true)'],
   ['avgpool', image, 'x |> avgpool(2, stride=2, pad="same")'],
   ['avgpool', '[3, 10]', 'x |> avgpool(4, stride=3, ceil=true, count_pad=false)'],

@@ -115,6 +115,9 @@ const graphs: [string, string][] = [
   ['matmul of token sequences', 'model t {\n input x: [6, 8]\n q = x |> dense(8)\n k = x |> dense(8) |> transpose([1, 0])\n output y = matmul(q, k, scale=0.25) |> softmax |> matmul(x)\n}'],
   ['param and buffer broadcast over the batch', 'model t {\n input x: [4, 5, 5]\n s = param([4, 1, 1], init="normal", value=1)\n output y = (x * s + buffer([5], init="constant", value=0.5)) |> conv(2, 1)\n}'],
   ['tensor–scalar arithmetic, also on a flattened map', 'model t {\n input x: [4, 3, 3]\n a = (1 - x * 0.5) / 3 + 2 / (x |> sigmoid) - -x\n output y = (a |> flatten) * 2 + 1 |> dense(3)\n}'],
+  // relu makes ties (all-zero windows): the first maximum in row-major order wins, as in ONNX
+  ['max_unpool at the argmax of a relu map, odd sizes', 'model t {\n input x: [3, 9, 11]\n r = x |> relu\n output y = r |> maxpool(2) |> conv(3, 1) |> max_unpool(r, 2)\n}'],
+  ['max_unpool with a 3×2 window', 'model t {\n input x: [2, 6, 8]\n output y = x |> maxpool([3, 2]) |> tanh |> max_unpool(x, [3, 2])\n}'],
   ['div broadcasts over channels', 'model t {\n input x: [4, 5, 5]\n output y = x / (x |> global_avgpool |> sigmoid)\n}'],
   ['constants broadcast over the batch', 'model t {\n input x: [4, 5, 5]\n a = x * constant([1, -2, 3, 0.5], shape=[4, 1, 1]) + arange(5) + full([5, 5], -1)\n output y = a * ones(5) + zeros([4, 1, 1]) |> conv(2, 1)\n}'],
   ['two inputs and two outputs', 'model t {\n input a: [3, 8, 8]\n input b: [3, 8, 8]\n output s = a + b\n output p = (a |> conv(4, 3, pad=1)) * (b |> conv(4, 3, pad=1)) |> flatten |> dense(2)\n}'],

@@ -126,6 +126,42 @@ describe('ops no zoo model uses yet', () => {
   });
 });
 
+describe('max_unpool', () => {
+  it("trains on wasm: the values' branch gets its gradient at the argmax positions", () => {
+    const graph = compileText('model t {\n  input x: [3, 6, 7]\n  r = x |> conv(4, 3, pad=1) |> relu\n  y = r |> maxpool(2) |> conv(4, 1) |> max_unpool(r, 2)\n  output z = y |> flatten |> dense(2)\n}').graph!;
+    const { loss, grads } = gradients(graph);
+    expect(Number.isFinite(loss)).toBe(true);
+    const names = [...grads.keys()].map((k) => k.replace(/_\d+$/, '')).sort();
+    expect(names).toEqual(['conv1/bias', 'conv1/kernel', 'conv2/bias', 'conv2/kernel', 'dense1/bias', 'dense1/kernel']);
+    expect([...grads].filter(([, g]) => !g.every(Number.isFinite) || g.every((v) => v === 0)).map(([k]) => k)).toEqual([]);
+  });
+
+  it("its gradient equals a scatter's written with tfjs's own ops on cpu", async () => {
+    const { ArchcMaxUnpool } = await import('../../runtime/layers/unpool.js');
+    const like = tf.tensor4d(Array.from({ length: 2 * 5 * 4 * 3 }, (_, i) => Math.round(3 * Math.sin(i))), [2, 5, 4, 3]);
+    const y = tf.tensor4d(Array.from({ length: 2 * 2 * 2 * 3 }, (_, i) => Math.cos(i)), [2, 2, 2, 3]);
+    const probe = tf.tensor4d(Array.from({ length: 2 * 5 * 4 * 3 }, (_, i) => Math.sin(2 * i + 1)), [2, 5, 4, 3]);
+    const layer = new ArchcMaxUnpool({ kernel: [2, 2] });
+    const ours = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(layer.apply([t, like]) as tf.Tensor, probe)))(y);
+    // The reference: d/dy of sum(probe · unpool(y)) is probe read at each window's first maximum.
+    const l = like.arraySync() as number[][][][];
+    const p = probe.arraySync() as number[][][][];
+    const expected: number[] = [];
+    for (let n = 0; n < 2; n++)
+      for (let i = 0; i < 2; i++)
+        for (let j = 0; j < 2; j++)
+          for (let c = 0; c < 3; c++) {
+            let best = [2 * i, 2 * j];
+            for (const [a, b] of [[2 * i, 2 * j], [2 * i, 2 * j + 1], [2 * i + 1, 2 * j], [2 * i + 1, 2 * j + 1]] as const) {
+              if (l[n]![a]![b]![c]! > l[n]![best[0]!]![best[1]!]![c]!) best = [a, b];
+            }
+            expected.push(p[n]![best[0]!]![best[1]!]![c]!);
+          }
+    const got = Array.from(ours.dataSync());
+    expect(got.map((v, i) => Math.abs(v - expected[i]!)).every((d) => d < 1e-6)).toBe(true);
+  });
+});
+
 describe('frozen blocks', () => {
   it('are not trainable in tfjs', () => {
     const graph = compileText('model t {\n  input x: [3, 8, 8]\n  frozen { y = x |> conv(4, 3) |> bn }\n  output z = y |> relu |> flatten |> dense(2)\n}').graph!;
