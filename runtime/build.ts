@@ -12,7 +12,7 @@ import type { Layout, LowerKit, Lowered, WeightBinding, WindowSpec } from '../co
 import { METADATA_FORMAT, type ArchcMetadata, type BoundWeight, type TensorIo } from './metadata.js';
 
 export type BuildResult =
-  | { readonly ok: true; readonly model: tfl.LayersModel; readonly metadata: ArchcMetadata; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly ok: true; readonly model: tfl.LayersModel; readonly metadata: ArchcMetadata; readonly diagnostics: readonly Diagnostic[]; readonly taps?: readonly Tap[] }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 /** A node's output as tfjs holds it; inputs are created on first use, in the layout asked for. */
@@ -34,8 +34,28 @@ interface PendingBinding extends WeightBinding {
   readonly index: number;
 }
 
+/**
+ * A node's output made observable, for looking inside a network (runtime/explain): the model gets
+ * one more input, added to the node's output (feed zeros: the gradient with respect to that input
+ * is the gradient with respect to the node's output, even where skip connections go around it), and
+ * one more output, the node's value. Both follow the model's own inputs and outputs, in tap order.
+ */
+export interface Tap {
+  readonly node: IrNode;
+  /** How tfjs holds the value: `cl` is channels-last ([N, H, W, C] for an IR [C, H, W]). */
+  readonly layout: Layout;
+  /** The tfjs shape without the batch. */
+  readonly tfjsShape: readonly number[];
+}
+
+export interface LowerOptions {
+  /** Ids of nodes to tap (see Tap); an input node cannot be tapped. */
+  readonly taps?: readonly number[];
+}
+
 /** Lowers `graph`; a node that cannot be lowered gives a diagnostic at its source. */
-export function lowerGraph(graph: IrGraph): BuildResult {
+export function lowerGraph(graph: IrGraph, options: LowerOptions = {}): BuildResult {
+  const tapped = new Map<number, { delta: tfl.SymbolicTensor; output: tfl.SymbolicTensor; tap: Tap }>();
   const values = new Map<number, Value>();
   const bindings: PendingBinding[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -58,7 +78,8 @@ export function lowerGraph(graph: IrGraph): BuildResult {
       const flatFrom = out.layout === 'flat-cl' ? (out.flatFrom ?? inputs.find((v) => v!.layout === 'flat-cl')?.flatFrom) : undefined;
       if (out.layout === 'flat-cl' && !flatFrom) throw new Error('a flat-cl output needs the shape it flattens');
       const weightFree = inputs.every((v) => v!.weightFree) && !(op?.weights?.(node.attrs, kit.inputShapes) ?? []).length;
-      values.set(node.id, { node, tensor: out.output, layout: out.layout, flatFrom, views: new Map(), weightFree });
+      const output = options.taps?.includes(node.id) ? tap(node, out, tapped) : out.output;
+      values.set(node.id, { node, tensor: output, layout: out.layout, flatFrom, views: new Map(), weightFree });
     } catch (e) {
       diagnostics.push(diagnostic('E0850', `${node.name} (${node.op}) cannot be lowered to TensorFlow.js: ${(e as Error).message}`, node.span, {
         hint: 'this is a limitation of archc\'s tfjs runtime, not an error in the model',
@@ -77,9 +98,10 @@ export function lowerGraph(graph: IrGraph): BuildResult {
     if (value.layout === 'flat-cl') return { value, tensor: convert(value, 'plain'), layout: 'plain' as const };
     return { value, tensor: value.tensor!, layout: value.layout };
   });
+  const taps = [...tapped.values()];
   const model = tfl.model({
-    inputs: inputs.map((v) => v.tensor!),
-    outputs: outputs.map((o) => o.tensor),
+    inputs: [...inputs.map((v) => v.tensor!), ...taps.map((t) => t.delta)],
+    outputs: [...outputs.map((o) => o.tensor), ...taps.map((t) => t.output)],
     name: graph.model,
   });
   const weights = resolveBindings(graph, bindings, diagnostics);
@@ -92,7 +114,16 @@ export function lowerGraph(graph: IrGraph): BuildResult {
     weights,
   };
   model.setUserDefinedMetadata({ archc: metadata });
-  return { ok: true, model, metadata, diagnostics };
+  return { ok: true, model, metadata, diagnostics, ...(taps.length ? { taps: taps.map((t) => t.tap) } : {}) };
+}
+
+/** The node's output plus a zero-fed input of its shape (see Tap). */
+function tap(node: IrNode, out: Lowered, tapped: Map<number, { delta: tfl.SymbolicTensor; output: tfl.SymbolicTensor; tap: Tap }>): tfl.SymbolicTensor {
+  const tfjsShape = out.output.shape.slice(1) as number[];
+  const delta = tfl.input({ shape: tfjsShape, name: `${node.name}-tap-delta`, dtype: 'float32' });
+  const output = tfl.layers.add({ name: `${node.name}-tap` }).apply([out.output, delta]) as tfl.SymbolicTensor;
+  tapped.set(node.id, { delta, output, tap: { node, layout: out.layout, tfjsShape } });
+  return output;
 }
 
 function io(name: string, shape: Shape, layout: 'cl' | 'plain'): TensorIo {

@@ -7,11 +7,11 @@ import { checkWeights } from '../compiler/weights/check.js';
 import { materializeProblem } from '../compiler/weights/footprint.js';
 import { initWeights } from '../compiler/weights/init.js';
 import type { Weights } from '../compiler/weights/tensor.js';
-import { lowerGraph } from './build.js';
+import { lowerGraph, type Tap } from './build.js';
 import type { ArchcMetadata } from './metadata.js';
 import { loadWeights } from './weights.js';
 
-export { lowerGraph, type BuildResult } from './build.js';
+export { lowerGraph, type BuildResult, type Tap } from './build.js';
 export { setBackend, describeBackend, BACKENDS, type BackendName, type BackendReport } from './backend.js';
 export { loadWeights, saveWeights } from './weights.js';
 export { metadataOf, type ArchcMetadata, type TensorIo, type BoundWeight } from './metadata.js';
@@ -25,10 +25,12 @@ export interface BuildOptions {
   readonly seed?: number;
   /** Where `weights` came from, for messages. */
   readonly origin?: string;
+  /** Node ids whose outputs to expose (runtime/build.ts, Tap). */
+  readonly taps?: readonly number[];
 }
 
 export type BuiltModel =
-  | { readonly ok: true; readonly model: LayersModel; readonly metadata: ArchcMetadata; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly ok: true; readonly model: LayersModel; readonly metadata: ArchcMetadata; readonly diagnostics: readonly Diagnostic[]; readonly taps?: readonly Tap[] }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 /**
@@ -42,7 +44,7 @@ export function buildModel(graph: IrGraph, options: BuildOptions = {}): BuiltMod
     const problems = checkWeights(graph, options.weights, options.origin ?? 'the weights');
     if (hasErrors(problems)) return { ok: false, diagnostics: problems };
   }
-  const built = lowerGraph(graph);
+  const built = lowerGraph(graph, { taps: options.taps });
   if (!built.ok) return built;
   const weights = options.weights ?? initWeights(graph, { seed: options.seed ?? 0 });
   const problems = loadWeights(built.model, weights);

@@ -14,6 +14,8 @@ export const commands: Record<string, { readonly summary: string; readonly load:
   train: { summary: 'train a model on an image folder (or synthetic images) with TensorFlow.js or PyTorch', load: async () => (await import('./train.js')).train },
   eval: { summary: 'measure a trained model on labelled images: accuracy, per-class F1, confusion matrix', load: async () => (await import('./eval.js')).evalCommand },
   predict: { summary: 'print the top classes of images under a trained model', load: async () => (await import('./predict.js')).predict },
+  explain: { summary: 'show where in an image a trained network finds a class: Grad-CAM, saliency, integrated gradients', load: async () => (await import('./explain.js')).explain },
+  features: { summary: "draw a layer's feature maps for an image (or the first layer's kernels) as a grid", load: async () => (await import('./features.js')).features },
   graph: { summary: 'draw the model as a diagram (svg, dot or mermaid), blocks folded to a depth', load: async () => (await import('./graph.js')).graph },
   playground: { summary: 'serve the browser playground (editor, summary, graph, run) on 127.0.0.1', load: async () => (await import('./playground.js')).playground },
   lsp: { summary: 'the language server for editors (LSP over stdio)', load: async () => (await import('./lsp.js')).lsp },
