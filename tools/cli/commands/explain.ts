@@ -56,6 +56,7 @@ ${backendFlagUsage}`,
     const opened = openTarget(target, parsed);
     if (!opened.ok) return report('explain', opened);
     const t = opened.value;
+    if (!t.weights) process.stderr.write('archc explain: no --weights: explaining the model\'s seeded initial weights (an untrained model)\n');
     const checked = checkModel(t, method, parsed.flags['layer'] as string | undefined);
     if (!checked.ok) return report('explain', checked);
     const { input, layer } = checked;
