@@ -169,7 +169,7 @@ function indicesOf(set: ImageSet, k: number): number[] {
 }
 
 /** Every regular file under `dir`, hidden ones excluded, in code-point order. */
-function walk(dir: string): string[] {
+export function walk(dir: string): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name))) {
     if (e.name.startsWith('.')) continue;
@@ -180,7 +180,7 @@ function walk(dir: string): string[] {
   return out;
 }
 
-function readOrReason(file: string): Uint8Array | string {
+export function readOrReason(file: string): Uint8Array | string {
   const read = readRegularFile(file, MAX_IMAGE_BYTES);
   return 'error' in read ? (read.error === 'permission denied' ? read.error : `cannot read: ${read.error}`) : read.bytes;
 }

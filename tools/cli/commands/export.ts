@@ -5,6 +5,7 @@ import { diagnostic, hasErrors, type Diagnostic } from '../../../compiler/diagno
 import type { IrGraph } from '../../../compiler/ir.js';
 import { encodeOnnx, encodedLength, MAX_ONNX_BYTES } from '../../../compiler/lower-onnx/encode.js';
 import { DEFAULT_OPSET, lowerToOnnx, SUPPORTED_OPSETS } from '../../../compiler/lower-onnx/lower.js';
+import type { ModelProto } from '../../../compiler/lower-onnx/proto.js';
 import { onnxText } from '../../../compiler/lower-onnx/text.js';
 import { renderDiagnostic } from '../../../compiler/render.js';
 import { materializeProblem } from '../../../compiler/weights/footprint.js';
@@ -21,8 +22,10 @@ import { displayPath, MAX_WEIGHTS_BYTES, nodeHost, readRegularFile, zooRoot } fr
 import { version } from '../version.js';
 import { ioReason, writeFileAtomic } from '../../../runtime/persist/files.js';
 import type { CompileResult } from '../../../compiler/compile.js';
+import type { Normalize } from '../../../runtime/data/batch.js';
 import { isRunFolder, openRunFolder } from '../../../runtime/persist/run-folder.js';
 import { files, onnxMetadata, preprocessingOf } from '../../../runtime/persist/training-info.js';
+import { applyQuantization, quantizeFlags, quantizeFlagsUsage, quantizeRequest } from './export-quantize.js';
 import { compileFlags, compileFlagsUsage, compileOptions, compileTarget, isIoFailure, printDiagnostics, type Command } from './common.js';
 
 export const FORMATS = ['onnx', 'onnx-text', 'safetensors', 'pytorch'] as const;
@@ -43,6 +46,8 @@ export interface ExportResult {
   readonly diagnostics: readonly Diagnostic[];
   /** The file's bytes in order; absent when there are errors. */
   readonly chunks?: readonly Uint8Array[];
+  /** The ONNX model itself (format onnx), for the quantized and float16 forms. */
+  readonly model?: ModelProto;
 }
 
 /** A compiled graph → the bytes of the chosen format, or the diagnostics that prevent it. */
@@ -71,7 +76,7 @@ export function buildExport(graph: IrGraph, options: ExportOptions): ExportResul
     const message = `the ONNX file would be ${size}; protobuf limits ONNX files to 2 GiB`;
     return { diagnostics: [diagnostic('E0802', message, fileSpan(graph.file), { hint: 'export a smaller input size or fewer classes' })] };
   }
-  return { diagnostics: [], chunks };
+  return { diagnostics: [], chunks, model: lowered.model };
 }
 
 /** Python source; weights stay apart (a --weights file is checked against the model, then named in the header). */
@@ -129,10 +134,11 @@ ${compileFlagsUsage}
       --init-missing GLOB with a weights file: start the weights GLOB names afresh (seeded by --seed)
                           instead of loading them, e.g. "fc.*" (repeat or comma-separate)
       --seed N            seed of --weights init (default 0)
-      --opset N           ONNX opset, ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max} (default ${DEFAULT_OPSET})`,
+      --opset N           ONNX opset, ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max} (default ${DEFAULT_OPSET})
+${quantizeFlagsUsage}`,
   async run(argv) {
     const text = { type: 'string' } as const;
-    const parsed = parseArgs(argv, { ...compileFlags, output: { ...text, short: 'o' }, format: text, weights: text, seed: text, opset: text, 'init-missing': { ...text, multiple: true } });
+    const parsed = parseArgs(argv, { ...compileFlags, output: { ...text, short: 'o' }, format: text, weights: text, seed: text, opset: text, 'init-missing': { ...text, multiple: true }, ...quantizeFlags });
     if (parsed.positionals.length !== 1) throw new UsageError('export takes one file or zoo name');
     const format = (parsed.flags['format'] as string | undefined) ?? 'onnx';
     if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}; got '${format}'`);
@@ -140,9 +146,11 @@ ${compileFlagsUsage}
     const opset = integerFlag(parsed.flags['opset'], 'opset', SUPPORTED_OPSETS.min, SUPPORTED_OPSETS.max);
     const weightsFlag = (parsed.flags['weights'] as string | undefined) ?? 'init';
     const target = parsed.positionals[0]!;
+    const request = quantizeRequest(parsed, format, isRunFolder(target));
     let result: CompileResult;
     let weights: ExportOptions['weights'] = { init: weightsFlag === 'zeros' ? 'zeros' : 'seeded', seed };
     let metadata: Record<string, string> | undefined;
+    let normalize: Normalize | undefined;
     if (isRunFolder(target)) {
       if (parsed.flags['weights'] || parsed.flags['set'] || parsed.flags['input'] || parsed.flags['model']) {
         throw new UsageError('a run folder brings its own model, settings and weights: --weights, --set, --input and --model do not apply');
@@ -152,6 +160,7 @@ ${compileFlagsUsage}
       result = run.value.compiled;
       weights = { loaded: run.value.weights, origin: displayPath(join(target, files.safetensors)) };
       metadata = onnxMetadata(preprocessingOf(run.value.info));
+      normalize = run.value.info.normalize;
     } else {
       result = compileTarget(target, compileOptions(parsed));
     }
@@ -183,20 +192,27 @@ ${compileFlagsUsage}
     const variants = format === 'pytorch' && !metadata ? pytorchVariants(graph.file, nodeHost, compileOptions(parsed), graph) : undefined;
     const built = buildExport(graph, { format: format as ExportFormat, opset, weights, metadata, variants });
     if (hasErrors(built.diagnostics) || !built.chunks) return refuse(built.diagnostics, result);
-    const extension = format === 'safetensors' ? 'safetensors' : format === 'pytorch' ? 'py' : 'onnx';
+    let chunks = built.chunks;
+    let what = format === 'safetensors' ? format : format === 'pytorch' ? 'PyTorch module' : `${format}, opset ${opset ?? DEFAULT_OPSET}`;
+    if (request && built.model) {
+      const quantized = await applyQuantization(built.model, graph, request, normalize, (line) => process.stderr.write(`archc export: ${line}\n`));
+      if (!quantized.ok) return fail(`${quantized.message}${quantized.hint ? `\n  hint: ${quantized.hint}` : ''}\narchc export: nothing was written`, quantized.exitCode);
+      chunks = encodeOnnx(quantized.model);
+      what = `${what}, ${quantized.summary}`;
+    }
+    const extension = format === 'safetensors' ? 'safetensors' : format === 'pytorch' ? 'py' : request ? `${request.kind}.onnx` : 'onnx';
     const output = (parsed.flags['output'] as string | undefined) ?? (format === 'onnx-text' ? '-' : `${graph.model}.${extension}`);
     if (output === '-') {
-      for (const chunk of built.chunks) process.stdout.write(chunk);
+      for (const chunk of chunks) process.stdout.write(chunk);
       return 0;
     }
     try {
-      writeFileAtomic(output, built.chunks);
+      writeFileAtomic(output, chunks);
     } catch (e) {
       return fail(`cannot write ${displayPath(output)}: ${ioReason(e)}; nothing was written`);
     }
-    const bytes = encodedLength(built.chunks);
+    const bytes = encodedLength(chunks);
     const mib = format === 'pytorch' ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-    const what = format === 'safetensors' ? format : format === 'pytorch' ? 'PyTorch module' : `${format}, opset ${opset ?? DEFAULT_OPSET}`;
     process.stderr.write(`wrote ${displayPath(output)} (${mib}, ${what})\n`);
     return 0;
   },
@@ -221,7 +237,7 @@ function printMismatch(problem: MatchProblem): void {
   process.stderr.write(`${lines.join('\n')}\narchc export: nothing was written\n`);
 }
 
-function fail(message: string): number {
+function fail(message: string, exitCode: 1 | 2 = 2): number {
   process.stderr.write(`archc export: ${message}\n`);
-  return 2;
+  return exitCode;
 }
