@@ -2,6 +2,7 @@
 // dimension, which is symbolic (`N`) everywhere; tensors are logically NCHW.
 import type { Span } from '../dsl/source.js';
 import type { SizeVariable } from './symbolic/shapes.js';
+import type { Args } from './ops/op.js';
 
 /** A per-sample shape: [C, H, W] for images, [C] after flatten, [T, D] for token sequences. */
 export type Shape = readonly number[];
@@ -16,7 +17,7 @@ export interface IrNode {
   /** The op's resolved, typed attributes (see its file under compiler/ops). */
   readonly attrs: unknown;
   /** The checked arguments the attributes were resolved from (defaults filled in). */
-  readonly args: Readonly<Record<string, unknown>>;
+  readonly args: Args;
   /** The arguments the user wrote out, as opposed to defaults. */
   readonly written: readonly string[];
   readonly shape: Shape;

@@ -35,7 +35,7 @@ export class LiftError extends Error {}
 export function weightSpecs(op: string, args: Readonly<Record<string, ArgValue>>, inputs: readonly Shape[]): WeightSpec[] {
   const def = lookupOp(op)!;
   const inferred = infer(op, args, inputs);
-  return def.weights?.(inferred.attrs as never, inputs) ?? [];
+  return def.weights?.(inferred.attrs, inputs) ?? [];
 }
 
 /** Runs the op's own shape rule; an error there means the importer built a wrong call. */

@@ -3,7 +3,7 @@
 import type * as A from '../../dsl/ast.js';
 import type { Span } from '../../dsl/source.js';
 import type { IrNode, Shape } from '../ir.js';
-import type { OpContext, OpDef, ReportOptions } from '../ops/op.js';
+import type { Args, OpContext, OpDef, ReportOptions } from '../ops/op.js';
 import { POISON, type Value } from '../values.js';
 import { bindOpArgs, splitOpInputs, type ArgIn } from './binder.js';
 import { opExplanation } from './explain.js';
@@ -74,7 +74,7 @@ export interface NodeInit {
   readonly explicit: boolean;
   readonly inputs: number[];
   readonly attrs: unknown;
-  readonly args: Record<string, unknown>;
+  readonly args: Args;
   readonly written?: string[];
   readonly shape: Shape;
   readonly span: Span;

@@ -67,7 +67,7 @@ export function sequentialExpr(scope: Scope, ctx: BodyContext): string {
 function leafModule(id: number, graph: IrGraph): string {
   const node = graph.nodes[id]!;
   const shapes = node.inputs.map((i) => graph.nodes[i]!.shape);
-  return lookupOp(node.op)!.pytorch.module!(node.attrs as never, shapes)!;
+  return lookupOp(node.op)!.pytorch.module!(node.attrs, shapes)!;
 }
 
 export const indent = (text: string, by = '    '): string => text.split('\n').map((l) => (l ? by + l : l)).join('\n');
@@ -182,7 +182,7 @@ function unitExpr(u: Unit, scope: Scope, ctx: BodyContext, varOf: ReadonlyMap<nu
   const raw = tree.rawPaths.get(node.id);
   const relative = (full: string) => full.slice(scope.path ? scope.path.length + 1 : 0).split('.');
   return lowering.forward({
-    attrs: node.attrs as never,
+    attrs: node.attrs,
     inputs: node.inputs.map((i) => varOf.get(i)!),
     inputShapes: node.inputs.map((i) => graph.nodes[i]!.shape),
     shape: node.shape,

@@ -173,9 +173,9 @@ export class Planner {
     const node = this.graph.nodes[id]!;
     const lowering = lookupOp(node.op)!.pytorch;
     const shapes = node.inputs.map((i) => this.graph.nodes[i]!.shape);
-    if (!lowering.module?.(node.attrs as never, shapes)) return false;
+    if (!lowering.module?.(node.attrs, shapes)) return false;
     if (!this.tree.moduleNodes.has(id)) return !this.tree.rawPaths.has(id);
-    const ctx = { attrs: node.attrs as never, inputs: ['x'], inputShapes: shapes, shape: node.shape, module: 'm', weight: () => 'w' };
+    const ctx = { attrs: node.attrs, inputs: ['x'], inputShapes: shapes, shape: node.shape, module: 'm', weight: () => 'w' };
     return lowering.forward(ctx) === 'm(x)';
   }
 }

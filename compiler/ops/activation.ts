@@ -1,6 +1,6 @@
 // Element-wise activations without weights: one op each, sharing one shape rule (shape unchanged).
 // prelu (learnable slopes) and softmax (an axis) have files of their own.
-import { defineOp, type OpDef, type ParamSpec } from './op.js';
+import { defineOp, type OpDef } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { pyFloat, type PytorchLowering } from '../lower-pytorch/lowering.js';
@@ -57,23 +57,17 @@ const pytorchForms: Record<keyof typeof onnxForms, PytorchLowering<ActivationAtt
   identity: { module: () => 'nn.Identity()', forward: (g) => g.inputs[0]! },
 };
 
-function activation(kind: keyof typeof onnxForms, summary: string, alpha?: ParamSpec): OpDef<ActivationAttrs> {
-  return defineOp<ActivationAttrs>({
-    kind,
-    summary,
-    arity: { min: 1, max: 1 },
-    params: alpha ? { alpha } : {},
-    infer: ([x], args) => ({ attrs: alpha ? { alpha: args['alpha'] as number } : {}, shape: x! }),
-    tfjs: (a, kit) => activationTfjs(kind)(a, kit),
-    onnx: (g) => onnxForms[kind](g),
-    pytorch: pytorchForms[kind],
-  });
+/** An activation; with `alpha` (its default) for those with a slope or scale. */
+function activation(kind: keyof typeof onnxForms, summary: string, alpha?: number): OpDef<ActivationAttrs> {
+  const common = { kind, summary, arity: { min: 1, max: 1 }, tfjs: (a: ActivationAttrs, kit: Kit) => activationTfjs(kind)(a, kit), onnx: onnxForms[kind], pytorch: pytorchForms[kind] };
+  if (alpha === undefined) return defineOp({ ...common, params: {}, infer: ([x]) => ({ attrs: {}, shape: x! }) });
+  return defineOp({ ...common, params: { alpha: { type: 'float', default: alpha } }, infer: ([x], args) => ({ attrs: { alpha: args.alpha }, shape: x! }) });
 }
 
 export const relu = activation('relu', 'max(x, 0)');
 export const relu6 = activation('relu6', 'min(max(x, 0), 6)');
-export const leaky_relu = activation('leaky_relu', 'x if x > 0 else alpha·x', { type: 'float', default: 0.01 });
-export const elu = activation('elu', 'x if x > 0 else alpha·(exp(x) − 1)', { type: 'float', default: 1.0 });
+export const leaky_relu = activation('leaky_relu', 'x if x > 0 else alpha·x', 0.01);
+export const elu = activation('elu', 'x if x > 0 else alpha·(exp(x) − 1)', 1.0);
 export const selu = activation('selu', 'scale·elu(x, alpha) with the self-normalizing constants');
 export const gelu = activation('gelu', 'x·Φ(x) (exact, erf form)');
 export const silu = activation('silu', 'x·sigmoid(x), also called swish');

@@ -21,7 +21,7 @@ export interface AdaptivePoolAttrs {
 }
 
 function adaptivePool(kind: 'adaptive_avgpool' | 'adaptive_maxpool'): OpDef<AdaptivePoolAttrs> {
-  return defineOp<AdaptivePoolAttrs>({
+  return defineOp({
     kind,
     summary: `${kind === 'adaptive_avgpool' ? 'mean' : 'maximum'} over adaptive windows, to a given output size`,
     arity: { min: 1, max: 1 },
@@ -29,13 +29,13 @@ function adaptivePool(kind: 'adaptive_avgpool' | 'adaptive_maxpool'): OpDef<Adap
     infer([x], args, ctx) {
       const rank = spatialRank(kind, x!, ctx);
       if (rank === undefined) return undefined;
-      const size = perAxis(args['size']!, rank, 'size', ctx);
+      const size = perAxis(args.size, rank, 'size', ctx);
       if (!size) return undefined;
       const bad = size.findIndex((o) => o <= 0);
       if (bad >= 0) {
         return ctx.error('E0305', `${kind} output ${axisName(rank, bad)} must be at least 1, got ${size[bad]}`, {
           arg: 'size',
-          notes: [`received: size=${JSON.stringify(args['size'])}, input [${x!.join(', ')}]`],
+          notes: [`received: size=${JSON.stringify(args.size)}, input [${x!.join(', ')}]`],
         });
       }
       const input = x!.slice(1);

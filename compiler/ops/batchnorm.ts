@@ -11,7 +11,7 @@ export interface BatchNormAttrs {
   readonly momentum: number;
 }
 
-export const bn = defineOp<BatchNormAttrs>({
+export const bn = defineOp({
   kind: 'bn',
   summary: 'batch normalization (inference form uses the running statistics)',
   arity: { min: 1, max: 1 },
@@ -20,8 +20,8 @@ export const bn = defineOp<BatchNormAttrs>({
     momentum: { type: 'float', default: 0.1, doc: "PyTorch's convention: weight of the new batch" },
   },
   infer([x], args, ctx) {
-    const epsilon = args['epsilon'] as number;
-    const momentum = args['momentum'] as number;
+    const epsilon = args.epsilon;
+    const momentum = args.momentum;
     if (epsilon <= 0) return ctx.error('E0305', `bn epsilon must be positive, got ${epsilon}`, { arg: 'epsilon' });
     if (momentum < 0 || momentum > 1) return ctx.error('E0305', `bn momentum must be in [0, 1], got ${momentum}`, { arg: 'momentum' });
     return { attrs: { channels: x![0]!, epsilon, momentum }, shape: x! };

@@ -9,13 +9,13 @@ export interface ChannelShuffleAttrs {
   readonly channels: number;
 }
 
-export const channel_shuffle = defineOp<ChannelShuffleAttrs>({
+export const channel_shuffle = defineOp({
   kind: 'channel_shuffle',
   summary: 'interleave channel groups (ShuffleNet)',
   arity: { min: 1, max: 1 },
   params: { groups: { type: 'int', doc: 'the groups of the grouped conv before it' } },
   infer([x], args, ctx) {
-    const groups = args['groups'] as number;
+    const groups = args.groups;
     const channels = x![0]!;
     if (groups <= 0) return ctx.error('E0305', `channel_shuffle groups must be positive, got ${groups}`, { arg: 'groups' });
     if (channels % groups !== 0) {

@@ -9,7 +9,7 @@ export interface ClassTokenAttrs {
   readonly features: number;
 }
 
-export const class_token = defineOp<ClassTokenAttrs>({
+export const class_token = defineOp({
   kind: 'class_token',
   summary: 'prepend a learnable token to a [T, D] sequence',
   arity: { min: 1, max: 1 },

@@ -8,7 +8,7 @@ export interface ConcatAttrs {
   readonly axis: number;
 }
 
-export const concat = defineOp<ConcatAttrs>({
+export const concat = defineOp({
   kind: 'concat',
   summary: 'join tensors along an axis (channels by default)',
   arity: { min: 1, max: Infinity },
@@ -16,7 +16,7 @@ export const concat = defineOp<ConcatAttrs>({
   infer(inputs, args, ctx) {
     const first = inputs[0]!;
     const rank = first.length;
-    const written = args['axis'] as number;
+    const written = args.axis;
     const axis = written < 0 ? written + rank : written;
     if (axis < 0 || axis >= rank) return ctx.error('E0305', `concat axis ${written} is out of range for rank ${rank}`, { arg: 'axis' });
     for (let i = 1; i < inputs.length; i++) {

@@ -2,7 +2,7 @@
 // `zeros([4, 1, 1])`, `ones(...)`, `full([7, 7], -100)`, `arange(10)` (0, 1, ..., 9 as a [10]
 // vector), `constant([1, 2, 3, 4], shape=[2, 2])`. The values are computed at compile time and
 // travel inside the model (an ONNX Constant, a tfjs layer's configuration), not as weights.
-import { defineOp, type OpContext, type OpDef, type ParamSpec, type Args } from './op.js';
+import { asList, defineOp, type ArgsOf, type OpContext, type OpDef, type ParamSpec, type Params } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { pyFloat } from '../lower-pytorch/lowering.js';
@@ -17,8 +17,6 @@ export interface ConstantAttrs {
 
 /** Larger constants belong in weights (`buffer`), where they do not bloat the graph. */
 const MAX_ELEMENTS = 1 << 20;
-
-const asList = (v: unknown): number[] => (typeof v === 'number' ? [v] : [...(v as readonly number[])]);
 
 function checkShape(kind: string, shape: number[], ctx: OpContext): boolean {
   if (shape.length === 0 || shape.some((d) => !(d >= 1))) {
@@ -35,8 +33,13 @@ function checkShape(kind: string, shape: number[], ctx: OpContext): boolean {
   return true;
 }
 
-function constantOp(kind: string, summary: string, params: Record<string, ParamSpec>, make: (args: Args, ctx: OpContext) => ConstantAttrs | undefined): OpDef<ConstantAttrs> {
-  return defineOp<ConstantAttrs>({
+function constantOp<const P extends Params>(
+  kind: string,
+  summary: string,
+  params: P,
+  make: (args: ArgsOf<P>, ctx: OpContext) => ConstantAttrs | undefined,
+): OpDef<ConstantAttrs, P> {
+  return defineOp({
     kind,
     summary,
     arity: { min: 0, max: 0 },
@@ -59,17 +62,17 @@ function constantOp(kind: string, summary: string, params: Record<string, ParamS
   });
 }
 
-const filled = (value: number) => (args: Args): ConstantAttrs => {
-  const shape = asList(args['shape']);
+const filled = (value: number) => (args: { readonly shape: number | readonly number[] }): ConstantAttrs => {
+  const shape = asList(args.shape);
   return { shape, values: Array<number>(Math.min(elementCount(shape), MAX_ELEMENTS + 1)).fill(value) };
 };
 
-const SHAPE: ParamSpec = { type: 'ints', doc: 'per-sample shape' };
+const SHAPE = { type: 'ints', doc: 'per-sample shape' } as const satisfies ParamSpec;
 
 export const zeros = constantOp('zeros', 'a constant tensor of zeros', { shape: SHAPE }, filled(0));
 export const ones = constantOp('ones', 'a constant tensor of ones', { shape: SHAPE }, filled(1));
 export const full = constantOp('full', 'a constant tensor filled with one value', { shape: SHAPE, value: { type: 'float' } }, (args) =>
-  filled(args['value'] as number)(args),
+  filled(args.value)(args),
 );
 
 export const arange = constantOp(
@@ -77,8 +80,8 @@ export const arange = constantOp(
   'the constant vector start, start + step, ... below end (one argument: 0 … n − 1)',
   { start: { type: 'float' }, end: { type: 'float', default: null }, step: { type: 'float', default: 1 } },
   (args, ctx) => {
-    const [start, end] = args['end'] === null ? [0, args['start'] as number] : [args['start'] as number, args['end'] as number];
-    const step = args['step'] as number;
+    const [start, end] = args.end === null ? [0, args.start] : [args.start, args.end];
+    const step = args.step;
     if (step === 0) return ctx.error('E0305', 'arange step cannot be 0', { arg: 'step' });
     const length = Math.ceil((end - start) / step);
     if (!(length >= 1)) return ctx.error('E0305', `arange(${start}, ${end}, step=${step}) is empty`, { arg: 'end' });
@@ -92,8 +95,8 @@ export const constant = constantOp(
   'a constant tensor of given values (row-major) and shape',
   { values: { type: 'floats', doc: 'row-major values' }, shape: { type: 'ints', default: null, doc: 'default: a vector' } },
   (args, ctx) => {
-    const values = asList(args['values']);
-    const shape = args['shape'] === null ? [values.length] : asList(args['shape']);
+    const values = asList(args.values);
+    const shape = args.shape === null ? [values.length] : asList(args.shape);
     if (elementCount(shape) !== values.length) {
       return ctx.error('E0305', `constant has ${values.length} values for a shape ${formatShape(shape)} of ${elementCount(shape)}`, { arg: 'shape' });
     }

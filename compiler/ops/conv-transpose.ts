@@ -1,19 +1,19 @@
 // conv_transpose: transposed convolution ("deconvolution", the gradient of conv w.r.t. its input)
 // over 1, 2 or 3 spatial axes. Per axis: out = (I−1)·s − pad_begin − pad_end + d·(k−1) + 1 +
 // output_padding. Weights [Cin, Cout/groups, k...] as in PyTorch and ONNX ConvTranspose.
-import { defineOp, type ArgValue, type OpContext } from './op.js';
+import { defineOp, type ListArg, type OpContext, type PadArg } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, effectiveKernel, perAxis, product, resolvePads, spatialRank, type Pads, type Window } from './spatial.js';
 import { checkGroups, windowArgs, type ConvAttrs } from './conv.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
-import { args, kwargs, pyBool, pyInts, type PytorchContext, type PytorchLowering } from '../lower-pytorch/lowering.js';
+import { args, kwargs, pyBool, pyInts, type PytorchContext } from '../lower-pytorch/lowering.js';
 
 export interface ConvTransposeAttrs extends ConvAttrs {
   /** Rows added at the end of each axis; "same" may raise it so that out = I·s exactly. */
   readonly outputPadding: readonly number[];
 }
 
-export const conv_transpose = defineOp<ConvTransposeAttrs>({
+export const conv_transpose = defineOp({
   kind: 'conv_transpose',
   summary: 'transposed convolution (learned up-sampling) over 1, 2 or 3 spatial axes',
   arity: { min: 1, max: 1 },
@@ -30,19 +30,19 @@ export const conv_transpose = defineOp<ConvTransposeAttrs>({
   infer([x], args, ctx) {
     const rank = spatialRank('conv_transpose', x!, ctx);
     if (rank === undefined) return undefined;
-    const filters = args['filters'] as number;
-    const groups = args['groups'] as number;
+    const filters = args.filters;
+    const groups = args.groups;
     if (!checkGroups('conv_transpose', x![0]!, filters, groups, ctx)) return undefined;
     const window = windowArgs(args, rank, ctx);
-    const written = window && outputPadding(args['output_padding']!, window, ctx);
+    const written = window && outputPadding(args.output_padding, window, ctx);
     if (!window || !written) return undefined;
     const spatial = x!.slice(1);
-    const resolved = transposePads(args['pad']!, spatial, window, written, ctx);
+    const resolved = transposePads(args.pad, spatial, window, written, ctx);
     if (!resolved) return undefined;
     const out = transposeOutput(spatial, window, resolved.pads, resolved.outputPadding, ctx);
     if (!out) return undefined;
     const { kernel, stride, dilation } = window;
-    const attrs = { filters, kernel, stride, dilation, groups, bias: args['bias'] as boolean, ...resolved };
+    const attrs = { filters, kernel, stride, dilation, groups, bias: args.bias, ...resolved };
     return { attrs, shape: [filters, ...out] };
   },
   weights: (a, [x]) => [
@@ -108,7 +108,7 @@ const convTransposeOnnx: OnnxLowering<ConvTransposeAttrs> = (g) => {
 };
 
 /** PyTorch's rule: 0 ≤ output_padding < max(stride, dilation) on every axis. */
-function outputPadding(value: ArgValue, w: Window, ctx: OpContext): number[] | undefined {
+function outputPadding(value: ListArg, w: Window, ctx: OpContext): number[] | undefined {
   const op = perAxis(value, w.kernel.length, 'output_padding', ctx);
   if (!op) return undefined;
   const bad = op.findIndex((p, i) => p < 0 || p >= Math.max(w.stride[i]!, w.dilation[i]!));
@@ -125,7 +125,7 @@ function outputPadding(value: ArgValue, w: Window, ctx: OpContext): number[] | u
  * Pads of a transposed conv remove output rows. "same" gives out = I·s (TF/Keras, ONNX SAME_UPPER:
  * any odd row removed at the end); a kernel smaller than the stride gets output padding instead.
  */
-function transposePads(pad: ArgValue, input: readonly number[], w: Window, op: number[], ctx: OpContext) {
+function transposePads(pad: PadArg, input: readonly number[], w: Window, op: number[], ctx: OpContext): { pads: Pads; outputPadding: number[] } | undefined {
   if (pad === 'full') {
     return ctx.error('E0203', 'conv_transpose pad takes integers, per-axis values, begin/end pairs, "same" or "valid", not "full"', {
       arg: 'pad',
@@ -134,7 +134,7 @@ function transposePads(pad: ArgValue, input: readonly number[], w: Window, op: n
   }
   if (pad !== 'same') {
     const pads = resolvePads(pad, input, w, ctx);
-    return pads && { pads: pads as Pads, outputPadding: op };
+    return pads && { pads, outputPadding: op };
   }
   const begin: number[] = [];
   const end: number[] = [];
@@ -145,7 +145,7 @@ function transposePads(pad: ArgValue, input: readonly number[], w: Window, op: n
     end.push(Math.max(0, total - Math.floor(total / 2)));
     outputPadding.push(op[i]! + Math.max(0, -total));
   });
-  return { pads: { begin, end, mode: 'same' } as Pads, outputPadding };
+  return { pads: { begin, end, mode: 'same' }, outputPadding };
 }
 
 function transposeOutput(input: readonly number[], w: Window, pads: Pads, op: readonly number[], ctx: OpContext): number[] | undefined {

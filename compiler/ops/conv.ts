@@ -1,10 +1,10 @@
 // conv: 1-D, 2-D and 3-D convolution (cross-correlation) with stride, padding, dilation, groups, bias.
 // The rank follows the input: [C, L], [C, H, W] or [C, D, H, W]. Weights are OIHW, as in ONNX.
-import { defineOp, type Args, type OpContext } from './op.js';
+import { defineOp, type ListArg, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { perAxis, product, resolvePads, spatialRank, windowOutput, type Pads, type Window } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
-import { args, kwargs, pyBool, pyInts, pyList, torchPads, type PytorchContext, type PytorchLowering } from '../lower-pytorch/lowering.js';
+import { args, kwargs, pyBool, pyInts, pyList, torchPads, type PytorchContext } from '../lower-pytorch/lowering.js';
 
 export interface ConvAttrs {
   readonly filters: number;
@@ -16,7 +16,7 @@ export interface ConvAttrs {
   readonly bias: boolean;
 }
 
-export const conv = defineOp<ConvAttrs>({
+export const conv = defineOp({
   kind: 'conv',
   summary: 'convolution over 1, 2 or 3 spatial axes',
   arity: { min: 1, max: 1 },
@@ -33,19 +33,19 @@ export const conv = defineOp<ConvAttrs>({
     const rank = spatialRank('conv', x!, ctx);
     if (rank === undefined) return undefined;
     const channels = x![0]!;
-    const filters = args['filters'] as number;
-    const groups = args['groups'] as number;
+    const filters = args.filters;
+    const groups = args.groups;
     if (!checkGroups('conv', channels, filters, groups, ctx)) return undefined;
     const window = windowArgs(args, rank, ctx);
     if (!window) return undefined;
     const { kernel, stride, dilation } = window;
     const spatial = x!.slice(1);
-    const pads = resolvePads(args['pad']!, spatial, window, ctx);
+    const pads = resolvePads(args.pad, spatial, window, ctx);
     if (!pads) return undefined;
     warnAsymmetricSame(pads, stride, ctx);
     const out = windowOutput('conv', spatial, window, pads, ctx);
     if (!out) return undefined;
-    const attrs: ConvAttrs = { filters, kernel, stride, dilation, pads, groups, bias: args['bias'] as boolean };
+    const attrs: ConvAttrs = { filters, kernel, stride, dilation, pads, groups, bias: args.bias };
     return { attrs, shape: [filters, ...out] };
   },
   weights: (a, [x]) => [
@@ -117,10 +117,10 @@ export function checkGroups(op: string, channels: number, filters: number, group
 }
 
 /** `kernel`, `stride` and `dilation` as positive per-axis lists. */
-export function windowArgs(args: Args, rank: number, ctx: OpContext): Window | undefined {
-  const kernel = perAxis(args['kernel']!, rank, 'kernel', ctx);
-  const stride = perAxis(args['stride']!, rank, 'stride', ctx);
-  const dilation = perAxis(args['dilation']!, rank, 'dilation', ctx);
+export function windowArgs(args: { readonly kernel: ListArg; readonly stride: ListArg; readonly dilation: ListArg }, rank: number, ctx: OpContext): Window | undefined {
+  const kernel = perAxis(args.kernel, rank, 'kernel', ctx);
+  const stride = perAxis(args.stride, rank, 'stride', ctx);
+  const dilation = perAxis(args.dilation, rank, 'dilation', ctx);
   if (!kernel || !stride || !dilation) return undefined;
   for (const [name, values] of [['kernel', kernel], ['stride', stride], ['dilation', dilation]] as const) {
     if (values.some((v) => v <= 0)) return ctx.error('E0305', `${name} values must be positive, got ${JSON.stringify(values)}`, { arg: name });

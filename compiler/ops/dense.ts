@@ -11,7 +11,7 @@ export interface DenseAttrs {
   readonly bias: boolean;
 }
 
-export const dense = defineOp<DenseAttrs>({
+export const dense = defineOp({
   kind: 'dense',
   summary: 'fully connected layer over the last axis',
   arity: { min: 1, max: 1 },
@@ -20,9 +20,9 @@ export const dense = defineOp<DenseAttrs>({
     bias: { type: 'bool', default: true },
   },
   infer([x], args, ctx) {
-    const units = args['units'] as number;
+    const units = args.units;
     if (units <= 0) return ctx.error('E0305', `dense needs at least one unit, got ${units}`, { arg: 'units' });
-    return { attrs: { units, bias: args['bias'] as boolean }, shape: [...x!.slice(0, -1), units] };
+    return { attrs: { units, bias: args.bias }, shape: [...x!.slice(0, -1), units] };
   },
   weights: (a, [x]) => [
     { name: 'weight', shape: [a.units, x!.at(-1)!], role: 'learnable', init: 'glorot' },

@@ -8,13 +8,13 @@ export interface DropoutAttrs {
   readonly rate: number;
 }
 
-export const dropout = defineOp<DropoutAttrs>({
+export const dropout = defineOp({
   kind: 'dropout',
   summary: 'random zeroing while training; identity at inference',
   arity: { min: 1, max: 1 },
   params: { rate: { type: 'float', default: 0.5, doc: 'drop probability in [0, 1)' } },
   infer([x], args, ctx) {
-    const rate = args['rate'] as number;
+    const rate = args.rate;
     if (!(rate >= 0 && rate < 1)) {
       return ctx.error('E0305', `dropout rate must be in [0, 1), got ${rate}`, {
         arg: 'rate',

@@ -4,7 +4,6 @@
 import { defineOp } from './op.js';
 import { resolvePads, spatialRank, windowOutput } from './spatial.js';
 import { conv, convForward, convModule, convOnnx, warnAsymmetricSame, windowArgs, type ConvAttrs } from './conv.js';
-import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { convTfjs } from './conv.js';
 
 export interface DepthwiseConvAttrs extends ConvAttrs {
@@ -12,7 +11,7 @@ export interface DepthwiseConvAttrs extends ConvAttrs {
   readonly multiplier: number;
 }
 
-export const dwconv = defineOp<DepthwiseConvAttrs>({
+export const dwconv = defineOp({
   kind: 'dwconv',
   summary: 'depthwise convolution: one k-window per channel (times the multiplier)',
   arity: { min: 1, max: 1 },
@@ -27,7 +26,7 @@ export const dwconv = defineOp<DepthwiseConvAttrs>({
   infer([x], args, ctx) {
     const rank = spatialRank('dwconv', x!, ctx);
     if (rank === undefined) return undefined;
-    const multiplier = args['multiplier'] as number;
+    const multiplier = args.multiplier;
     if (multiplier <= 0) {
       return ctx.error('E0305', `dwconv multiplier must be at least 1, got ${multiplier}`, {
         arg: 'multiplier',
@@ -37,14 +36,14 @@ export const dwconv = defineOp<DepthwiseConvAttrs>({
     const window = windowArgs(args, rank, ctx);
     if (!window) return undefined;
     const spatial = x!.slice(1);
-    const pads = resolvePads(args['pad']!, spatial, window, ctx);
+    const pads = resolvePads(args.pad, spatial, window, ctx);
     if (!pads) return undefined;
     warnAsymmetricSame(pads, window.stride, ctx);
     const out = windowOutput('dwconv', spatial, window, pads, ctx);
     if (!out) return undefined;
     const channels = x![0]!;
     const filters = channels * multiplier;
-    const attrs = { ...window, filters, pads, groups: channels, bias: args['bias'] as boolean, multiplier };
+    const attrs = { ...window, filters, pads, groups: channels, bias: args.bias, multiplier };
     return { attrs, shape: [filters, ...out] };
   },
   weights: conv.weights,

@@ -25,7 +25,7 @@ const ONNX_TYPE: Record<ElementwiseKind, string> = { add: 'Add', sub: 'Sub', mul
 const TORCH_OPERATOR: Record<ElementwiseKind, string> = { add: '+', sub: '-', mul: '*', div: '/' };
 
 function elementwise(kind: ElementwiseKind, symbol: string): OpDef<ElementwiseAttrs> {
-  return defineOp<ElementwiseAttrs>({
+  return defineOp({
     kind,
     summary: `element-wise a ${symbol} b with broadcasting`,
     arity: { min: 2, max: 2 },

@@ -7,7 +7,7 @@ import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export type FlattenAttrs = Record<string, never>;
 
-export const flatten = defineOp<FlattenAttrs>({
+export const flatten = defineOp({
   kind: 'flatten',
   summary: 'collapse all per-sample axes into one',
   arity: { min: 1, max: 1 },

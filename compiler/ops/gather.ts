@@ -1,7 +1,7 @@
 // gather: the rows of one per-sample axis at a constant list of indices, in that order (repeats
 // allowed; negative indices count from the end): PyTorch index_select with a constant index,
 // ONNX Gather. Swin's relative-position bias reads its table this way.
-import { defineOp } from './op.js';
+import { asList, defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { formatShape } from '../ir.js';
@@ -13,7 +13,7 @@ export interface GatherAttrs {
   readonly indices: readonly number[];
 }
 
-export const gather = defineOp<GatherAttrs>({
+export const gather = defineOp({
   kind: 'gather',
   summary: 'rows of an axis at constant indices (index_select)',
   arity: { min: 1, max: 1 },
@@ -22,9 +22,9 @@ export const gather = defineOp<GatherAttrs>({
     axis: { type: 'int', default: 0, doc: 'per-sample axis; 0 is the channel axis' },
   },
   infer([x], args, ctx) {
-    const axis = resolveAxis('gather', args['axis'] as number, x!, ctx);
+    const axis = resolveAxis('gather', args.axis, x!, ctx);
     if (axis === undefined) return undefined;
-    const written = typeof args['indices'] === 'number' ? [args['indices']] : [...(args['indices'] as readonly number[])];
+    const written = asList(args.indices);
     const size = x![axis]!;
     const bad = written.find((i) => i < -size || i >= size);
     if (bad !== undefined) {

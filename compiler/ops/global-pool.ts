@@ -7,7 +7,7 @@ import { heightAxis } from './axes.js';
 export type GlobalPoolAttrs = Record<string, never>;
 
 function globalPool(kind: 'global_avgpool' | 'global_maxpool'): OpDef<GlobalPoolAttrs> {
-  return defineOp<GlobalPoolAttrs>({
+  return defineOp({
     kind,
     summary: `${kind === 'global_avgpool' ? 'mean' : 'maximum'} over all spatial positions, per channel`,
     arity: { min: 1, max: 1 },

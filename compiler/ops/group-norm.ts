@@ -17,7 +17,7 @@ export interface GroupNormAttrs {
 
 function normOp(kind: 'group_norm' | 'instance_norm'): OpDef<GroupNormAttrs> {
   const perChannel = kind === 'instance_norm';
-  return defineOp<GroupNormAttrs>({
+  return defineOp({
     kind,
     summary: perChannel
       ? 'normalization of each channel over its positions (optional γ, β)'
@@ -30,8 +30,8 @@ function normOp(kind: 'group_norm' | 'instance_norm'): OpDef<GroupNormAttrs> {
     },
     infer([x], args, ctx) {
       const channels = x![0]!;
-      const groups = perChannel ? channels : (args['groups'] as number);
-      const epsilon = args['epsilon'] as number;
+      const groups = args.groups ?? channels; // instance_norm takes no groups: one per channel
+      const epsilon = args.epsilon;
       if (!(epsilon > 0)) return ctx.error('E0305', `${kind} epsilon must be positive, got ${epsilon}`, { arg: 'epsilon' });
       if (!perChannel && (groups < 1 || channels % groups !== 0)) {
         return ctx.error('E0305', `group_norm needs groups dividing the ${channels} channels of ${formatShape(x!)}, got ${groups}`, {
@@ -39,7 +39,7 @@ function normOp(kind: 'group_norm' | 'instance_norm'): OpDef<GroupNormAttrs> {
           hint: `divisors of ${channels}: ${divisors(channels).join(', ')}`,
         });
       }
-      return { attrs: { channels, groups, epsilon, affine: args['affine'] as boolean }, shape: x! };
+      return { attrs: { channels, groups, epsilon, affine: args.affine }, shape: x! };
     },
     weights: (a) =>
       a.affine

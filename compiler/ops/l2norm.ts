@@ -12,7 +12,7 @@ export interface L2NormAttrs {
   readonly epsilon: number;
 }
 
-export const l2norm = defineOp<L2NormAttrs>({
+export const l2norm = defineOp({
   kind: 'l2norm',
   summary: 'scale to unit L2 norm along an axis',
   arity: { min: 1, max: 1 },
@@ -21,9 +21,9 @@ export const l2norm = defineOp<L2NormAttrs>({
     epsilon: { type: 'float', default: 1e-12, doc: 'lower bound on the norm' },
   },
   infer([x], args, ctx) {
-    const epsilon = args['epsilon'] as number;
+    const epsilon = args.epsilon;
     if (!(epsilon > 0)) return ctx.error('E0305', `l2norm epsilon must be positive, got ${epsilon}`, { arg: 'epsilon', hint: 'it bounds the divisor away from 0; PyTorch uses 1e-12' });
-    const axis = resolveAxis('l2norm', args['axis'] as number, x!, ctx);
+    const axis = resolveAxis('l2norm', args.axis, x!, ctx);
     return axis === undefined ? undefined : { attrs: { axis, epsilon }, shape: x! };
   },
   tfjs: (a, kit) => l2normTfjs(a, kit),

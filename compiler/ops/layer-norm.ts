@@ -2,7 +2,7 @@
 // β, both shaped like those axes. The default, the last axis, is PyTorch's LayerNorm(D) on a [T, D]
 // sequence (ONNX LayerNormalization axis=-1); `axis=0` on a [C, H, W] map normalizes the channels at
 // each position: ConvNeXt's LayerNorm2d (torchvision), γ and β of shape [C].
-import { defineOp } from './op.js';
+import { asList, defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { resolveAxis } from './axes.js';
@@ -20,7 +20,7 @@ export interface LayerNormAttrs {
 const axesOf = (a: LayerNormAttrs): number[] => (typeof a.axis === 'number' ? [a.axis] : [...a.axis]);
 const paramShape = (a: LayerNormAttrs): number[] => (typeof a.features === 'number' ? [a.features] : [...a.features]);
 
-export const layer_norm = defineOp<LayerNormAttrs>({
+export const layer_norm = defineOp({
   kind: 'layer_norm',
   summary: 'normalization over chosen axes (default: the last) with learnable scale and shift',
   arity: { min: 1, max: 1 },
@@ -29,9 +29,9 @@ export const layer_norm = defineOp<LayerNormAttrs>({
     axis: { type: 'ints', default: -1, doc: 'normalized per-sample axis or axes; 0 = channels (LayerNorm2d)' },
   },
   infer([x], args, ctx) {
-    const epsilon = args['epsilon'] as number;
+    const epsilon = args.epsilon;
     if (!(epsilon > 0)) return ctx.error('E0305', `layer_norm epsilon must be positive, got ${epsilon}`, { arg: 'epsilon', hint: 'PyTorch uses 1e-5, ViT 1e-6' });
-    const written = typeof args['axis'] === 'number' ? [args['axis']] : [...(args['axis'] as number[])];
+    const written = asList(args.axis);
     const axes: number[] = [];
     for (const w of written) {
       const axis = resolveAxis('layer_norm', w, x!, ctx);

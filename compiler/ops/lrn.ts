@@ -17,7 +17,7 @@ export interface LrnAttrs {
   readonly after: number;
 }
 
-export const lrn = defineOp<LrnAttrs>({
+export const lrn = defineOp({
   kind: 'lrn',
   summary: 'local response normalization across neighbouring channels',
   arity: { min: 1, max: 1 },
@@ -28,8 +28,8 @@ export const lrn = defineOp<LrnAttrs>({
     k: { type: 'float', default: 1.0 },
   },
   infer([x], args, ctx) {
-    const size = args['size'] as number;
-    const [alpha, beta, k] = [args['alpha'] as number, args['beta'] as number, args['k'] as number];
+    const size = args.size;
+    const [alpha, beta, k] = [args.alpha, args.beta, args.k];
     if (x!.length < 2) {
       return ctx.error('E0303', `lrn needs channels and at least one more axis ([C, L], [C, H, W], ...), got [${x!.join(', ')}]`, {
         input: 0,

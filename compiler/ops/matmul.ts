@@ -26,7 +26,7 @@ export interface MatmulAttrs {
   readonly scale: number;
 }
 
-export const matmul = defineOp<MatmulAttrs>({
+export const matmul = defineOp({
   kind: 'matmul',
   summary: 'matrix product over the last two axes, broadcasting the others',
   arity: { min: 2, max: 2 },
@@ -58,7 +58,7 @@ export const matmul = defineOp<MatmulAttrs>({
     }
     const pad = (s: number[]): number[] => [...Array(batch.length + 2 - s.length).fill(1), ...s];
     const shape = [...batch, ...(a!.length === 1 ? [] : [m]), ...(b!.length === 1 ? [] : [n])];
-    return { attrs: { m, k, n, batch, lhs: pad(left), rhs: pad(right), scale: args['scale'] as number }, shape };
+    return { attrs: { m, k, n, batch, lhs: pad(left), rhs: pad(right), scale: args.scale }, shape };
   },
   macs: (a) => a.m * a.k * a.n * product(a.batch),
   tfjs: (a, kit) => matmulTfjs(a, kit),

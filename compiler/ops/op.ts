@@ -6,6 +6,14 @@ import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import type { PytorchLowering } from '../lower-pytorch/lowering.js';
 
+/** An `ints` or `floats` argument: one number, or a list of them. */
+export type ListArg = number | readonly number[];
+/** A `pad` argument: a number, a list, or one of the named modes. */
+export type PadArg = ListArg | 'same' | 'valid' | 'full';
+
+/** An `ints` or `floats` argument as a list: one number stands for a list of one. */
+export const asList = (v: ListArg): number[] => (typeof v === 'number' ? [v] : [...v]);
+
 /** Argument types the evaluator checks before an op sees them. */
 export type ParamType =
   | 'int' // an integer
@@ -29,6 +37,35 @@ export interface ParamSpec {
 export type ArgValue = number | boolean | string | readonly number[] | null;
 
 export type Args = Readonly<Record<string, ArgValue>>;
+
+/** An op's parameter schema: argument name → spec, in positional order. */
+export type Params = Readonly<Record<string, ParamSpec>>;
+
+/** The value of an argument of this type (distributes over a union of types). */
+type ValueOfType<T> = T extends 'int' | 'float'
+  ? number
+  : T extends 'bool'
+    ? boolean
+    : T extends 'string'
+      ? string
+      : T extends 'ints' | 'floats'
+        ? ListArg
+        : T extends 'pad'
+          ? PadArg
+          : never;
+
+/** The checked value of one argument, as the evaluator hands it over (compiler/expand/binder.ts). */
+export type ArgOf<S extends ParamSpec> =
+  | (S extends { readonly type: 'string'; readonly oneOf: readonly (infer O extends string)[] } ? O : ValueOfType<S['type']>)
+  // `default: null` makes an argument optional: `none` stands for "not given".
+  | ('default' extends keyof S ? (null extends S['default'] ? null : never) : never);
+
+/**
+ * The arguments an op's shape function receives, typed from its schema: every parameter is present
+ * (the evaluator fills in the defaults), so `args.filters` is a number without a cast. For the
+ * registry's wide `Params` this is `Args`.
+ */
+export type ArgsOf<P extends Params> = { readonly [K in keyof P]: ArgOf<P[K]> };
 
 export interface WeightSpec {
   /** `weight`, `bias`, `running_mean`, ... : the node name is prefixed. */
@@ -73,16 +110,16 @@ export interface FieldStep {
  * attribute types is a Record<string, OpDef> without casts (TypeScript checks method parameters
  * bivariantly); each op file still checks its own functions against its own attributes.
  */
-export interface OpDef<A = unknown> {
+export interface OpDef<A = unknown, P extends Params = Params> {
   /** The name used in the DSL and the registry key. */
   readonly kind: string;
   readonly summary: string;
   /** How many tensor inputs it takes. */
   readonly arity: { readonly min: number; readonly max: number };
   /** Arguments after the tensors, in positional order. */
-  readonly params: Readonly<Record<string, ParamSpec>>;
+  readonly params: P;
   /** Typed attributes and the output shape, or undefined after reporting through ctx. */
-  infer(inputs: readonly Shape[], args: Args, ctx: OpContext): { attrs: A; shape: Shape } | undefined;
+  infer(inputs: readonly Shape[], args: ArgsOf<P>, ctx: OpContext): Inferred<A> | undefined;
   /** Declared weights; parameters and buffers are counted from these. */
   weights?(attrs: A, inputs: readonly Shape[]): WeightSpec[];
   /** Multiply-accumulates per sample (conv, dense, matmul only: torchvision's convention). */
@@ -100,5 +137,15 @@ export interface OpDef<A = unknown> {
   readonly pytorch: PytorchLowering<A>;
 }
 
-/** Keeps the attribute type of an op definition while storing it in the registry. */
-export const defineOp = <A>(def: OpDef<A>): OpDef<A> => def;
+/** What a shape function returns: the op's typed attributes and its per-sample output shape. */
+export interface Inferred<A> {
+  readonly attrs: A;
+  readonly shape: Shape;
+}
+
+/**
+ * Types an op definition from its own literal: the arguments `infer` receives from the `params`
+ * schema (a const type parameter keeps `'int'`, `oneOf` lists and `default: null` as written), and
+ * the attributes every later function receives from what `infer` returns.
+ */
+export const defineOp = <A, const P extends Params>(def: OpDef<A, P>): OpDef<A, P> => def;

@@ -1,7 +1,7 @@
 // pad: pad the spatial axes with a constant ("zero" mode, value 0 unless given), their mirror image
 // without the edge ("reflect", PyTorch/ONNX reflect) or copies of the edge ("edge", PyTorch
 // replicate). Pads are written as conv's are: int, one per axis, or begin/end pairs in axis order.
-import { defineOp, type ArgValue, type OpContext } from './op.js';
+import { asList, defineOp, type ListArg, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, spatialRank } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
@@ -16,7 +16,7 @@ export interface PadAttrs {
   readonly value: number;
 }
 
-export const pad = defineOp<PadAttrs>({
+export const pad = defineOp({
   kind: 'pad',
   summary: 'pad the spatial axes (constant, reflect or edge)',
   arity: { min: 1, max: 1 },
@@ -28,16 +28,16 @@ export const pad = defineOp<PadAttrs>({
   infer([x], args, ctx) {
     const rank = spatialRank('pad', x!, ctx);
     if (rank === undefined) return undefined;
-    const mode = args['mode'] as PadAttrs['mode'];
+    const mode = args.mode;
     if (mode !== 'zero' && ctx.given('value')) {
       return ctx.error('E0210', `pad mode "${mode}" takes no value; only mode="zero" fills with a constant`, { arg: 'value' });
     }
-    const sides = beginEnd(args['pads']!, rank, ctx);
+    const sides = beginEnd(args.pads, rank, ctx);
     if (!sides) return undefined;
     const input = x!.slice(1);
     if (mode === 'reflect' && !reflectFits(input, sides, ctx)) return undefined;
     const shape = [x![0]!, ...input.map((I, i) => I + sides.begin[i]! + sides.end[i]!)];
-    return { attrs: { mode, ...sides, value: args['value'] as number }, shape };
+    return { attrs: { mode, ...sides, value: args.value }, shape };
   },
   tfjs: (a, kit) => padTfjs(a, kit),
   onnx: (g) => padOnnx(g),
@@ -51,8 +51,8 @@ function padTorch(x: string, a: PadAttrs): string {
   return `F.pad(${x}, ${pads}, mode='${a.mode === 'edge' ? 'replicate' : 'reflect'}')`;
 }
 
-function beginEnd(value: ArgValue, rank: number, ctx: OpContext) {
-  const list = typeof value === 'number' ? [value] : (value as readonly number[]);
+function beginEnd(value: ListArg, rank: number, ctx: OpContext) {
+  const list = asList(value);
   let begin: number[];
   let end: number[];
   if (list.length === 1 || list.length === rank) {

@@ -5,7 +5,7 @@
 // (a registered buffer in PyTorch, a non-trainable weight in Keras), counted with the buffers.
 // The weight takes the node's own name (`layer_scale`, not `layer_scale.weight`), as torch names a
 // bare parameter. It broadcasts over the batch: ONNX holds it as [1, ...shape].
-import { defineOp, type OpDef, type WeightSpec } from './op.js';
+import { asList, defineOp, type OpDef, type WeightSpec } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
@@ -20,7 +20,7 @@ export interface ParamAttrs {
 const INITS = ['zeros', 'ones', 'constant', 'normal', 'uniform', 'glorot', 'he'] as const;
 
 function freeTensor(kind: 'param' | 'buffer', role: WeightSpec['role'], summary: string, init: string): OpDef<ParamAttrs> {
-  return defineOp<ParamAttrs>({
+  return defineOp({
     kind,
     summary,
     arity: { min: 0, max: 0 },
@@ -30,13 +30,12 @@ function freeTensor(kind: 'param' | 'buffer', role: WeightSpec['role'], summary:
       value: { type: 'float', default: 0, doc: 'the fill value (constant) or standard deviation (normal)' },
     },
     infer(_inputs, args, ctx) {
-      const written = args['shape'];
-      const shape = typeof written === 'number' ? [written] : [...(written as readonly number[])];
+      const shape = asList(args.shape);
       if (shape.length === 0 || shape.some((d) => !(d >= 1))) {
         return ctx.error('E0305', `${kind} needs a shape of positive sizes, got [${shape.join(', ')}]`, { arg: 'shape', hint: `e.g. ${kind}([64, 1, 1])` });
       }
-      const init = args['init'] as ParamAttrs['init'];
-      const value = args['value'] as number;
+      const init = args.init;
+      const value = args.value;
       if (init === 'normal' && !ctx.given('value')) {
         return ctx.error('E0305', `${kind} init="normal" needs its standard deviation as value=`, { arg: 'init', hint: 'e.g. value=0.02 (ViT, Swin)' });
       }

@@ -19,7 +19,7 @@ export interface PoolAttrs {
 }
 
 function pool(kind: 'maxpool' | 'avgpool'): OpDef<PoolAttrs> {
-  return defineOp<PoolAttrs>({
+  return defineOp({
     kind,
     summary: kind === 'maxpool' ? 'maximum over each window' : 'mean over each window',
     arity: { min: 1, max: 1 },
@@ -33,8 +33,8 @@ function pool(kind: 'maxpool' | 'avgpool'): OpDef<PoolAttrs> {
     infer([x], args, ctx) {
       const rank = spatialRank(kind, x!, ctx);
       if (rank === undefined) return undefined;
-      const kernel = perAxis(args['kernel']!, rank, 'kernel', ctx);
-      const stride = args['stride'] === null ? kernel : perAxis(args['stride']!, rank, 'stride', ctx);
+      const kernel = perAxis(args.kernel, rank, 'kernel', ctx);
+      const stride = args.stride === null ? kernel : perAxis(args.stride, rank, 'stride', ctx);
       if (!kernel || !stride) return undefined;
       if ([...kernel, ...stride].some((v) => v <= 0)) {
         return ctx.error('E0305', `${kind} kernel and stride must be positive`, { arg: 'kernel' });
@@ -42,7 +42,7 @@ function pool(kind: 'maxpool' | 'avgpool'): OpDef<PoolAttrs> {
       const dilation = kernel.map(() => 1);
       const spatial = x!.slice(1);
       const window = { kernel, stride, dilation };
-      const pads = resolvePads(args['pad']!, spatial, window, ctx);
+      const pads = resolvePads(args.pad, spatial, window, ctx);
       if (!pads) return undefined;
       const tooWide = pads.begin.findIndex((p, i) => p > kernel[i]! / 2 || pads.end[i]! > kernel[i]! / 2);
       if (pads.mode === 'explicit' && tooWide >= 0) {
@@ -56,10 +56,10 @@ function pool(kind: 'maxpool' | 'avgpool'): OpDef<PoolAttrs> {
           hint: 'use global pooling, or a window no larger than the input',
         });
       }
-      const ceil = args['ceil'] as boolean;
+      const ceil = args.ceil;
       const out = windowOutput(kind, spatial, window, pads, ctx, ceil);
       if (!out) return undefined;
-      return { attrs: { kernel, stride, dilation, pads, ceil, countPad: ctx.given('count_pad') ? (args['count_pad'] as boolean) : pads.mode !== 'same' }, shape: [x![0]!, ...out] };
+      return { attrs: { kernel, stride, dilation, pads, ceil, countPad: ctx.given('count_pad') ? args.count_pad : pads.mode !== 'same' }, shape: [x![0]!, ...out] };
     },
     field: (a) => ({ kernel: a.kernel.at(-2) ?? a.kernel[0]!, stride: a.stride.at(-2) ?? a.stride[0]!, dilation: 1 }),
     tfjs: (a, kit) => poolTfjs(kind)(a, kit),

@@ -10,7 +10,7 @@ export interface PosEmbedAttrs {
   readonly features: number;
 }
 
-export const pos_embed = defineOp<PosEmbedAttrs>({
+export const pos_embed = defineOp({
   kind: 'pos_embed',
   summary: 'add a learnable position embedding to a [T, D] sequence',
   arity: { min: 1, max: 1 },

@@ -10,13 +10,13 @@ export interface PreluAttrs {
   readonly shared: boolean;
 }
 
-export const prelu = defineOp<PreluAttrs>({
+export const prelu = defineOp({
   kind: 'prelu',
   summary: 'leaky ReLU with learnable negative slopes',
   arity: { min: 1, max: 1 },
   params: { shared: { type: 'bool', default: false, doc: 'one slope for all channels instead of one each' } },
   infer([x], args) {
-    const shared = args['shared'] as boolean;
+    const shared = args.shared;
     return { attrs: { slopes: shared ? 1 : x![0]!, shared }, shape: x! };
   },
   weights: (a) => [{ name: 'weight', shape: [a.slopes], role: 'learnable', init: 'constant', value: 0.25 }],

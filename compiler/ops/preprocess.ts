@@ -4,11 +4,10 @@
 //   so that Keras's "Total params" counts their 2C + 1 numbers (EfficientNet-B0: 7). `mean` and
 //   `std` set them (variance = std²); without them, mean 0 and variance 1 wait for real values.
 // - rescale: x · scale + offset, Keras's Rescaling (1/255, or one scale per channel); no state.
-import { defineOp, type OpContext } from './op.js';
+import { asList, defineOp, type ListArg, type OpContext } from './op.js';
 import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { pyFloat, type PytorchHelper } from '../lower-pytorch/lowering.js';
-import type { ArgValue } from './op.js';
 
 /** Keras's backend epsilon, the floor of the standard deviation. */
 export const NORMALIZE_EPSILON = 1e-7;
@@ -27,13 +26,13 @@ export interface RescaleAttrs {
 }
 
 /** A number or a list of one number per channel, as a list of length 1 or C. */
-function perChannel(op: string, arg: string, v: ArgValue, channels: number, ctx: OpContext): number[] | undefined {
-  const list = typeof v === 'number' ? [v] : [...(v as readonly number[])];
+function perChannel(op: string, arg: string, v: ListArg, channels: number, ctx: OpContext): number[] | undefined {
+  const list = asList(v);
   if (list.length === 1 || list.length === channels) return list;
   return ctx.error('E0305', `${op} ${arg} has ${list.length} values for ${channels} channels`, { arg, hint: `give one value, or ${channels}` });
 }
 
-export const normalize = defineOp<NormalizeAttrs>({
+export const normalize = defineOp({
   kind: 'normalize',
   summary: 'per-channel (x − mean) / std with its statistics as buffers (Keras Normalization)',
   arity: { min: 1, max: 1 },
@@ -43,8 +42,8 @@ export const normalize = defineOp<NormalizeAttrs>({
   },
   infer([x], args, ctx) {
     const channels = x![0]!;
-    const mean = args['mean'] === null ? null : perChannel('normalize', 'mean', args['mean']!, channels, ctx);
-    const std = args['std'] === null ? null : perChannel('normalize', 'std', args['std']!, channels, ctx);
+    const mean = args.mean === null ? null : perChannel('normalize', 'mean', args.mean, channels, ctx);
+    const std = args.std === null ? null : perChannel('normalize', 'std', args.std, channels, ctx);
     if (mean === undefined || std === undefined) return undefined;
     if (std?.some((s) => !(s > 0))) return ctx.error('E0305', `normalize std must be positive, got [${std.join(', ')}]`, { arg: 'std' });
     const full = (v: number[] | null) => (v === null ? null : v.length === 1 ? Array<number>(channels).fill(v[0]!) : v);
@@ -92,7 +91,7 @@ function normalizationClass(): PytorchHelper {
   };
 }
 
-export const rescale = defineOp<RescaleAttrs>({
+export const rescale = defineOp({
   kind: 'rescale',
   summary: 'x · scale + offset, one factor or one per channel (Keras Rescaling)',
   arity: { min: 1, max: 1 },
@@ -102,8 +101,8 @@ export const rescale = defineOp<RescaleAttrs>({
   },
   infer([x], args, ctx) {
     const channels = x![0]!;
-    const scale = perChannel('rescale', 'scale', args['scale']!, channels, ctx);
-    const offset = perChannel('rescale', 'offset', args['offset']!, channels, ctx);
+    const scale = perChannel('rescale', 'scale', args.scale, channels, ctx);
+    const offset = perChannel('rescale', 'offset', args.offset, channels, ctx);
     if (!scale || !offset) return undefined;
     return { attrs: { scale, offset }, shape: x! };
   },

@@ -1,7 +1,7 @@
 // reduce_mean, reduce_max, reduce_sum: reduce chosen per-sample axes (0 = channels, negative counts
 // from the end), keeping them as size 1 by default (ONNX ReduceMean/ReduceMax/ReduceSum keepdims=1).
 // CBAM's channel-wise pooling and its summed channel descriptors use these.
-import { defineOp, type OpDef } from './op.js';
+import { asList, defineOp, type OpDef } from './op.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
 export interface ReduceAttrs {
@@ -10,7 +10,7 @@ export interface ReduceAttrs {
 }
 
 function reduce(kind: 'reduce_mean' | 'reduce_max' | 'reduce_sum', what: string): OpDef<ReduceAttrs> {
-  return defineOp<ReduceAttrs>({
+  return defineOp({
     kind,
     summary: `${what} over the given axes`,
     arity: { min: 1, max: 1 },
@@ -20,7 +20,7 @@ function reduce(kind: 'reduce_mean' | 'reduce_max' | 'reduce_sum', what: string)
     },
     infer([x], args, ctx) {
       const rank = x!.length;
-      const written = typeof args['axis'] === 'number' ? [args['axis']] : [...(args['axis'] as number[])];
+      const written = asList(args.axis);
       const axes = written.map((a) => (a < 0 ? a + rank : a));
       const bad = axes.findIndex((a) => a < 0 || a >= rank);
       if (bad >= 0) {
@@ -33,7 +33,7 @@ function reduce(kind: 'reduce_mean' | 'reduce_max' | 'reduce_sum', what: string)
       if (new Set(axes).size !== axes.length) {
         return ctx.error('E0305', `${kind} lists an axis twice: ${JSON.stringify(written)}`, { arg: 'axis' });
       }
-      const keepdims = args['keepdims'] as boolean;
+      const keepdims = args.keepdims;
       const shape = keepdims ? x!.map((d, i) => (axes.includes(i) ? 1 : d)) : x!.filter((_, i) => !axes.includes(i));
       if (shape.length === 0) {
         return ctx.error('E0305', `${kind} would reduce every axis away; keep them with keepdims=true`, { arg: 'keepdims' });

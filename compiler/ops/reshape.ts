@@ -1,6 +1,6 @@
 // reshape: the same elements in a new per-sample shape (row-major, like PyTorch view and ONNX
 // Reshape); one −1 stands for whatever size keeps the element count.
-import { defineOp } from './op.js';
+import { asList, defineOp } from './op.js';
 import { formatShape } from '../ir.js';
 import { product } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
@@ -10,13 +10,13 @@ export interface ReshapeAttrs {
   readonly shape: readonly number[];
 }
 
-export const reshape = defineOp<ReshapeAttrs>({
+export const reshape = defineOp({
   kind: 'reshape',
   summary: 'change the per-sample shape, keeping the elements in order',
   arity: { min: 1, max: 1 },
   params: { shape: { type: 'ints', doc: 'per-sample shape; one -1 is inferred' } },
   infer([x], args, ctx) {
-    const written = typeof args['shape'] === 'number' ? [args['shape']] : [...(args['shape'] as number[])];
+    const written = asList(args.shape);
     const count = product(x!);
     const text = formatShape(written);
     if (written.some((d) => d === 0 || d < -1) || written.filter((d) => d === -1).length > 1) {

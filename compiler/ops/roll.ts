@@ -11,7 +11,7 @@ export interface RollAttrs {
   readonly shift: number;
 }
 
-export const roll = defineOp<RollAttrs>({
+export const roll = defineOp({
   kind: 'roll',
   summary: 'shift an axis cyclically (torch.roll)',
   arity: { min: 1, max: 1 },
@@ -20,10 +20,10 @@ export const roll = defineOp<RollAttrs>({
     axis: { type: 'int', doc: 'per-sample axis; 0 is the channel axis' },
   },
   infer([x], args, ctx) {
-    const axis = resolveAxis('roll', args['axis'] as number, x!, ctx);
+    const axis = resolveAxis('roll', args.axis, x!, ctx);
     if (axis === undefined) return undefined;
     const size = x![axis]!;
-    const shift = (((args['shift'] as number) % size) + size) % size;
+    const shift = ((args.shift % size) + size) % size;
     return { attrs: { axis, shift }, shape: x! };
   },
   tfjs: (a, kit) => rollTfjs(a, kit),

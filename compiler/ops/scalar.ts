@@ -14,7 +14,7 @@ export interface ScalarAttrs {
   readonly value: number;
 }
 
-export const scalar = defineOp<ScalarAttrs>({
+export const scalar = defineOp({
   kind: 'scalar',
   summary: 'a tensor and a number, element-wise: x + c, x − c, c − x, x · c, x / c, c / x',
   arity: { min: 1, max: 1 },
@@ -23,8 +23,8 @@ export const scalar = defineOp<ScalarAttrs>({
     value: { type: 'float', doc: 'the number c' },
   },
   infer([x], args, ctx) {
-    const op = args['op'] as ScalarKind;
-    const value = args['value'] as number;
+    const op = args.op;
+    const value = args.value;
     if (op === 'div' && value === 0) return ctx.error('E0605', 'division of a tensor by zero', { arg: 'value' });
     return { attrs: { op, value }, shape: x! };
   },

@@ -21,7 +21,7 @@ export interface SliceAttrs {
   readonly step: number;
 }
 
-export const slice = defineOp<SliceAttrs>({
+export const slice = defineOp({
   kind: 'slice',
   summary: 'take a range of rows along an axis',
   arity: { min: 1, max: 1 },
@@ -32,12 +32,12 @@ export const slice = defineOp<SliceAttrs>({
     step: { type: 'int', default: 1 },
   },
   infer([x], args, ctx) {
-    const axis = resolveAxis('slice', args['axis'] as number, x!, ctx);
+    const axis = resolveAxis('slice', args.axis, x!, ctx);
     if (axis === undefined) return undefined;
-    const step = args['step'] as number;
+    const step = args.step;
     if (step === 0) return ctx.error('E0305', 'slice step cannot be 0', { arg: 'step', hint: 'a positive step walks forward, a negative one backwards' });
     const size = x![axis]!;
-    const [written0, written1] = [args['start'] as number, args['end'] as number];
+    const [written0, written1] = [args.start, args.end];
     // Unlike Python, a bound past the axis is an error here: clamping it silently turned a wrong
     // size into a confusing reshape or merge error several layers later. Walking backwards, the
     // end may be −size − 1: through row 0.

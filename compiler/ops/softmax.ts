@@ -9,13 +9,13 @@ export interface SoftmaxAttrs {
   readonly axis: number;
 }
 
-export const softmax = defineOp<SoftmaxAttrs>({
+export const softmax = defineOp({
   kind: 'softmax',
   summary: 'normalized exponentials along an axis',
   arity: { min: 1, max: 1 },
   params: { axis: { type: 'int', default: -1, doc: 'per-sample axis; negative counts from the end' } },
   infer([x], args, ctx) {
-    const axis = resolveAxis('softmax', args['axis'] as number, x!, ctx);
+    const axis = resolveAxis('softmax', args.axis, x!, ctx);
     return axis === undefined ? undefined : { attrs: { axis }, shape: x! };
   },
   tfjs: (a, kit) => softmaxTfjs(a, kit),

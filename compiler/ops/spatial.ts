@@ -1,5 +1,5 @@
 // Window arithmetic shared by convs and pools: per-axis arguments, padding modes and output sizes.
-import type { ArgValue, OpContext } from './op.js';
+import type { ListArg, OpContext, PadArg } from './op.js';
 
 export const AXIS_NAMES: Record<number, readonly string[]> = {
   1: ['length'],
@@ -10,7 +10,7 @@ export const AXIS_NAMES: Record<number, readonly string[]> = {
 export const axisName = (rank: number, axis: number): string => AXIS_NAMES[rank]?.[axis] ?? `axis ${axis}`;
 
 /** An int or a per-axis list, as a per-axis list; reports a wrong length against `arg`. */
-export function perAxis(value: ArgValue, rank: number, arg: string, ctx: OpContext): number[] | undefined {
+export function perAxis(value: ListArg, rank: number, arg: string, ctx: OpContext): number[] | undefined {
   if (typeof value === 'number') return Array.from({ length: rank }, () => value);
   if (Array.isArray(value) && value.length === rank) return [...value];
   return ctx.error('E0203', `${arg} needs 1 or ${rank} values for a ${rank}-D input, got ${JSON.stringify(value)}`, { arg });
@@ -36,7 +36,7 @@ export const effectiveKernel = (k: number, d: number): number => d * (k - 1) + 1
  * (`[top, bottom, left, right]` in 2-D), or "valid" | "same" | "full". "same" is TF/ONNX SAME_UPPER:
  * output ceil(I/S), any odd extra padding at the end.
  */
-export function resolvePads(pad: ArgValue, input: readonly number[], w: Window, ctx: OpContext): Pads | undefined {
+export function resolvePads(pad: PadArg, input: readonly number[], w: Window, ctx: OpContext): Pads | undefined {
   const rank = input.length;
   const keff = w.kernel.map((k, i) => effectiveKernel(k, w.dilation[i]!));
   if (pad === 'valid') return { begin: zeros(rank), end: zeros(rank), mode: 'valid' };

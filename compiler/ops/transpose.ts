@@ -1,6 +1,6 @@
 // transpose: permute the per-sample axes (the batch stays first): output axis i is input axis
 // perm[i]. [C, T] → [T, C] with perm=[1, 0]; attention heads [T, H, D] → [H, T, D] with [1, 0, 2].
-import { defineOp } from './op.js';
+import { asList, defineOp } from './op.js';
 import { formatShape } from '../ir.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
@@ -9,14 +9,14 @@ export interface TransposeAttrs {
   readonly perm: readonly number[];
 }
 
-export const transpose = defineOp<TransposeAttrs>({
+export const transpose = defineOp({
   kind: 'transpose',
   summary: 'permute the per-sample axes',
   arity: { min: 1, max: 1 },
   params: { perm: { type: 'ints', doc: 'output axis i takes input axis perm[i]; negative counts from the end' } },
   infer([x], args, ctx) {
     const rank = x!.length;
-    const written = typeof args['perm'] === 'number' ? [args['perm']] : [...(args['perm'] as number[])];
+    const written = asList(args.perm);
     const perm = written.map((a) => (a < 0 ? a + rank : a));
     const sorted = [...perm].sort((a, b) => a - b);
     if (perm.length !== rank || sorted.some((a, i) => a !== i)) {

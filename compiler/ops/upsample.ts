@@ -1,7 +1,7 @@
 // upsample: resize the spatial axes by a scale (out = floor(I·scale), PyTorch's rule) or to a size,
 // by nearest neighbour or (bi/tri)linear interpolation (linear along every spatial axis). Attrs keep
 // both the output size and the scale used for coordinates (ONNX Resize takes either).
-import { defineOp, type ArgValue, type OpContext } from './op.js';
+import { defineOp, type ListArg, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, perAxis, spatialRank } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
@@ -18,7 +18,7 @@ export interface UpsampleAttrs {
   readonly fromSize: boolean;
 }
 
-export const upsample = defineOp<UpsampleAttrs>({
+export const upsample = defineOp({
   kind: 'upsample',
   summary: 'resize the spatial axes (nearest or linear interpolation)',
   arity: { min: 1, max: 1 },
@@ -31,8 +31,8 @@ export const upsample = defineOp<UpsampleAttrs>({
   infer([x], args, ctx) {
     const rank = spatialRank('upsample', x!, ctx);
     if (rank === undefined) return undefined;
-    const mode = args['mode'] as UpsampleAttrs['mode'];
-    const alignCorners = args['align_corners'] as boolean;
+    const mode = args.mode;
+    const alignCorners = args.align_corners;
     if (alignCorners && mode === 'nearest') {
       return ctx.error('E0210', 'align_corners applies to mode="bilinear" only', {
         arg: 'align_corners',
@@ -40,11 +40,11 @@ export const upsample = defineOp<UpsampleAttrs>({
       });
     }
     const input = x!.slice(1);
-    const fromSize = args['size'] !== null;
+    const fromSize = args.size !== null;
     if (fromSize && ctx.given('scale')) {
       return ctx.error('E0210', 'upsample takes a scale or a size, not both', { arg: 'size', hint: 'keep one of them' });
     }
-    const resolved = fromSize ? bySize(args['size']!, input, ctx) : byScale(args['scale']!, input, ctx);
+    const resolved = fromSize ? bySize(args.size, input, ctx) : byScale(args.scale, input, ctx);
     if (!resolved) return undefined;
     return { attrs: { mode, alignCorners, ...resolved, fromSize }, shape: [x![0]!, ...resolved.size] };
   },
@@ -72,7 +72,7 @@ function interpolateOptions(a: UpsampleAttrs): string {
   return a.mode === 'nearest' ? `${sizing}, mode='nearest'` : `${sizing}, mode='${mode}', align_corners=${pyBool(a.alignCorners)}`;
 }
 
-function bySize(value: ArgValue, input: readonly number[], ctx: OpContext) {
+function bySize(value: ListArg, input: readonly number[], ctx: OpContext) {
   const size = perAxis(value, input.length, 'size', ctx);
   if (!size) return undefined;
   const bad = size.findIndex((s) => s <= 0);
@@ -80,7 +80,7 @@ function bySize(value: ArgValue, input: readonly number[], ctx: OpContext) {
   return { size, scales: size.map((s, i) => s / input[i]!) };
 }
 
-function byScale(value: ArgValue, input: readonly number[], ctx: OpContext) {
+function byScale(value: ListArg, input: readonly number[], ctx: OpContext) {
   const scales = perAxis(value, input.length, 'scale', ctx);
   if (!scales) return undefined;
   const bad = scales.findIndex((s) => !(s > 0));

@@ -3,7 +3,7 @@
 // (derived constraints with the op's span). Ops whose sizes only pass through need no rule: they
 // are recognized by re-running their shape function at another size.
 import type { IrGraph, IrNode } from '../ir.js';
-import type { Args, OpContext } from '../ops/op.js';
+import type { OpContext } from '../ops/op.js';
 import { lookupOp } from '../ops/registry.js';
 import type { ConvAttrs } from '../ops/conv.js';
 import type { ConvTransposeAttrs } from '../ops/conv-transpose.js';
@@ -253,7 +253,7 @@ function passThrough(node: IrNode, ins: readonly (readonly Size[])[], base: read
     warn: () => {},
     given: (arg) => node.written.includes(arg),
   };
-  const moved = op.infer(ins.map((s) => s.map((d) => evaluate(d, doubled))), node.args as Args, ctx);
+  const moved = op.infer(ins.map((s) => s.map((d) => evaluate(d, doubled))), node.args, ctx);
   if (!moved || failed || moved.shape.length !== node.shape.length) return undefined;
   const x = ins[0]!;
   const out: Size[] = [];
