@@ -20,7 +20,7 @@ export interface MaxUnpoolAttrs {
   readonly kernel: readonly number[];
 }
 
-export const max_unpool = defineOp<MaxUnpoolAttrs>({
+export const max_unpool = defineOp({
   kind: 'max_unpool',
   summary: "scatter each value to its window's argmax in the pre-pool map `like` (SegNet's unpooling); zeros elsewhere",
   arity: { min: 2, max: 2 },
@@ -32,9 +32,9 @@ export const max_unpool = defineOp<MaxUnpoolAttrs>({
     if (like!.length !== 3 || y!.length !== 3) {
       return ctx.error('E0303', `max_unpool takes 2-D maps [C, H, W], got ${formatShape(y!)} and ${formatShape(like!)}`, { input: like!.length !== 3 ? 1 : 0 });
     }
-    const kernel = perAxis(args['kernel']!, 2, 'kernel', ctx);
+    const kernel = perAxis(args.kernel, 2, 'kernel', ctx);
     if (!kernel) return undefined;
-    const stride = args['stride'] === null ? kernel : perAxis(args['stride']!, 2, 'stride', ctx);
+    const stride = args.stride === null ? kernel : perAxis(args.stride, 2, 'stride', ctx);
     if (!stride) return undefined;
     if (kernel.some((k) => k < 1)) return ctx.error('E0305', `max_unpool kernel must be positive, got ${kernel.join('×')}`, { arg: 'kernel' });
     if (stride.some((s, i) => s !== kernel[i])) {
