@@ -91,6 +91,7 @@ export const catalogue = {
   W0107: 'an expect or shape annotation does not hold once --set/--input change the model',
   W0108: 'weights hold NaN or infinite values',
   W0109: 'weights larger than an ONNX file can hold',
+  W0110: 'the ONNX export keeps fixed input sizes',
 } as const;
 
 export type DiagnosticCode = keyof typeof catalogue;

@@ -30,6 +30,10 @@ export interface LowerResult {
   /** Present only when there are no errors. */
   readonly model?: ModelProto;
   readonly diagnostics: readonly Diagnostic[];
+  /** Per node of the model's graph, the IR node it lowers (undefined for the Identity of an output). */
+  readonly origins?: readonly (IrNode | undefined)[];
+  /** The IR node whose output each named tensor holds (graph inputs, outputs and node results). */
+  readonly tensors?: ReadonlyMap<string, IrNode>;
 }
 
 export function lowerToOnnx(graph: IrGraph, weights: Weights, options: OnnxExportOptions): LowerResult {
@@ -45,12 +49,13 @@ export function lowerToOnnx(graph: IrGraph, weights: Weights, options: OnnxExpor
   if (lowering.diagnostics.length > 0) return { diagnostics: lowering.diagnostics };
   const model = lowering.model(options.producerVersion);
   for (const [key, value] of Object.entries(options.metadata ?? {})) model.metadataProps!.push({ key, value });
-  return { model, diagnostics: [] };
+  return { model, diagnostics: [], origins: lowering.origins, tensors: lowering.tensors() };
 }
 
 class Lowering {
   readonly diagnostics: Diagnostic[] = [];
   private readonly nodes: NodeProto[] = [];
+  readonly origins: (IrNode | undefined)[] = [];
   private readonly valueInfo: ValueInfoProto[] = [];
   private readonly initializers: TensorProto[] = [];
   private readonly used = new Set<string>();
@@ -81,6 +86,16 @@ class Lowering {
     this.initializers.sort((a, b) => order.get(a.name!)! - order.get(b.name!)!);
     const unused = declared.filter((w) => !this.used.has(w.name));
     for (const w of unused) this.internal(w.node, `the ONNX lowering of ${w.node.op} does not use its weight '${w.name}'`);
+  }
+
+  tensors(): Map<string, IrNode> {
+    const out = new Map<string, IrNode>();
+    for (const o of this.graph.outputs) out.set(o.name, this.graph.nodes[o.node]!);
+    for (const node of this.graph.nodes) {
+      const t = this.tensor.get(node.id);
+      if (t !== undefined && !out.has(t)) out.set(t, node);
+    }
+    return out;
   }
 
   model(version: string): ModelProto {
@@ -183,6 +198,7 @@ class Lowering {
     }
     for (const [name, dims] of temps) this.valueInfo.push(valueInfo(name, dims, int64.has(name) ? INT64 : FLOAT));
     this.nodes.push(...emitted);
+    this.origins.push(...emitted.map(() => node));
   }
 
   private anchor(): OnnxLoweringContext<unknown>['anchor'] {
@@ -197,6 +213,7 @@ class Lowering {
       if (t === o.name) continue;
       const docString = this.where(this.graph.nodes[o.node]!);
       this.nodes.push({ name: this.fresh(`${o.name}/Identity`), opType: 'Identity', input: [t], output: [o.name], docString });
+      this.origins.push(undefined);
     }
   }
 

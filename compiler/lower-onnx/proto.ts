@@ -14,21 +14,32 @@ export type AttributeProto = onnxProto.onnx.IAttributeProto;
 /** The name of the batch axis, dynamic in every input and output. */
 export const BATCH = 'N';
 
-/** A tensor's dims: numbers, or the symbolic batch axis. */
-export type Dims = readonly (number | typeof BATCH)[];
+/**
+ * A tensor's dims: numbers, or named dynamic sizes (the batch axis `N`, a size variable `H`, an
+ * expression in them `H/4`), or `?` for a dynamic size without a name.
+ */
+export type Dims = readonly (number | string)[];
+
+/** A dim that changes with the input size but has no name. */
+export const UNNAMED = '?';
 
 export const FLOAT = onnx.TensorProto.DataType.FLOAT;
 export const INT64 = onnx.TensorProto.DataType.INT64;
 
 export function valueInfo(name: string, dims: Dims | undefined, elemType: number = FLOAT): ValueInfoProto {
-  const shape = dims && { dim: dims.map((d) => (d === BATCH ? { dimParam: BATCH } : { dimValue: d })) };
+  const shape = dims && { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : d === UNNAMED ? {} : { dimParam: d })) };
   return { name, type: { tensorType: { elemType, ...(shape ? { shape } : {}) } } };
 }
 
 /** The dims a value_info declares (undefined when it has no shape). */
 export function dimsOf(info: ValueInfoProto): Dims | undefined {
   const dims = info.type?.tensorType?.shape?.dim;
-  return dims?.map((d) => (d.dimParam ? BATCH : Number(d.dimValue)));
+  return dims?.map((d) => (d.dimParam ? d.dimParam : hasValue(d) ? Number(d.dimValue) : UNNAMED));
+}
+
+/** Decoded messages tell which member of the `value` oneof is set; plain objects hold only that one. */
+function hasValue(d: onnxProto.onnx.TensorShapeProto.IDimension): boolean {
+  return 'value' in d ? (d as { value?: string }).value === 'dimValue' : d.dimValue !== undefined && d.dimValue !== null;
 }
 
 const A = onnx.AttributeProto.AttributeType;

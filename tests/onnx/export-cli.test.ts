@@ -168,4 +168,22 @@ tiny (float[N,1,8,8] image) => (float[N,3] logits)
     const model = onnxProto.onnx.ModelProto.decode(readFileSync(join(dir, 'lenet.onnx')));
     expect(model.metadataProps.find((p) => p.key === 'source_file')!.value).toBe('zoo/lenet/lenet5.arch');
   });
+
+  it('keeps size variables as named dynamic dims, or fixed sizes with --fixed-size', () => {
+    const generic = `model generic(classes = 3) {
+  input image: [1, H, W] = [1, 16, 16]
+  x = image |> conv(4, 3, stride=2, pad=1) |> relu |> upsample(2)
+  output mask = x |> conv(classes, 1)
+}
+`;
+    writeFileSync(join(scratch, 'generic.arch'), generic);
+    const dims = (args: string[]) => {
+      const r = archc([join(scratch, 'generic.arch'), '--format', 'onnx-text', ...args]);
+      expect(r.status).toBe(0);
+      return r.stdout.toString().split('\n').find((l) => l.startsWith('generic ('));
+    };
+    expect(dims([])).toBe('generic (float[N,1,H,W] image) => (float[N,3,2*((H+1)//2),2*((W+1)//2)] mask)');
+    expect(dims(['--fixed-size'])).toBe('generic (float[N,1,16,16] image) => (float[N,3,16,16] mask)');
+    expect(dims(['--fixed-size', '--input', 'image=1x10x12'])).toBe('generic (float[N,1,10,12] image) => (float[N,3,10,12] mask)');
+  });
 });

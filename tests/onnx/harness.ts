@@ -6,9 +6,11 @@ import ort from 'onnxruntime-node';
 import { compile, type CompileResult } from '../../compiler/compile.js';
 import type { IrGraph } from '../../compiler/ir.js';
 import { lowerToOnnx } from '../../compiler/lower-onnx/lower.js';
+import { lowerSizeGeneric } from '../../compiler/lower-onnx/dynamic.js';
+import { initWeights } from '../../compiler/weights/init.js';
 import type { ModelProto } from '../../compiler/lower-onnx/proto.js';
 import type { Weights } from '../../compiler/weights/tensor.js';
-import { nodeHost } from '../../compiler/node-host.js';
+import { locate, nodeHost } from '../../compiler/node-host.js';
 import { session } from '../../tools/dev/onnx-check.js';
 
 export { bytesOf, declaredDims, light, OnnxChecker, runRandom, session, withIntermediates } from '../../tools/dev/onnx-check.js';
@@ -18,6 +20,23 @@ export function lower(graph: IrGraph, weights: Weights, opset?: number): ModelPr
   const result = lowerToOnnx(graph, weights, { producerVersion: 'test', opset });
   if (!result.model) throw new Error(result.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n'));
   return result.model;
+}
+
+/** The model compiled with these inputs replaced, or undefined when that fails. */
+export function compileAt(path: string, inputs: Readonly<Record<string, readonly number[]>> = {}): IrGraph | undefined {
+  const r = compile(path, nodeHost, { inputs: inputs as Record<string, number[]> });
+  return r.ok ? r.graph : undefined;
+}
+
+/** A zoo model exported size-generic (as `archc export` does) at its default sizes, with seeded weights. */
+export function exportSizeGeneric(name: string, seed = 5): { model: ModelProto; graph: IrGraph; weights: Weights; warnings: string[] } {
+  const path = locate(name);
+  const r = compile(path, nodeHost);
+  if (!r.ok || !r.graph || !r.sizes) throw new Error(`${name} does not compile with size variables`);
+  const weights = initWeights(r.graph, { seed });
+  const lowered = lowerSizeGeneric(r.graph, weights, { producerVersion: 'test' }, { analysis: r.sizes, compileAt: (inputs) => compileAt(path, inputs) });
+  if (!lowered.model) throw new Error(lowered.diagnostics.map((d) => d.message).join('\n'));
+  return { model: lowered.model, graph: r.graph, weights, warnings: lowered.diagnostics.map((d) => `${d.code} ${d.message}`) };
 }
 
 /** Runs a one-input model on given values, with onnxruntime's graph optimizations as users get them. */

@@ -36,13 +36,14 @@ export function light(model: ModelProto): ModelProto {
   return { ...model, graph: { ...g, initializer: [], node: [...nodes, ...(g.node ?? [])] } };
 }
 
-/** Every output and value_info tensor's declared dims, the batch replaced by `batch`. */
+/** Every output and value_info tensor's declared dims, the batch replaced by `batch` (tensors with size-dependent dims left out). */
 export function declaredDims(model: ModelProto, batch: number): Map<string, number[]> {
   const out = new Map<string, number[]>();
   const g = model.graph!;
   for (const v of [...(g.output ?? []), ...(g.valueInfo ?? [])]) {
     const dims = dimsOf(v);
-    if (dims) out.set(v.name!, dims.map((d) => (d === 'N' ? batch : d)));
+    const fixed = dims?.map((d) => (d === 'N' ? batch : d));
+    if (fixed?.every((d) => typeof d === 'number')) out.set(v.name!, fixed as number[]);
   }
   return out;
 }

@@ -6,6 +6,7 @@ import type { IrGraph } from '../../../compiler/ir.js';
 import { encodeOnnx, encodedLength, MAX_ONNX_BYTES } from '../../../compiler/lower-onnx/encode.js';
 import { DEFAULT_OPSET, lowerToOnnx, SUPPORTED_OPSETS } from '../../../compiler/lower-onnx/lower.js';
 import type { ModelProto } from '../../../compiler/lower-onnx/proto.js';
+import { lowerSizeGeneric, type SizeGeneric } from '../../../compiler/lower-onnx/dynamic.js';
 import { onnxText } from '../../../compiler/lower-onnx/text.js';
 import { renderDiagnostic } from '../../../compiler/render.js';
 import { materializeProblem } from '../../../compiler/weights/footprint.js';
@@ -40,6 +41,8 @@ export interface ExportOptions {
   readonly metadata?: Readonly<Record<string, string>>;
   /** pytorch: the model compiled at other parameter values (pytorchVariants), for constructor arguments. */
   readonly variants?: readonly { readonly param: string; readonly graph: IrGraph }[];
+  /** onnx, onnx-text: a model with size variables keeps them as dynamic dims (absent: fixed sizes). */
+  readonly sizes?: SizeGeneric;
 }
 
 export interface ExportResult {
@@ -66,9 +69,11 @@ export function buildExport(graph: IrGraph, options: ExportOptions): ExportResul
   if (options.format === 'safetensors') {
     return { diagnostics: [], chunks: safetensorsChunks(weights, { source_model: graph.model, producer: `archc ${version}`, ...options.metadata }) };
   }
-  const lowered = lowerToOnnx(graph, weights, { opset: options.opset, producerVersion: version, displayPath: sourceName(graph.file), metadata: options.metadata });
+  const onnxOptions = { opset: options.opset, producerVersion: version, displayPath: sourceName(graph.file), metadata: options.metadata };
+  const lowered = options.sizes ? lowerSizeGeneric(graph, weights, onnxOptions, options.sizes) : lowerToOnnx(graph, weights, onnxOptions);
   if (!lowered.model) return { diagnostics: lowered.diagnostics };
-  if (options.format === 'onnx-text') return { diagnostics: [], chunks: [new TextEncoder().encode(onnxText(lowered.model))] };
+  const warnings = lowered.diagnostics;
+  if (options.format === 'onnx-text') return { diagnostics: warnings, chunks: [new TextEncoder().encode(onnxText(lowered.model))] };
   const chunks = encodeOnnx(lowered.model);
   const bytes = encodedLength(chunks);
   if (bytes > MAX_ONNX_BYTES) {
@@ -76,7 +81,7 @@ export function buildExport(graph: IrGraph, options: ExportOptions): ExportResul
     const message = `the ONNX file would be ${size}; protobuf limits ONNX files to 2 GiB`;
     return { diagnostics: [diagnostic('E0802', message, fileSpan(graph.file), { hint: 'export a smaller input size or fewer classes' })] };
   }
-  return { diagnostics: [], chunks, model: lowered.model };
+  return { diagnostics: warnings, chunks, model: lowered.model };
 }
 
 /** Python source; weights stay apart (a --weights file is checked against the model, then named in the header). */
@@ -135,10 +140,12 @@ ${compileFlagsUsage}
                           instead of loading them, e.g. "fc.*" (repeat or comma-separate)
       --seed N            seed of --weights init (default 0)
       --opset N           ONNX opset, ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max} (default ${DEFAULT_OPSET})
+      --fixed-size        onnx: fixed input sizes (the default or --input's) even when the model names
+                          size variables, which are otherwise dynamic dims (docs/onnx.md)
 ${quantizeFlagsUsage}`,
   async run(argv) {
     const text = { type: 'string' } as const;
-    const parsed = parseArgs(argv, { ...compileFlags, output: { ...text, short: 'o' }, format: text, weights: text, seed: text, opset: text, 'init-missing': { ...text, multiple: true }, ...quantizeFlags });
+    const parsed = parseArgs(argv, { ...compileFlags, output: { ...text, short: 'o' }, format: text, weights: text, seed: text, opset: text, 'init-missing': { ...text, multiple: true }, 'fixed-size': { type: 'boolean' }, ...quantizeFlags });
     if (parsed.positionals.length !== 1) throw new UsageError('export takes one file or zoo name');
     const format = (parsed.flags['format'] as string | undefined) ?? 'onnx';
     if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}; got '${format}'`);
@@ -190,8 +197,12 @@ ${quantizeFlagsUsage}`,
     // Constructor arguments (classes=...) come from compiling the .arch file at other values; a run
     // folder's model is trained for its settings and stays as it is.
     const variants = format === 'pytorch' && !metadata ? pytorchVariants(graph.file, nodeHost, compileOptions(parsed), graph) : undefined;
-    const built = buildExport(graph, { format: format as ExportFormat, opset, weights, metadata, variants });
+    // Quantization calibrates and rewrites a fixed-size graph; run folders are trained at one size.
+    const generic = !metadata && !request && !parsed.flags['fixed-size'];
+    const sizes = generic && result.sizes && result.compileAt ? { analysis: result.sizes, compileAt: result.compileAt } : undefined;
+    const built = buildExport(graph, { format: format as ExportFormat, opset, weights, metadata, variants, sizes });
     if (hasErrors(built.diagnostics) || !built.chunks) return refuse(built.diagnostics, result);
+    if (built.diagnostics.length > 0) printDiagnostics({ ...result, diagnostics: built.diagnostics });
     let chunks = built.chunks;
     let what = format === 'safetensors' ? format : format === 'pytorch' ? 'PyTorch module' : `${format}, opset ${opset ?? DEFAULT_OPSET}`;
     if (request && built.model) {
