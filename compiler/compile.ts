@@ -32,6 +32,11 @@ export interface CompileResult {
   readonly sources: ReadonlyMap<string, SourceFile>;
   /** For inputs with size variables: symbolic shapes, derived conditions, MACs as a formula. */
   readonly sizes?: SizeAnalysis;
+  /**
+   * For inputs with size variables: the same model compiled with these inputs replaced (the
+   * others as given), or undefined when that fails; size-generic targets compare against it.
+   */
+  readonly compileAt?: (inputs: Readonly<Record<string, readonly number[]>>) => IrGraph | undefined;
 }
 
 export function compile(path: string, host: CompileHost, options: CompileOptions = {}): CompileResult {
@@ -104,6 +109,11 @@ function run(path: string, host: CompileHost, options: CompileOptions): CompileR
     const graph = expanded.graph;
     let sizes: SizeAnalysis | undefined | null = null;
     Object.defineProperty(result, 'sizes', { enumerable: true, get: () => (sizes === null ? (sizes = analyzeSizes(graph, report.layers.map((l) => l.macs))) : sizes) });
+    const compileAt = (inputs: Readonly<Record<string, readonly number[]>>) => {
+      const again = compile(path, host, { ...options, inputs: { ...options.inputs, ...(inputs as Record<string, number[]>) }, noSuggestions: true });
+      return again.ok ? again.graph : undefined;
+    };
+    Object.defineProperty(result, 'compileAt', { enumerable: false, value: compileAt });
   }
   return result;
 }

@@ -92,6 +92,7 @@ export const catalogue = {
   W0108: 'weights hold NaN or infinite values',
   W0109: 'weights larger than an ONNX file can hold',
   W0110: 'the ONNX export keeps fixed input sizes',
+  W0111: 'the TensorFlow.js model keeps fixed input sizes',
 } as const;
 
 export type DiagnosticCode = keyof typeof catalogue;

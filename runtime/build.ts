@@ -26,6 +26,8 @@ interface Value {
   readonly views: Map<Layout, tfl.SymbolicTensor>;
   /** Computed from the model's inputs by ops without weights: training never needs its gradient. */
   readonly weightFree: boolean;
+  /** A model input's IR axes whose size is unknown (null in tfjs): its size variables. */
+  readonly unknown?: readonly number[];
 }
 
 interface PendingBinding extends WeightBinding {
@@ -51,17 +53,88 @@ export interface Tap {
 export interface LowerOptions {
   /** Ids of nodes to tap (see Tap); an input node cannot be tapped. */
   readonly taps?: readonly number[];
+  /**
+   * The same size-generic model compiled at other admissible sizes (compiler/symbolic/probes.ts):
+   * when its layers are configured alike at those sizes, the model's inputs take any such size
+   * (null height and width); otherwise the sizes stay fixed and a warning W0111 names the layer.
+   */
+  readonly probes?: readonly IrGraph[];
 }
 
-/** Lowers `graph`; a node that cannot be lowered gives a diagnostic at its source. */
+/**
+ * Lowers `graph`; a node that cannot be lowered gives a diagnostic at its source. With `probes`, a
+ * model whose inputs name size variables accepts every size its layers do not depend on.
+ */
 export function lowerGraph(graph: IrGraph, options: LowerOptions = {}): BuildResult {
+  const taps = options.taps ?? [];
+  if (!options.probes?.length || !graph.sizes?.length) return lowerAt(graph, undefined, taps);
+  const refusal = sizeDependence(graph, [graph, ...options.probes]);
+  if (refusal) {
+    const fixed = lowerAt(graph, undefined, taps);
+    return fixed.ok ? { ...fixed, diagnostics: [...fixed.diagnostics, fixedSizeWarning(graph, refusal)] } : fixed;
+  }
+  const axes = new Map<string, number[]>();
+  for (const v of graph.sizes) axes.set(v.input, [...(axes.get(v.input) ?? []), v.axis]);
+  const generic = lowerAt(graph, axes, taps);
+  if (generic.ok) return generic;
+  const fixed = lowerAt(graph, undefined, taps);
+  const first = generic.diagnostics[0];
+  const refused = { node: graph.nodes.find((n) => n.span === first?.span), reason: `tfjs-layers cannot build it with unknown sizes: ${first?.message ?? ''}` };
+  return fixed.ok ? { ...fixed, diagnostics: [...fixed.diagnostics, fixedSizeWarning(graph, refused)] } : fixed;
+}
+
+/**
+ * Lowers the graph at each size with the windowed ops' choices that do not depend on the size and
+ * compares the layers' configurations: the first layer configured differently at two sizes bakes
+ * the size in.
+ */
+function sizeDependence(graph: IrGraph, probes: readonly IrGraph[]): { node?: IrNode; reason: string } | undefined {
+  let first: string[] | undefined;
+  for (const probe of probes) {
+    const built = lowerAt(probe, new Map(), []);
+    if (!built.ok) return { reason: built.diagnostics[0]?.message ?? 'it does not build at another size' };
+    const configs = built.model.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => `${l.getClassName()} ${JSON.stringify(l.getConfig())}`);
+    built.model.dispose();
+    if (!first) {
+      first = configs;
+      continue;
+    }
+    const k = configs.findIndex((c, i) => c !== first![i]);
+    if (k >= 0 || configs.length !== first.length) {
+      const layer = (configs[k] ?? first[configs.length] ?? '').split(' ')[0];
+      const name = /"name":"([^"]*)"/.exec(configs[k] ?? '')?.[1] ?? '';
+      const node = graph.nodes.find((n) => name === n.name || name.startsWith(`${n.name}-`));
+      return { node, reason: `its ${layer} layer${name ? ` ${name}` : ''} is configured for one input size` };
+    }
+  }
+  return undefined;
+}
+
+function fixedSizeWarning(graph: IrGraph, r: { node?: IrNode; reason: string }): Diagnostic {
+  const inputs = graph.inputs.filter((i) => graph.sizes!.some((v) => v.input === i.name));
+  const fixed = inputs.map((i) => `${i.name} [${graph.nodes[i.node]!.shape.join(', ')}]`).join(', ');
+  const what = r.node ? `${r.node.op} ${r.node.name}` : 'the model';
+  return diagnostic('W0111', `the TensorFlow.js model keeps fixed input sizes (${fixed}): ${what} is not size-generic in tfjs: ${r.reason}`, r.node?.span ?? graph.nodes[0]!.span, {
+    related: (r.node?.callStack ?? []).map((span) => ({ span, message: 'in a block called here' })),
+    hint: 'build it once per size (--input NAME=CxHxW)',
+  });
+}
+
+/**
+ * One lowering. `dynamic`: per input, the IR axes of its size variables, made unknown (null) in the
+ * tfjs input; its presence also asks every op for size-independent choices (explicit pads rather
+ * than "same" when the stride is above 1, since TF's same pads depend on the size).
+ */
+function lowerAt(graph: IrGraph, dynamic: ReadonlyMap<string, readonly number[]> | undefined, tapIds: readonly number[]): BuildResult {
   const tapped = new Map<number, { delta: tfl.SymbolicTensor; output: tfl.SymbolicTensor; tap: Tap }>();
   const values = new Map<number, Value>();
   const bindings: PendingBinding[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const node of graph.nodes) {
     if (node.op === 'input') {
-      values.set(node.id, { node, layout: node.shape.length >= 3 ? 'cl' : 'plain', views: new Map(), weightFree: true });
+      const name = graph.inputs.find((i) => i.node === node.id)?.name ?? '';
+      const unknown = dynamic?.get(name);
+      values.set(node.id, { node, layout: node.shape.length >= 3 ? 'cl' : 'plain', views: new Map(), weightFree: true, ...(unknown ? { unknown } : {}) });
       continue;
     }
     const op = lookupOp(node.op);
@@ -73,12 +146,12 @@ export function lowerGraph(graph: IrGraph, options: LowerOptions = {}): BuildRes
     const inputs = node.inputs.map((id) => values.get(id));
     if (inputs.some((v) => v === undefined)) continue; // an input already failed to lower
     try {
-      const kit = makeKit(node, inputs as Value[], bindings, () => anchor(graph, values));
+      const kit = makeKit(node, inputs as Value[], bindings, () => anchor(graph, values), dynamic !== undefined);
       const out: Lowered = lowering(node.attrs, kit);
       const flatFrom = out.layout === 'flat-cl' ? (out.flatFrom ?? inputs.find((v) => v!.layout === 'flat-cl')?.flatFrom) : undefined;
       if (out.layout === 'flat-cl' && !flatFrom) throw new Error('a flat-cl output needs the shape it flattens');
       const weightFree = inputs.every((v) => v!.weightFree) && !(op?.weights?.(node.attrs, kit.inputShapes) ?? []).length;
-      const output = options.taps?.includes(node.id) ? tap(node, out, tapped) : out.output;
+      const output = tapIds.includes(node.id) ? tap(node, out, tapped) : out.output;
       values.set(node.id, { node, tensor: output, layout: out.layout, flatFrom, views: new Map(), weightFree });
     } catch (e) {
       diagnostics.push(diagnostic('E0850', `${node.name} (${node.op}) cannot be lowered to TensorFlow.js: ${(e as Error).message}`, node.span, {
@@ -130,7 +203,7 @@ function io(name: string, shape: Shape, layout: 'cl' | 'plain'): TensorIo {
   return { name, shape, layout, tfjsShape: layout === 'cl' ? toChannelsLast(shape) : [...shape] };
 }
 
-const toChannelsLast = (shape: Shape): number[] => (shape.length < 2 ? [...shape] : [...shape.slice(1), shape[0]!]);
+const toChannelsLast = <T>(shape: readonly T[]): T[] => (shape.length < 2 ? [...shape] : [...shape.slice(1), shape[0]!]);
 
 /** The model's first input, made in its natural layout if nothing has asked for it yet. */
 function anchor(graph: IrGraph, values: Map<number, Value>): tfl.SymbolicTensor {
@@ -141,7 +214,7 @@ function anchor(graph: IrGraph, values: Map<number, Value>): tfl.SymbolicTensor 
   return value.tensor!;
 }
 
-function makeKit(node: IrNode, inputs: Value[], bindings: PendingBinding[], anchor: () => tfl.SymbolicTensor): LowerKit {
+function makeKit(node: IrNode, inputs: Value[], bindings: PendingBinding[], anchor: () => tfl.SymbolicTensor, sizeGeneric: boolean): LowerKit {
   const inputShapes = inputs.map((v) => v.node.shape);
   const kit: LowerKit = {
     node,
@@ -161,6 +234,8 @@ function makeKit(node: IrNode, inputs: Value[], bindings: PendingBinding[], anch
       return request === 'any' ? (current === 'flat-cl' ? 'plain' : current) : request;
     },
     isSame(i, window) {
+      // With a stride above 1, TF's same pads depend on the input size: a size-generic model pads explicitly.
+      if (sizeGeneric && window.stride.some((s) => s > 1)) return false;
       const same = tfjsSamePads(inputShapes[i]!.slice(1), window);
       return same.begin.join() === window.pads.begin.join() && same.end.join() === window.pads.end.join();
     },
@@ -238,7 +313,8 @@ function materialize(value: Value, layout: Layout): void {
   if (value.tensor) return;
   const shape = value.node.shape;
   value.layout = layout === 'cl' && shape.length >= 2 ? 'cl' : 'plain';
-  const tfjsShape = value.layout === 'cl' ? toChannelsLast(shape) : [...shape];
+  const known: (number | null)[] = shape.map((d, axis) => (value.unknown?.includes(axis) ? null : d));
+  const tfjsShape = value.layout === 'cl' ? toChannelsLast(known) : [...known];
   value.tensor = tfl.input({ shape: tfjsShape, name: value.node.name, dtype: 'float32' });
 }
 

@@ -11,7 +11,7 @@ import { lowerGraph, type Tap } from './build.js';
 import type { ArchcMetadata } from './metadata.js';
 import { loadWeights } from './weights.js';
 
-export { lowerGraph, type BuildResult, type Tap } from './build.js';
+export { lowerGraph, type BuildResult, type LowerOptions, type Tap } from './build.js';
 export { setBackend, describeBackend, BACKENDS, type BackendName, type BackendReport } from './backend.js';
 export { loadWeights, saveWeights } from './weights.js';
 export { metadataOf, type ArchcMetadata, type TensorIo, type BoundWeight } from './metadata.js';
@@ -27,6 +27,8 @@ export interface BuildOptions {
   readonly origin?: string;
   /** Node ids whose outputs to expose (runtime/build.ts, Tap). */
   readonly taps?: readonly number[];
+  /** The model at other admissible sizes, for a size-generic model (see LowerOptions in build.ts). */
+  readonly probes?: readonly IrGraph[];
 }
 
 export type BuiltModel =
@@ -44,7 +46,7 @@ export function buildModel(graph: IrGraph, options: BuildOptions = {}): BuiltMod
     const problems = checkWeights(graph, options.weights, options.origin ?? 'the weights');
     if (hasErrors(problems)) return { ok: false, diagnostics: problems };
   }
-  const built = lowerGraph(graph, { taps: options.taps });
+  const built = lowerGraph(graph, { taps: options.taps, probes: options.probes });
   if (!built.ok) return built;
   const weights = options.weights ?? initWeights(graph, { seed: options.seed ?? 0 });
   const problems = loadWeights(built.model, weights);

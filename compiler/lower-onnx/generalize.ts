@@ -10,6 +10,7 @@
 //   follow the size: the export is refused with the op that bakes it in, and stays at fixed sizes.
 // Three sizes, chosen so that no two variables move alike, make a chance match very unlikely.
 import type { IrNode } from '../ir.js';
+import type { Refusal } from '../symbolic/probes.js';
 import { attributeText, constantTensor, dimsOf, INT64, UNNAMED, valueInfo, type Dims, type ModelProto, type NodeProto, type ValueInfoProto } from './proto.js';
 
 export interface Lowered {
@@ -20,11 +21,6 @@ export interface Lowered {
   readonly tensors: ReadonlyMap<string, IrNode>;
 }
 
-/** Why the model cannot be exported with dynamic sizes, at the op responsible when known. */
-export interface Refusal {
-  readonly node?: IrNode;
-  readonly reason: string;
-}
 
 /**
  * The base model with size-dependent dims named and size-dependent int64 constants derived from

@@ -10,7 +10,7 @@ export type { LayerArgs };
 
 export interface AdaptivePoolArgs extends LayerArgs {
   readonly kind: 'avg' | 'max';
-  /** Output size per spatial axis. */
+  /** Output size per spatial axis; empty: floor(input size × scale) at run time (any input size). */
   readonly size: number[];
 }
 
@@ -109,7 +109,7 @@ export interface ReduceArgs extends LayerArgs {
 export interface ResizeArgs extends LayerArgs {
   readonly mode: 'nearest' | 'bilinear';
   readonly alignCorners: boolean;
-  /** Output size per spatial axis. */
+  /** Output size per spatial axis; empty: floor(input size × scale) at run time (any input size). */
   readonly size: number[];
   /** The coordinate scale per axis (as written, or out/in). */
   readonly scales: number[];

@@ -125,6 +125,8 @@ const upsampleOnnx: OnnxLowering<UpsampleAttrs> = (g) => {
 
 /** ArchcResize, with PyTorch's coordinate rules for both modes and any scale. */
 const upsampleTfjs: TfjsLowering<UpsampleAttrs> = (a, kit) => {
-  const layer = kit.custom.resize({ name: kit.name(), mode: a.mode, alignCorners: a.alignCorners, size: [...a.size], scales: [...a.scales] });
+  // A written scale stays a scale (the output size follows the input's, as in a size-generic model).
+  const size = a.fromSize ? [...a.size] : [];
+  const layer = kit.custom.resize({ name: kit.name(), mode: a.mode, alignCorners: a.alignCorners, size, scales: [...a.scales] });
   return { output: kit.apply(layer, kit.input(0, 'cl')), layout: 'cl' };
 };

@@ -20,14 +20,21 @@ export class ArchcResize extends layers.Layer {
 
   override computeOutputShape(input: TfShape | TfShape[]): TfShape {
     const shape = oneShape(input);
-    return [shape[0]!, ...this.args.size, shape.at(-1)!];
+    return [shape[0]!, ...this.sizeFor(shape.slice(1, -1)), shape.at(-1)!];
+  }
+
+  /** The output size: as configured, or from the scale (PyTorch's floor(in × scale)); null when unknown. */
+  private sizeFor(input: readonly (number | null)[]): (number | null)[] {
+    if (this.args.size.length > 0) return [...this.args.size];
+    return input.map((I, i) => (I === null ? null : Math.floor(I * this.args.scales[i]!)));
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = oneTensor(inputs);
-      const { size, scales, alignCorners } = this.args;
+      const { scales, alignCorners } = this.args;
       const input = x.shape.slice(1, -1) as number[];
+      const size = this.sizeFor(input) as number[];
       const kernelAgrees = alignCorners || scales.every((s, i) => Math.fround(s) === Math.fround(size[i]! / input[i]!));
       if (kernelAgrees && x.rank === 4) return this.kernel(x as tf.Tensor4D, size as [number, number]);
       let y = x;
@@ -38,7 +45,7 @@ export class ArchcResize extends layers.Layer {
         const rows = tf.reshape(y, [before, input[i]!, after]);
         const resized = kernelAgrees
           ? tf.reshape(this.kernel(tf.reshape(rows, [before, input[i]!, after, 1]) as tf.Tensor4D, [out, after]), [before, out, after])
-          : tf.matMul(tf.expandDims(this.matrix(i, input[i]!), 0), rows);
+          : tf.matMul(tf.expandDims(this.matrix(i, input[i]!, out), 0), rows);
         y = tf.reshape(resized, [...y.shape.slice(0, axis), out, ...y.shape.slice(axis + 1)] as number[]);
       });
       return y;
@@ -52,9 +59,8 @@ export class ArchcResize extends layers.Layer {
   }
 
   /** [out, in]: each output row's weights over the input rows along axis `i`. */
-  private matrix(i: number, input: number): tf.Tensor2D {
-    const { mode, alignCorners, size, scales } = this.args;
-    const out = size[i]!;
+  private matrix(i: number, input: number, out: number): tf.Tensor2D {
+    const { mode, alignCorners, scales } = this.args;
     const scale = Math.fround(scales[i]!);
     const m = new Float32Array(out * input);
     for (let d = 0; d < out; d++) {

@@ -32,9 +32,9 @@ export function compileAt(path: string, inputs: Readonly<Record<string, readonly
 export function exportSizeGeneric(name: string, seed = 5): { model: ModelProto; graph: IrGraph; weights: Weights; warnings: string[] } {
   const path = locate(name);
   const r = compile(path, nodeHost);
-  if (!r.ok || !r.graph || !r.sizes) throw new Error(`${name} does not compile with size variables`);
+  if (!r.ok || !r.graph || !r.sizes || !r.compileAt) throw new Error(`${name} does not compile with size variables`);
   const weights = initWeights(r.graph, { seed });
-  const lowered = lowerSizeGeneric(r.graph, weights, { producerVersion: 'test' }, { analysis: r.sizes, compileAt: (inputs) => compileAt(path, inputs) });
+  const lowered = lowerSizeGeneric(r.graph, weights, { producerVersion: 'test' }, { analysis: r.sizes, compileAt: r.compileAt });
   if (!lowered.model) throw new Error(lowered.diagnostics.map((d) => d.message).join('\n'));
   return { model: lowered.model, graph: r.graph, weights, warnings: lowered.diagnostics.map((d) => `${d.code} ${d.message}`) };
 }
