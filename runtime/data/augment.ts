@@ -51,14 +51,18 @@ const defaults: Record<string, number> = { rotate: 15, crop: 4, brightness: 0.2,
 export const isIdentity = (a: Augment): boolean =>
   !a.flip && !a.rotate && !a.crop && !a.brightness && !a.contrast && !a.noise;
 
-/** Augments `image` ([height, width, channels] floats in [0, 1]) in place; `scratch` has its size. */
-export function augmentImage(image: Float32Array, height: number, width: number, channels: number, a: Augment, rng: Rng, scratch: Float32Array): void {
+/**
+ * Augments `image` ([height, width, channels] floats in [0, 1]) in place; `scratch` has its size.
+ * Returns the geometric transform it applied, so that a mask can follow it (runtime/data/seg-batch.ts).
+ */
+export function augmentImage(image: Float32Array, height: number, width: number, channels: number, a: Augment, rng: Rng, scratch: Float32Array): Warp | undefined {
   const flip = a.flip === true && rng.next() < 0.5;
   const angle = a.rotate ? (rng.uniform(-a.rotate, a.rotate) * Math.PI) / 180 : 0;
   const dx = a.crop ? rng.int(2 * a.crop + 1) - a.crop : 0;
   const dy = a.crop ? rng.int(2 * a.crop + 1) - a.crop : 0;
-  if (flip || angle !== 0 || dx !== 0 || dy !== 0) {
-    warp(image, scratch, height, width, channels, { flip, angle, dx, dy });
+  const moved = flip || angle !== 0 || dx !== 0 || dy !== 0 ? { flip, angle, dx, dy } : undefined;
+  if (moved) {
+    warp(image, scratch, height, width, channels, moved);
     image.set(scratch);
   }
   if (a.brightness) scale(image, rng.uniform(1 - a.brightness, 1 + a.brightness), 0);
@@ -71,6 +75,7 @@ export function augmentImage(image: Float32Array, height: number, width: number,
   if (a.noise) {
     for (let i = 0; i < image.length; i++) image[i] = clamp01(image[i]! + a.noise * rng.normal());
   }
+  return moved;
 }
 
 /** x ← clamp((x - centre)·factor + centre). */
@@ -125,7 +130,7 @@ function sampleBilinear(src: Float32Array, dst: Float32Array, at: number, h: num
 }
 
 /** Reflects an index into [0, n) without repeating the edge (numpy's 'reflect'). */
-function reflect(i: number, n: number): number {
+export function reflect(i: number, n: number): number {
   if (n === 1) return 0;
   const period = 2 * (n - 1);
   const m = ((i % period) + period) % period;

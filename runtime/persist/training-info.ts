@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Normalize } from '../data/batch.js';
 import type { LossSpec, OutputKind } from '../train/losses.js';
+import type { SegLossSpec } from '../train/seg-losses.js';
+import type { Rgb } from '../data/palette-png.js';
 import type { EarlyStopState, PlateauState } from '../train/schedules.js';
 import type { EpochRecord } from '../train/trainer.js';
 
@@ -35,9 +37,13 @@ export interface TrainingInfo {
   /** The image input, IR shape [C, H, W]. */
   readonly input: { readonly name: string; readonly shape: readonly number[] };
   readonly classes: readonly string[];
+  /** What the model was trained for; absent in folders written before segmentation (classification). */
+  readonly task?: 'classification' | 'segmentation';
+  /** Segmentation: each class's colour in predicted mask PNGs and overlays. */
+  readonly palette?: readonly Rgb[];
   readonly normalize: Normalize;
   readonly output: OutputKind;
-  readonly loss: LossSpec;
+  readonly loss: LossSpec | SegLossSpec;
   /** Epochs the saved weights were trained for. */
   readonly epoch: number;
   readonly backend: string;
@@ -79,10 +85,12 @@ export interface Preprocessing {
   readonly normalize: Normalize;
   /** What the output holds: logits (apply softmax, or sigmoid for one unit), or probabilities. */
   readonly output: OutputKind;
+  /** classification: scores [K]; segmentation: a score map [K, H, W], the class of a pixel its argmax. */
+  readonly task: 'classification' | 'segmentation';
 }
 
 export function preprocessingOf(info: TrainingInfo): Preprocessing {
-  return { classes: info.classes, input: info.input, normalize: info.normalize, output: info.output };
+  return { classes: info.classes, input: info.input, normalize: info.normalize, output: info.output, task: info.task ?? 'classification' };
 }
 
 /** The preprocessing as ONNX metadata_props: plain strings (JSON for the lists). */
@@ -95,5 +103,6 @@ export function onnxMetadata(p: Preprocessing): Record<string, string> {
     normalize_std: JSON.stringify(p.normalize.std),
     pixel_scale: '1/255',
     output: p.output,
+    task: p.task,
   };
 }

@@ -17,6 +17,10 @@ import { curvesSvg } from '../display/plot.js';
 import { freezeBlocks } from './freeze.js';
 import { pretrainedWeights, type Pretrained } from '../persist/pretrained.js';
 import { balancedClassWeights, type LossKind, type LossSpec, type OutputKind } from './losses.js';
+import { isSegmentationSet } from '../data/masks.js';
+import type { SegLossKind, SegLossSpec } from './seg-losses.js';
+import { describeSegSet, loadSegData, segFolderForClassifier, segLossSpec, segModelIo } from './seg-session.js';
+import type { TaskKind } from './task.js';
 import type { OptimizerSpec } from './optimizers.js';
 import type { ProgressStream } from '../display/progress.js';
 import type { ScheduleSpec } from './schedules.js';
@@ -36,8 +40,10 @@ export interface TrainRequest {
   readonly lr: number;
   readonly optimizer: OptimizerSpec;
   readonly schedule: ScheduleSpec;
-  /** Default: binary cross-entropy for one output unit, else cross-entropy. */
-  readonly loss?: LossKind;
+  /** Default: binary cross-entropy for one output unit, else cross-entropy (also per pixel). */
+  readonly loss?: LossKind | SegLossKind;
+  /** Segmentation: the mask value of unlabelled pixels (default 255, PASCAL VOC's). */
+  readonly ignoreIndex?: number;
   readonly smoothing: number;
   readonly classWeights?: 'balanced' | readonly number[];
   readonly augment: Augment;
@@ -65,17 +71,22 @@ export type SessionResult =
   | { readonly ok: true; readonly outcome: TrainOutcome; readonly classes: readonly string[] }
   | { readonly ok: false; readonly problem: DataProblem };
 
-/** What training needs to know about the model: one image input, one vector output. */
+/**
+ * What training needs to know about the model: one image input, and one vector of class scores
+ * (classification) or score maps [K, H, W] at the input's size (segmentation: the main output, then
+ * any auxiliary heads).
+ */
 export interface ModelIo {
   readonly input: { readonly name: string; readonly shape: readonly number[] };
   readonly sample: SampleShape;
   readonly units: number;
   readonly output: OutputKind;
+  readonly task: TaskKind;
 }
 
 export function modelIo(graph: IrGraph): { ok: true; io: ModelIo } | { ok: false; problem: DataProblem } {
   const fail = (message: string, hint?: string) => ({ ok: false as const, problem: { message, hint } });
-  if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
+  if (graph.inputs.length !== 1 || graph.outputs.length === 0) {
     const counts = `${graph.inputs.length} inputs and ${graph.outputs.length} outputs`;
     return fail(`${graph.model} has ${counts}; training takes one image input and one class-score output`);
   }
@@ -89,15 +100,22 @@ export function modelIo(graph: IrGraph): { ok: true; io: ModelIo } | { ok: false
       'grey images feed a [1, H, W] input, colour images a [3, H, W] one',
     );
   }
+  const sample: SampleShape = { channels: c, height: h!, width: w! };
+  const inputIo = { name: inputName, shape: [...input.shape] };
+  const seg = segModelIo(graph, sample);
+  if (seg && !seg.ok) return seg;
+  if (seg) return { ok: true, io: { input: inputIo, sample, units: seg.io.classes, output: seg.io.output, task: 'segmentation' } };
+  if (graph.outputs.length !== 1) {
+    return fail(`${graph.model} has ${graph.outputs.length} outputs; training takes one class-score output (or score maps for segmentation)`);
+  }
   if (output.shape.length !== 1) {
     return fail(
-      `${graph.model}'s output ${graph.outputs[0]!.name} is ${formatShape(output.shape)}; classification needs one score per class, [K]`,
+      `${graph.model}'s output ${graph.outputs[0]!.name} is ${formatShape(output.shape)}; classification needs one score per class, [K], and segmentation a score map [K, H, W]`,
       'end the model with global_avgpool |> flatten |> dense(classes)',
     );
   }
   const kind: OutputKind = output.op === 'softmax' ? 'softmax' : output.op === 'sigmoid' ? 'sigmoid' : 'logits';
-  const sample: SampleShape = { channels: c, height: h!, width: w! };
-  return { ok: true, io: { input: { name: inputName, shape: [...input.shape] }, sample, units: output.shape[0]!, output: kind } };
+  return { ok: true, io: { input: inputIo, sample, units: output.shape[0]!, output: kind, task: 'classification' } };
 }
 
 export async function runTrainingSession(req: TrainRequest, io: SessionIo): Promise<SessionResult> {
@@ -145,6 +163,7 @@ export function trainingInfo(req: TrainRequest, p: Prepared, s: TrainState, opti
     source: req.source,
     input: p.m.input,
     classes: p.set.classes,
+    ...(isSegmentationSet(p.set) && { task: 'segmentation' as const, palette: p.set.palette }),
     normalize: req.normalize,
     output: p.m.output,
     loss: p.loss,
@@ -162,7 +181,7 @@ export interface Prepared {
   readonly m: ModelIo;
   readonly set: ImageSet;
   readonly split: Split;
-  readonly loss: LossSpec;
+  readonly loss: LossSpec | SegLossSpec;
   readonly resumed?: Checkpoint;
   readonly pretrained?: Pretrained & { ok: true };
 }
@@ -193,14 +212,19 @@ export function prepare(req: TrainRequest, io: SessionIo): Prepared | { ok: fals
   const data = loadData(req, m, resumed?.info.classes);
   if (!data.ok) return fail(data.problem);
   const { set, report } = data;
-  const mismatch = checkClasses(set.classes.length, m, req.graph.model);
+  const mismatch = m.task === 'classification' ? checkClasses(set.classes.length, m, req.graph.model) : undefined;
   if (mismatch) return fail(mismatch);
   const split = splitIndices(set, req.valFraction, req.seed);
-  io.log(`data: ${describeSet(set, report)}; ${split.train.length} training, ${split.val.length} validation`);
+  const summary = isSegmentationSet(set) ? describeSegSet(set, report) : describeSet(set, report);
+  io.log(`data: ${summary}; ${split.train.length} training, ${split.val.length} validation`);
+  for (const s of isSegmentationSet(set) ? report?.skipped.slice(0, 5) ?? [] : []) io.log(`  skipped ${s.file}: ${s.reason}`);
+  if (isSegmentationSet(set) && (report?.skipped.length ?? 0) > 5) io.log(`  ... and ${report!.skipped.length - 5} more skipped`);
   if (split.train.length === 0) {
     return fail({ message: 'no training images are left after the validation split', hint: 'lower --val' });
   }
-  const loss = lossSpec(req, m, classCounts(set, split.train));
+  const loss = isSegmentationSet(set)
+    ? segLossSpec({ ...req, ignoreIndex: req.ignoreIndex ?? 255 }, set, split.train)
+    : lossSpec(req, m, classCounts(set, split.train));
   if ('message' in loss) return fail(loss);
   if (req.weights && req.resume) return fail({ message: '--weights and --resume both give starting weights; pass one' });
   if (req.initMissing?.length && !req.weights) return fail({ message: '--init-missing chooses tensors of --weights to start afresh; give --weights too' });
@@ -219,6 +243,12 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 type Loaded = { ok: true; set: ImageSet; report?: LoadReport } | { ok: false; problem: DataProblem };
 
 function loadData(req: TrainRequest, m: ModelIo, classes?: readonly string[]): Loaded {
+  if (req.ignoreIndex !== undefined && m.task === 'classification') {
+    return { ok: false, problem: { message: '--ignore-index marks unlabelled mask pixels; it applies to segmentation' } };
+  }
+  if (m.task === 'segmentation') return loadSegData({ ...req, ignoreIndex: req.ignoreIndex ?? 255 }, m.sample, m.units, classes);
+  const segFolder = req.data.kind === 'folder' ? segFolderForClassifier(req.data.path, req.graph.model, m.units) : undefined;
+  if (segFolder) return segFolder;
   if (req.data.kind === 'synthetic') {
     const count = classes?.length ?? (m.units === 1 ? 2 : m.units);
     const set = syntheticSet({ classes: count, samples: req.data.samples, shape: m.sample, seed: req.seed });
@@ -249,6 +279,7 @@ function checkClasses(classes: number, m: ModelIo, model: string): DataProblem |
 
 function lossSpec(req: TrainRequest, m: ModelIo, counts: number[]): LossSpec | DataProblem {
   const kind = req.loss ?? (m.units === 1 ? 'bce' : 'ce');
+  if (kind === 'dice' || kind === 'dice-ce') return { message: `--loss ${kind} is a segmentation loss; classification takes ce, bce or mse` };
   if (kind === 'ce' && m.units === 1) {
     return { message: 'cross-entropy needs one output per class; this model has one output unit', hint: 'use --loss bce' };
   }

@@ -1,12 +1,17 @@
 // The training loop: shuffled, augmented mini-batches; gradients of the chosen loss through the
 // tfjs model in training mode; the optimizer at the schedule's learning rate; validation, early
 // stopping with the best weights restored, checkpoints through a hook; a NaN loss stops the run.
+// The task (runtime/train/task.ts) supplies batches, loss and what "correct" means: images for
+// classification, labelled pixels for segmentation (whose validation also reports mIoU).
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Augment } from '../data/augment.js';
-import { makeBatch, type Normalize } from '../data/batch.js';
+import type { Normalize } from '../data/batch.js';
 import type { ImageSet, Split } from '../data/dataset.js';
-import { computeLoss, predictedClasses, type LossSpec, type OutputKind } from './losses.js';
+import type { LossSpec, OutputKind } from './losses.js';
+import type { SegLossSpec } from './seg-losses.js';
+import { meanIoU } from './seg-metrics.js';
+import { asList, makeTask, type TaskBatch, type TrainTask } from './task.js';
 import { Optimizer, type OptimizerSpec, type Trainable } from './optimizers.js';
 import { ProgressBar, formatLoss, type ProgressStream } from '../display/progress.js';
 import { Rng } from '../data/rng.js';
@@ -18,7 +23,7 @@ export interface TrainConfig {
   readonly lr: number;
   readonly optimizer: OptimizerSpec;
   readonly schedule: ScheduleSpec;
-  readonly loss: LossSpec;
+  readonly loss: LossSpec | SegLossSpec;
   readonly output: OutputKind;
   readonly normalize: Normalize;
   readonly augment: Augment;
@@ -35,6 +40,8 @@ export interface EpochRecord {
   readonly accuracy: number;
   readonly valLoss?: number;
   readonly valAccuracy?: number;
+  /** Segmentation: the validation mean IoU. */
+  readonly valMiou?: number;
   readonly seconds: number;
   readonly imagesPerSecond: number;
 }
@@ -78,6 +85,7 @@ export type TrainOutcome =
 interface Loop {
   readonly model: tfl.LayersModel;
   readonly set: ImageSet;
+  readonly task: TrainTask;
   readonly config: TrainConfig;
   readonly optimizer: Optimizer;
   readonly params: readonly Trainable[];
@@ -95,7 +103,8 @@ export async function train(
   // originalName is the layer's own path (`fc/kernel`); `name` gets a process-wide unique suffix.
   const params: Trainable[] = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tf.Variable }));
   const optimizer = new Optimizer(config.optimizer, params);
-  const loop: Loop = { model, set, config, optimizer, params, progress: hooks.progress };
+  const task = makeTask(set, config);
+  const loop: Loop = { model, set, task, config, optimizer, params, progress: hooks.progress };
   if (resume?.optimizer) optimizer.restore(resume.optimizer.step, resume.optimizer.slots);
   const schedule = new Schedule(config.schedule, config.lr, resume?.schedule);
   const early = config.patience !== undefined ? new EarlyStopping(config.patience, resume?.early) : undefined;
@@ -110,10 +119,11 @@ export async function train(
       const run = runEpoch(loop, split.train, lr, new Rng(config.seed * 1_000_003 + epoch), label);
       const nan = (step: number): TrainOutcome => ({ status: 'nan', history, epoch: epoch + 1, step, lr, lastCheckpoint });
       if (run.nan) return nan(run.nan.step);
-      const val = split.val.length ? evaluateLoss(model, set, split.val, config) : undefined;
-      const record: EpochRecord = { epoch: epoch + 1, lr, ...run.stats, ...(val && { valLoss: val.loss, valAccuracy: val.accuracy }) };
+      const val = split.val.length ? evaluateLoss(model, set, split.val, config, task) : undefined;
+      const valFigures = val && { valLoss: val.loss, valAccuracy: val.accuracy, ...(val.miou !== undefined && { valMiou: val.miou }) };
+      const record: EpochRecord = { epoch: epoch + 1, lr, ...run.stats, ...valFigures };
       history.push(record);
-      run.bar.finish(run.stats, val ? `val_loss ${formatLoss(val.loss)}  val_acc ${val.accuracy.toFixed(3)}` : '');
+      run.bar.finish(run.stats, valSummary(record));
       if (val && !Number.isFinite(val.loss)) return nan(run.steps);
       const monitored = val ? val.loss : run.stats.loss;
       schedule.observe(monitored);
@@ -139,7 +149,7 @@ export async function train(
 }
 
 function runEpoch(loop: Loop, indices: Int32Array, lr: number, rng: Rng, label: string) {
-  const { set, config, progress } = loop;
+  const { set, task, config, progress } = loop;
   const order = rng.shuffle(Array.from(indices));
   const steps = Math.ceil(order.length / config.batchSize);
   const bar = new ProgressBar(progress ?? { write: () => true }, label, steps);
@@ -147,76 +157,95 @@ function runEpoch(loop: Loop, indices: Int32Array, lr: number, rng: Rng, label: 
   const started = performance.now();
   let lossSum = 0;
   let correct = 0;
+  let counted = 0;
   let seen = 0;
   const stats = () => {
     const seconds = (performance.now() - started) / 1000;
     const loss = seen ? lossSum / seen : NaN;
-    return { loss, accuracy: seen ? correct / seen : 0, seconds, imagesPerSecond: seen / Math.max(seconds, 1e-9) };
+    return { loss, accuracy: counted ? correct / counted : 0, seconds, imagesPerSecond: seen / Math.max(seconds, 1e-9) };
   };
   for (let step = 0; step < steps; step++) {
     const from = step * config.batchSize;
     const to = Math.min(order.length, from + config.batchSize);
-    const batch = makeBatch(set, order, from, to, { normalize: config.normalize, augment: config.augment, rng });
+    const batch = task.batch(order, from, to, config.augment, rng);
     const n = to - from;
-    const { loss, hits } = trainStep(loop, batch, [n, height, width, channels], lr);
+    const { loss, hits, units } = trainStep(loop, batch, [n, height, width, channels], lr);
     if (!Number.isFinite(loss)) return { nan: { step: step + 1 }, bar, stats: stats(), steps };
     lossSum += loss * n;
     correct += hits;
+    counted += units;
     seen += n;
     bar.update(step + 1, stats());
   }
   return { bar, stats: stats(), steps };
 }
 
-function trainStep(loop: Loop, batch: { x: Float32Array; labels: Int32Array }, shape: number[], lr: number): { loss: number; hits: number } {
-  const { model, config, optimizer, params } = loop;
+function trainStep(loop: Loop, batch: TaskBatch, shape: number[], lr: number): { loss: number; hits: number; units: number } {
+  const { model, task, optimizer, params } = loop;
   const x = tf.tensor4d(batch.x, shape as [number, number, number, number]);
-  const labels = tf.tensor1d(batch.labels, 'int32');
-  let predicted: tf.Tensor | undefined;
+  const targets = batch.targets();
+  let hitCount: tf.Tensor | undefined;
   try {
     const { value, grads } = tf.variableGrads(() => {
-      const y = model.apply(x, { training: true }) as tf.Tensor2D;
-      predicted = tf.keep(predictedClasses(config.output, y));
-      return computeLoss(config.loss, config.output, y, labels);
+      const outputs = asList(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]);
+      hitCount = tf.keep(task.hits(outputs[0]!, targets));
+      return task.loss(outputs, targets);
     }, params.map((p) => p.variable));
-    // One read-back per step for both figures (a round trip on webgpu).
-    const hitCount = () => tf.cast(tf.sum(tf.equal(predicted!, labels)), 'float32');
-    const [loss, hits] = tf.tidy(() => tf.stack([value, hitCount()]).dataSync());
+    // One read-back per step for all figures (a round trip on webgpu).
+    const [loss, hits, units] = tf.tidy(() => tf.concat([tf.reshape(value, [1]), hitCount!]).dataSync());
     if (Number.isFinite(loss)) optimizer.apply(params.map((p) => grads[p.variable.name]!), lr);
     value.dispose();
     tf.dispose(grads);
-    return { loss: loss!, hits: hits! };
+    return { loss: loss!, hits: hits!, units: units! };
   } finally {
-    predicted?.dispose();
+    hitCount?.dispose();
     x.dispose();
-    labels.dispose();
+    targets.dispose();
   }
 }
 
-/** Mean loss and accuracy over `indices`, in inference mode, batch by batch. */
+/** Mean loss and accuracy (and mIoU for segmentation) over `indices`, in inference mode, batch by batch. */
 export function evaluateLoss(
   model: tfl.LayersModel,
   set: ImageSet,
   indices: Int32Array,
   config: Pick<TrainConfig, 'batchSize' | 'loss' | 'output' | 'normalize'>,
-): { loss: number; accuracy: number } {
+  task: TrainTask = makeTask(set, config),
+): { loss: number; accuracy: number; miou?: number } {
   let lossSum = 0;
   let correct = 0;
+  let counted = 0;
+  let confusion: number[][] | undefined;
   const { height, width, channels } = set.shape;
   for (let from = 0; from < indices.length; from += config.batchSize) {
     const to = Math.min(indices.length, from + config.batchSize);
-    const batch = makeBatch(set, indices, from, to, { normalize: config.normalize });
-    const [loss, hits] = tf.tidy(() => {
+    const batch = task.batch(indices, from, to);
+    const figures = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [to - from, height, width, channels]);
-      const labels = tf.tensor1d(batch.labels, 'int32');
-      const y = model.predict(x) as tf.Tensor2D;
-      const hits = tf.sum(tf.equal(predictedClasses(config.output, y), labels));
-      return [computeLoss(config.loss, config.output, y, labels).dataSync()[0]!, hits.dataSync()[0]!];
+      const targets = batch.targets();
+      const outputs = asList(model.predict(x) as tf.Tensor | tf.Tensor[]);
+      const parts = [tf.reshape(task.loss(outputs, targets), [1]), task.hits(outputs[0]!, targets)];
+      if (task.confusion) parts.push(tf.reshape(task.confusion(outputs[0]!, targets), [-1]));
+      return tf.concat(parts).dataSync();
     });
-    lossSum += loss! * (to - from);
-    correct += hits!;
+    lossSum += figures[0]! * (to - from);
+    correct += figures[1]!;
+    counted += figures[2]!;
+    if (task.confusion) {
+      const k = Math.round(Math.sqrt(figures.length - 3));
+      confusion ??= Array.from({ length: k }, () => new Array<number>(k).fill(0));
+      for (let i = 0; i < k * k; i++) confusion[Math.floor(i / k)]![i % k]! += figures[3 + i]!;
+    }
   }
-  return { loss: lossSum / indices.length, accuracy: correct / indices.length };
+  const accuracy = counted ? correct / counted : 0;
+  return { loss: lossSum / indices.length, accuracy, ...(confusion && { miou: meanIoU(confusion) }) };
+}
+
+/** The validation part of an epoch's progress line. */
+export function valSummary(r: EpochRecord): string {
+  if (r.valLoss === undefined) return '';
+  const miou = r.valMiou !== undefined ? `  val_miou ${r.valMiou.toFixed(3)}` : '';
+  return `val_loss ${formatLoss(r.valLoss)}  val_acc ${r.valAccuracy!.toFixed(3)}${miou}`;
 }
 
 function replace(old: tf.Tensor[] | undefined, next: tf.Tensor[]): tf.Tensor[] {

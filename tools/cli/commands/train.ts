@@ -7,6 +7,7 @@ import { parseAugment } from '../../../runtime/data/augment.js';
 import { normalizePresets, type NormalizePreset } from '../../../runtime/data/batch.js';
 import { files } from '../../../runtime/persist/checkpoint.js';
 import { lossKinds, type LossKind } from '../../../runtime/train/losses.js';
+import { segLossKinds, type SegLossKind } from '../../../runtime/train/seg-losses.js';
 import { optimizerDefaults, optimizerKinds, type OptimizerSpec } from '../../../runtime/train/optimizers.js';
 import { formatLoss } from '../../../runtime/display/progress.js';
 import { scheduleKinds, type ScheduleSpec } from '../../../runtime/train/schedules.js';
@@ -43,6 +44,7 @@ const flags = {
   loss: { type: 'string' },
   'label-smoothing': { type: 'string' },
   'class-weights': { type: 'string' },
+  'ignore-index': { type: 'string' },
   freeze: { type: 'string', multiple: true },
   out: { type: 'string', short: 'o' },
   resume: { type: 'string' },
@@ -60,7 +62,8 @@ export const train: Command = {
   usage: `archc train <file|zoo-name> --data <folder|synthetic> -o <dir> [options]
 ${compileFlagsUsage}
 data
-      --data PATH         a folder with one subfolder of PNG/JPEG images per class, or 'synthetic'
+      --data PATH         a folder with one subfolder of PNG/JPEG images per class, or 'synthetic';
+                          for a segmentation model (output [K, H, W]): images/ + masks/ (docs/training.md)
       --samples N         synthetic images to make (default 512)
       --val FRACTION      share of each class held out for validation (default 0.2)
       --normalize NAME    unit [0,1], symmetric [-1,1] or imagenet mean/std (default symmetric)
@@ -79,7 +82,9 @@ training
       --min-lr X          cosine and plateau floor (default 0; plateau 1e-6)
       --plateau-patience N, --plateau-factor X   plateau: epochs without improvement, factor (5, 0.5)
       --patience N        stop after N epochs without a better validation loss; keep the best weights
-      --loss NAME         ce, bce or mse (default ce; bce for one output unit)
+      --loss NAME         ce, bce or mse (default ce; bce for one output unit); segmentation:
+                          ce (per pixel), dice or dice-ce (default ce)
+      --ignore-index N    segmentation: the mask value of unlabelled pixels (default 255)
       --label-smoothing X cross-entropy label smoothing ε (default 0)
       --class-weights W   'balanced' or one weight per class: 1,2,0.5
       --weights PATH      start from these weights (.safetensors, .onnx or a trained-model folder),
@@ -174,7 +179,8 @@ function readSettings(parsed: Parsed): Settings {
     lr: numberFlag(parsed, 'lr', { min: 0, exclusiveMin: true }, kind === 'sgd' ? 0.01 : 0.001),
     optimizer,
     schedule: readSchedule(parsed, epochs),
-    loss: choiceFlag(parsed, 'loss', lossKinds as LossKind[]),
+    loss: choiceFlag(parsed, 'loss', [...new Set([...lossKinds, ...segLossKinds])] as (LossKind | SegLossKind)[]),
+    ignoreIndex: numberFlag(parsed, 'ignore-index', { min: 0, max: 255, integer: true }),
     smoothing: numberFlag(parsed, 'label-smoothing', { min: 0, max: 0.5 }, 0),
     classWeights: readClassWeights(parsed.flags['class-weights'] as string | undefined),
     augment: augment.augment,
@@ -268,7 +274,7 @@ function report(outcome: TrainOutcome, out: string): number {
   const figures = !best
     ? ''
     : best.valLoss !== undefined
-      ? `val_loss ${formatLoss(best.valLoss)}, val_acc ${best.valAccuracy!.toFixed(3)}`
+      ? `val_loss ${formatLoss(best.valLoss)}, val_acc ${best.valAccuracy!.toFixed(3)}${best.valMiou !== undefined ? `, val_miou ${best.valMiou.toFixed(3)}` : ''}`
       : `loss ${formatLoss(best.loss)}, acc ${best.accuracy.toFixed(3)}`;
   const what = outcome.status === 'early-stopped'
     ? `stopped early after epoch ${outcome.history.at(-1)?.epoch}: kept the weights of epoch ${outcome.bestEpoch} (${figures})`
