@@ -1,5 +1,6 @@
 // archc eval <saved-model> --data <folder|synthetic>: accuracy, per-class precision/recall/F1 and
-// the confusion matrix of a model saved by `archc train`, on labelled images.
+// the confusion matrix of a model saved by `archc train`, on labelled images; for a segmentation
+// model, pixel accuracy, per-class IoU and Dice and mIoU on images with masks (./segmentation.ts).
 import { parseArgs, UsageError } from '../args.js';
 import { readTrainingInfo, type TrainingInfo } from '../../../runtime/persist/training-info.js';
 import { loadImageFolder, syntheticSet, type ImageSet } from '../../../runtime/data/dataset.js';
@@ -7,6 +8,7 @@ import { argmaxRows, evaluate, formatEvaluation } from '../../../runtime/train/m
 import type { Command } from './common.js';
 import { accuracyOf, compatibility, formatComparison, isOnnxPath, onnxFileProbabilities, readOnnxFile, type ComparedModel, type OnnxFile } from './eval-onnx.js';
 import { savedModelProbabilities } from './inference.js';
+import { evalSegmentation } from './segmentation.js';
 import { backendFlagUsage, choiceFlag, ENGINE_CHOICES, engineFlagUsage, weightsFlagUsage, numberFlag, printProblem } from './training-flags.js';
 
 export const evalCommand: Command = {
@@ -16,10 +18,11 @@ export const evalCommand: Command = {
                           --dtype float16), run by onnxruntime with the preprocessing its metadata states
       --compare FILE      also evaluate this exported .onnx on the same images and print size and
                           accuracy beside the first model's (repeatable)
-      --data PATH         one subfolder of images per class (class names as in training), or 'synthetic'
+      --data PATH         one subfolder of images per class (class names as in training), or 'synthetic';
+                          segmentation: images/ + masks/ (+ classes.json) as in training
       --samples N         synthetic images (default 256)
       --seed N            synthetic images' seed (default 1: not the training images, which use 0)
-  -b, --batch-size N      (default 64)
+  -b, --batch-size N      (default 64; segmentation 16)
       --json              print the evaluation as JSON
 ${weightsFlagUsage}
 ${engineFlagUsage}
@@ -38,7 +41,6 @@ ${backendFlagUsage}`,
     if (parsed.positionals.length !== 1) throw new UsageError('eval takes one saved model folder');
     const data = parsed.flags['data'] as string | undefined;
     if (!data) throw new UsageError('--data is required: an image folder or \'synthetic\'');
-    const batchSize = numberFlag(parsed, 'batch-size', { min: 1, integer: true }, 64);
     const json = parsed.flags['json'] === true;
     const dir = parsed.positionals[0]!;
     const onnxFile = isOnnxPath(dir) ? readOnnxFile(dir) : undefined;
@@ -52,6 +54,11 @@ ${backendFlagUsage}`,
       printProblem('eval', info);
       return 2;
     }
+    if (!onnxFile && (info.value as TrainingInfo).task === 'segmentation') {
+      if (parsed.flags['compare'] !== undefined) throw new UsageError('--compare compares classifiers\' accuracy; it does not apply to a segmentation model');
+      return evalSegmentation(dir, info.value as TrainingInfo, data, parsed);
+    }
+    const batchSize = numberFlag(parsed, 'batch-size', { min: 1, integer: true }, 64);
     const compared: OnnxFile[] = [];
     for (const path of (parsed.flags['compare'] as string[] | undefined) ?? []) {
       const file = readOnnxFile(path);

@@ -2,6 +2,7 @@
 // through the engine --engine names. TensorFlow.js (the default) and onnxruntime-node are each
 // imported only when chosen, so either one alone is enough.
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { Predictor } from '../../../engines/engine.js';
 import type { Probabilities } from '../../../runtime/infer/infer.js';
 import { engineProbabilities } from '../../../runtime/infer/engine-infer.js';
 import type { ImageSet } from '../../../runtime/data/dataset.js';
@@ -41,6 +42,28 @@ export async function savedModelProbabilities(
   const p = classProbabilities(loaded.value, set, settings);
   loaded.value.dispose();
   return { ok: true, value: p };
+}
+
+/**
+ * The saved model behind the engine --engine names, as a Predictor (NCHW in, first output out):
+ * what segmentation's predict and eval run. The caller disposes it.
+ */
+export async function savedModelPredictor(dir: string, parsed: Parsed, log: (line: string) => void): Promise<Loaded<Predictor>> {
+  const weightsFile = parsed.flags['weights'] as string | undefined;
+  if (choiceFlag(parsed, 'engine', ENGINE_CHOICES, 'tfjs') === 'onnxruntime') {
+    if (parsed.flags['backend'] !== undefined) throw new UsageError('--backend picks a TensorFlow.js backend; --engine onnxruntime runs on the CPU');
+    const run = openWithWeights(dir, weightsFile, log);
+    if (!run.ok) return run;
+    const { onnxruntimeEngine } = await import('../../../engines/onnxruntime/index.js');
+    log('engine: onnxruntime (cpu)');
+    return { ok: true, value: await onnxruntimeEngine.load(run.value.graph, run.value.weights) };
+  }
+  await startBackend(parsed, log);
+  const { loadSavedModel } = await import('../../../runtime/persist/checkpoint.js');
+  const { tfjsPredictor } = await import('../../../runtime/infer/tfjs-predictor.js');
+  const loaded = weightsFile ? await buildWithWeights(dir, weightsFile, log) : await loadSavedModel(dir);
+  if (!loaded.ok) return loaded;
+  return { ok: true, value: tfjsPredictor(loaded.value) };
 }
 
 /** The run folder's model with the weights of `--weights FILE` when given (strict: every name must match). */

@@ -1,5 +1,6 @@
 // archc predict <saved-model> <image>...: the top-k classes of each image under a model saved by
-// `archc train`, with their probabilities.
+// `archc train`, with their probabilities; for a segmentation model, -o DIR receives each image's
+// predicted mask (palette PNG) and an overlay (./segmentation.ts).
 import { MAX_IMAGE_BYTES, readRegularFile } from '../../../compiler/node-host.js';
 import { parseArgs, UsageError } from '../args.js';
 import { readTrainingInfo } from '../../../runtime/persist/training-info.js';
@@ -8,24 +9,36 @@ import { loadPixels } from '../../../runtime/data/image.js';
 import { topK } from '../../../runtime/train/metrics.js';
 import type { Command } from './common.js';
 import { savedModelProbabilities } from './inference.js';
+import { predictSegmentation } from './segmentation.js';
 import { backendFlagUsage, engineFlagUsage, weightsFlagUsage, numberFlag, printProblem } from './training-flags.js';
 
 export const predict: Command = {
   usage: `archc predict <saved-model> <image>... [-k N] [--json]
+       archc predict <segmentation-model> <image>... -o DIR [--json]
   <saved-model>           a folder written by 'archc train -o'
   -k, --top N             classes to show per image (default 5)
-      --json              print [{file, top: [{class, probability}]}]
+  -o, --out DIR           segmentation: write DIR/<name>.mask.png (the class of each pixel as a
+                          palette PNG) and DIR/<name>.overlay.png (the classes' colours on the image)
+      --json              print [{file, top: [{class, probability}]}]; segmentation:
+                          [{file, mask, overlay, classes: {name: share of pixels}}]
 ${weightsFlagUsage}
 ${engineFlagUsage}
 ${backendFlagUsage}`,
   async run(argv) {
-    const parsed = parseArgs(argv, { top: { type: 'string', short: 'k' }, json: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, weights: { type: 'string' } });
+    const parsed = parseArgs(argv, { top: { type: 'string', short: 'k' }, out: { type: 'string', short: 'o' }, json: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, weights: { type: 'string' } });
     const [dir, ...images] = parsed.positionals;
     if (!dir || images.length === 0) throw new UsageError('predict takes a saved model folder and at least one image');
     const k = numberFlag(parsed, 'top', { min: 1, integer: true }, 5);
     const json = parsed.flags['json'] === true;
     const info = readTrainingInfo(dir);
     if (!info.ok) return problem(info, 2);
+    const segmentation = info.value.task === 'segmentation';
+    if (segmentation && parsed.flags['out'] === undefined) throw new UsageError(`${dir} is a segmentation model: its predictions are images; give -o DIR for them`);
+    if (!segmentation && parsed.flags['out'] !== undefined) throw new UsageError('-o/--out is for segmentation models; a classifier prints its classes');
+    if (segmentation) {
+      if (parsed.flags['top'] !== undefined) throw new UsageError('-k/--top lists classes of a classifier; a segmentation model writes masks');
+      return predictSegmentation(dir, info.value, images, parsed);
+    }
     const { classes } = info.value;
     const [c, h, w] = info.value.input.shape as [1 | 3, number, number];
     const shape = { channels: c, height: h, width: w };
