@@ -180,6 +180,6 @@ function relativeName(node: LiftedNode, prefix: string | undefined): string | un
 /** `layer1.0` → `layer`; `features.denseblock1.denselayer1` → `denselayer`; none → `unit`. */
 function blockName(prefix: string | undefined): string {
   const words = (prefix ?? '').split('.').filter((w) => w && !/^\d+$/.test(w));
-  const word = (words.at(-1) ?? 'unit').replace(/\d+$/, '').replace(/[^A-Za-z0-9_]/g, '_').toLowerCase();
+  const word = (words.at(-1) ?? 'unit').replace(/\d+$/, '').replace(/[^A-Za-z0-9_]/g, '_').replace(/_+$/, '').toLowerCase();
   return word || 'unit';
 }

@@ -5,7 +5,10 @@ import type { ArgValue } from '../compiler/ops/op.js';
 import { lookupOp } from '../compiler/ops/registry.js';
 import { formatFloat } from '../compiler/lower-onnx/proto.js';
 
-const INFIX: Record<string, string> = { add: '+', sub: '-', mul: '*' };
+const INFIX: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/' };
+
+/** archc's scalar op as the DSL writes it (`x * 0.5`, `1 - x`): its symbol, and whether c comes first. */
+const SCALAR_INFIX: Record<string, [string, boolean]> = { add: ['+', false], sub: ['-', false], rsub: ['-', true], mul: ['*', false], div: ['/', false], rdiv: ['/', true] };
 
 /** An argument value as DSL text (`3`, `0.001`, `false`, `"same"`, `[1, 2]`); `expr` is verbatim. */
 export function valueText(v: ArgValue | { readonly expr: string }): string {
@@ -25,9 +28,15 @@ export type ArgText = ArgValue | { readonly expr: string };
  */
 export function callText(op: string, args: Readonly<Record<string, ArgText>>, inputs: readonly string[], name?: string): string {
   if (INFIX[op] && inputs.length === 2 && Object.keys(args).length === 0 && !name) return `${inputs[0]} ${INFIX[op]} ${inputs[1]}`;
+  const scalar = op === 'scalar' && typeof args['op'] === 'string' && SCALAR_INFIX[args['op']] && inputs.length === 1 && !name;
+  if (scalar) {
+    const [symbol, reversed] = SCALAR_INFIX[args['op'] as string]!;
+    const c = valueText(args['value']!);
+    return reversed ? `${c} ${symbol} ${inputs[0]}` : `${inputs[0]} ${symbol} ${c}`;
+  }
   const def = lookupOp(op);
   const parts: string[] = [];
-  if (def && def.arity.max > 1) parts.push(op === 'concat' ? `[${inputs.join(', ')}]` : inputs.join(', '));
+  if (def && (def.arity.max > 1 || op === 'scalar')) parts.push(op === 'concat' ? `[${inputs.join(', ')}]` : inputs.join(', '));
   let positional = true;
   for (const [key, spec] of Object.entries(def?.params ?? {})) {
     const v = args[key];
@@ -45,4 +54,4 @@ export function callText(op: string, args: Readonly<Record<string, ArgText>>, in
 }
 
 /** Whether the op takes a single tensor (so it can follow `|>`). */
-export const isUnary = (op: string): boolean => (lookupOp(op)?.arity.max ?? 1) === 1;
+export const isUnary = (op: string): boolean => op !== 'scalar' && (lookupOp(op)?.arity.max ?? 1) === 1;

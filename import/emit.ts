@@ -26,8 +26,10 @@ export function weightPath(node: LiftedNode): string | undefined {
   let path: string | undefined;
   for (const [short, t] of node.weights) {
     // A bare weight (a class token, a position embedding) is named after its node itself.
-    if (short !== '' && !t.name.endsWith(`.${short}`)) return undefined;
-    const p = short === '' ? t.name : t.name.slice(0, -short.length - 1);
+    // `layer.weight` is `layer`'s; `attn.in_proj_weight` is `attn.in_proj_`'s (archc joins a name
+    // ending in `_` to its weights without a dot).
+    if (short !== '' && !t.name.endsWith(`.${short}`) && !t.name.endsWith(`_${short}`)) return undefined;
+    const p = short === '' ? t.name : t.name.endsWith(`.${short}`) ? t.name.slice(0, -short.length - 1) : t.name.slice(0, -short.length);
     if (path !== undefined && p !== path) return undefined;
     path = p;
   }

@@ -8,25 +8,41 @@
 import type { Shape } from '../compiler/ir.js';
 import type { ArgValue } from '../compiler/ops/op.js';
 import { infer, LiftError, weightSpecs, type LiftedGraph, type LiftedNode } from './graph.js';
+import { isBatch, layoutText, normalized, onnxDims, standardLayout, type IntOrBatch, type Layout } from './layout.js';
 import type { AttrValue, ConstTensor, OnnxModel, OnnxNode } from './onnx-read.js';
+import { FOLDABLE, foldNode } from './rules/fold.js';
 import { rules } from './rules/index.js';
 
-/** A dimension of a shape vector: a number or the symbolic batch axis. */
-export type IntOrBatch = number | 'N';
+export type { IntOrBatch } from './layout.js';
 
+/**
+ * A tensor (with its layout when the exporter moved the batch axis: import/layout.ts), a constant,
+ * a shape vector, or a pending expression. The pending `x·c` (a tensor times a scalar) waits for a
+ * MatMul that takes the factor as its scale; any other reader gets a `scalar` op.
+ */
 export type Value =
-  | { readonly kind: 'tensor'; readonly id: number }
+  | { readonly kind: 'tensor'; readonly id: number; readonly layout?: Layout }
   | { readonly kind: 'const'; readonly t: ConstTensor }
   | { readonly kind: 'ints'; readonly v: readonly IntOrBatch[]; readonly scalar: boolean }
-  | { readonly kind: 'expr'; readonly tag: string; readonly x: number; readonly t?: ConstTensor; readonly n?: readonly number[] };
+  | { readonly kind: 'expr'; readonly tag: string; readonly x: number; readonly t?: ConstTensor; readonly n?: readonly number[]; readonly layout?: Layout };
+
+/** A tensor and its layout (the usual one spelled out). */
+export interface View {
+  readonly id: number;
+  readonly layout: Layout;
+}
 
 export interface LiftContext {
   readonly node: OnnxNode;
   readonly opset: number;
   /** The value of input i (undefined when the input is absent or empty). */
   value(i: number): Value | undefined;
-  /** Input i as a tensor made by an earlier call. */
+  /** Input i as a tensor made by an earlier call, batch first. */
   tensor(i: number): number;
+  /** Input i as a tensor with its layout (wherever the batch is). */
+  view(i: number): View;
+  /** A tensor value with this layout (normalized: the usual layout is left out). */
+  withLayout(id: number, layout: Layout): Value;
   /** Input i as a constant (initializer or Constant). */
   constant(i: number): ConstTensor;
   /** Input i as integers (a constant, or shape arithmetic). */
@@ -62,11 +78,13 @@ export function lift(model: OnnxModel, inputShapes: ReadonlyMap<string, Shape>, 
     values.set(input.name, { kind: 'tensor', id: nodes.length - 1 });
   }
   let stoppedAt: LiftResult['stoppedAt'];
+  const memo = new Map<unknown, Value>();
   for (const node of model.nodes) {
     try {
       const rule = node.domain && node.domain !== 'ai.onnx' ? undefined : rules[node.op];
       if (!rule) throw new LiftError(`archc has no op for ONNX ${node.op}`);
-      const out = rule(context(node, model.opset, nodes, values));
+      const folded = FOLDABLE.has(node.op) ? foldConstants(node, values) : undefined;
+      const out = folded ?? rule(context(node, model.opset, nodes, values, memo));
       const list = Array.isArray(out) ? (out as readonly Value[]) : [out as Value];
       node.outputs.forEach((o, i) => o && list[i] && values.set(o, list[i]!));
     } catch (e) {
@@ -80,26 +98,65 @@ export function lift(model: OnnxModel, inputShapes: ReadonlyMap<string, Shape>, 
   return { graph: markKeptBiases(keepReachable(nodes, outputs)), stoppedAt };
 }
 
-function context(node: OnnxNode, opset: number, nodes: LiftedNode[], values: Map<string, Value>): LiftContext {
+/** The node computed here when every input is a constant (rules/fold.ts), else undefined. */
+function foldConstants(node: OnnxNode, values: ReadonlyMap<string, Value>): Value[] | undefined {
+  const inputs: (ConstTensor | undefined)[] = [];
+  for (const name of node.inputs) {
+    const v = name ? values.get(name) : undefined;
+    if (!name) inputs.push(undefined);
+    else if (v?.kind === 'const') inputs.push(v.t);
+    else if (v?.kind === 'ints' && !v.v.some(isBatch)) inputs.push(intsConst(v.v as number[], v.scalar, name));
+    else return undefined;
+  }
+  return foldNode(node, inputs)?.map(constantValue);
+}
+
+function context(node: OnnxNode, opset: number, nodes: LiftedNode[], values: Map<string, Value>, memo: Map<unknown, Value>): LiftContext {
   const fail = (reason: string): never => {
     throw new LiftError(reason);
   };
   const value = (i: number): Value | undefined => (node.inputs[i] ? values.get(node.inputs[i]!) : undefined);
   const need = (i: number): Value => value(i) ?? fail(`input ${i} is missing`);
+  const view = (i: number): View => {
+    let v = need(i);
+    if (v.kind === 'expr' && v.tag === 'x·c') v = scaled(v);
+    if (v.kind === 'tensor') return { id: v.id, layout: v.layout ?? standardLayout(nodes[v.id]!.shape.length) };
+    if (v.kind === 'expr') return fail(`its input '${node.inputs[i]}' is part of a ${v.tag} pattern archc cannot express`);
+    return fail(`its input '${node.inputs[i]}' is a constant where archc needs a tensor computed from the model's input`);
+  };
+  /** A pending x·c that no MatMul took: the scalar op, made once however many nodes read it. */
+  const scaled = (v: Value & { kind: 'expr' }): Value => {
+    const made = memo.get(v) ?? ctx.call('scalar', [v.x], { op: 'mul', value: v.n![0]! });
+    memo.set(v, made);
+    return made.kind === 'tensor' && v.layout ? ctx.withLayout(made.id, v.layout) : made;
+  };
   const ctx: LiftContext = {
     node,
     opset,
     value,
+    view,
     tensor(i) {
-      const v = need(i);
-      if (v.kind === 'tensor') return v.id;
-      if (v.kind === 'expr') return fail(`its input '${node.inputs[i]}' is part of a ${v.tag} pattern archc cannot express`);
-      return fail(`its input '${node.inputs[i]}' is a constant where archc needs a tensor computed from the model's input`);
+      const { id, layout } = view(i);
+      if (!normalized(layout, nodes[id]!.shape.length)) return id;
+      // With N first in memory, the ONNX view is a per-sample reshape away (an unsqueezed axis, a
+      // split one); anywhere else it cannot be had per sample.
+      if (layout[0]!.length !== 1 || layout[0]![0] !== 'B') {
+        fail(`its input '${node.inputs[i]}' has the batch axis moved (ONNX shape ${layoutText(layout, nodes[id]!.shape)}); archc's ops need it first`);
+      }
+      const dims = onnxDims(layout, nodes[id]!.shape).slice(1) as number[];
+      const key = `${id}:${dims.join()}`;
+      const made = memo.get(key) ?? (dims.length === 1 ? ctx.call('flatten', [id]) : ctx.call('reshape', [id], { shape: dims }));
+      memo.set(key, made);
+      return (made as { id: number }).id;
+    },
+    withLayout(id, layout) {
+      const l = normalized(layout, nodes[id]!.shape.length);
+      return l ? { kind: 'tensor', id, layout: l } : { kind: 'tensor', id };
     },
     constant(i) {
       const v = need(i);
       if (v.kind === 'const') return v.t;
-      if (v.kind === 'ints' && v.v.every((d) => d !== 'N')) return intsConst(v.v as number[], v.scalar, node.inputs[i]!);
+      if (v.kind === 'ints' && !v.v.some(isBatch)) return intsConst(v.v as number[], v.scalar, node.inputs[i]!);
       return fail(`its input '${node.inputs[i]}' must be a constant (an initializer), but it is computed`);
     },
     ints(i) {
@@ -141,6 +198,7 @@ export const intsConst = (v: readonly number[], scalar: boolean, name: string): 
 });
 
 function outputTensor(name: string, v: Value | undefined): number {
+  if (v?.kind === 'tensor' && v.layout) throw new LiftError(`graph output '${name}' does not have the batch axis first`);
   if (v?.kind === 'tensor') return v.id;
   throw new LiftError(`graph output '${name}' is ${v?.kind === 'expr' ? `an unfinished ${v.tag} pattern` : 'not computed from the input'}`);
 }

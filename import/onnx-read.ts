@@ -87,9 +87,9 @@ export function readOnnx(bytes: Uint8Array, readExternal: ExternalReader = () =>
       // Constant nodes and identities of constants (the TorchScript exporter shares equal weights
       // that way) become constants; everything else stays a node.
       if (node.op === 'Constant' && !node.domain) {
-        const value = attrs.get('value');
-        if (!value || typeof value !== 'object' || !('shape' in value)) return { ok: false, error: `Constant node '${node.name}' has no tensor value` };
-        constants.set(node.outputs[0]!, { ...value, name: node.outputs[0]! });
+        const value = constantValue(attrs, node.outputs[0]!);
+        if (!value) return { ok: false, error: `Constant node '${node.name}' has no tensor or number value` };
+        constants.set(node.outputs[0]!, value);
       } else nodes.push(node);
     }
     const inputs = (graph.input ?? [])
@@ -118,6 +118,21 @@ export function readOnnx(bytes: Uint8Array, readExternal: ExternalReader = () =>
 }
 
 class BadFile extends Error {}
+
+/** A Constant node's value: a tensor (`value`), or the number forms opset 12 added (`value_int`, `value_floats`, …). */
+function constantValue(attrs: ReadonlyMap<string, AttrValue>, name: string): ConstTensor | undefined {
+  const value = attrs.get('value');
+  if (value && typeof value === 'object' && 'shape' in value) return { ...value, name };
+  const forms: [string, 'int' | 'float', boolean][] = [['value_int', 'int', true], ['value_ints', 'int', false], ['value_float', 'float', true], ['value_floats', 'float', false]];
+  for (const [key, type, scalar] of forms) {
+    const v = attrs.get(key);
+    if (v === undefined || typeof v === 'string' || (typeof v === 'object' && 'shape' in v)) continue;
+    const list = typeof v === 'number' ? [v] : [...v];
+    const data = type === 'float' ? Float32Array.from(list) : list;
+    return { shape: scalar ? [] : [list.length], type, data, name };
+  }
+  return undefined;
+}
 
 /**
  * Kahn's algorithm over tensor names: a node is ready when all its inputs exist. A node whose input

@@ -2,7 +2,9 @@
 import type { LiftContext, Rule } from '../lift.js';
 import { activationRules } from './activation.js';
 import { arithRules } from './arith.js';
-import { intArithmetic, shapeRules } from './shape.js';
+import { shapeRules } from './shape.js';
+import { gatherInts, intArithmetic, intRules } from './ints.js';
+import { gatherRow, viewRules } from './views.js';
 import { windowRules } from './window.js';
 import { resize } from './resize.js';
 import { max, reduceL2 } from './l2norm.js';
@@ -17,7 +19,13 @@ export const rules: Readonly<Record<string, Rule>> = {
   ...windowRules,
   ...activationRules,
   ...shapeRules,
+  ...viewRules,
+  ...intRules,
   ...arithRules,
+  Gather: (ctx) => {
+    const source = ctx.value(0);
+    return source?.kind === 'ints' ? gatherInts(ctx, source) : gatherRow(ctx);
+  },
   Resize: resize,
   ReduceL2: reduceL2,
   Max: max,

@@ -2,6 +2,7 @@
 // (ONNX "asymmetric" with "floor"), bilinear maps pixel centres ("pytorch_half_pixel", or
 // "half_pixel") or corners ("align_corners"); compiler/ops/upsample.ts writes exactly these.
 import type { ArgValue } from '../../compiler/ops/op.js';
+import { isBatch } from '../layout.js';
 import type { Rule } from '../lift.js';
 import { perAxis } from './args.js';
 
@@ -29,7 +30,7 @@ export const resize: Rule = (ctx) => {
     if (value !== 2) args['scale'] = value;
   } else {
     const sizes = ctx.ints(3);
-    const hw = sizes.slice(2).map((d) => (d === 'N' ? ctx.fail('Resize sizes depend on the batch') : d));
+    const hw = sizes.slice(2).map((d) => (isBatch(d) ? ctx.fail('Resize sizes depend on the batch') : d));
     args['size'] = perAxis(hw);
   }
   return ctx.call('upsample', [x], args);

@@ -1,11 +1,9 @@
-// Shape plumbing: Flatten, Reshape (Reshape → Transpose → Reshape of a channel split is a channel
-// shuffle), Transpose, Concat, Split, Slice, the reductions, and the identities (Identity, Dropout,
-// Cast). The TorchScript exporter computes reshape targets at run time (Shape → Gather → Unsqueeze
-// → Concat); those are evaluated here as integer vectors with the batch axis kept symbolic, so a
-// target [N, 2, 58, 28, 28] becomes archc's per-sample [2, 58, 28, 28].
+// Shape plumbing: Flatten, Concat, Split, Slice, Expand, the reductions, and the identities
+// (Identity, Dropout, Cast). Reshape, Transpose and friends, which may move the batch axis, are in
+// views.ts; shape vectors in ints.ts.
 import type { ArgValue } from '../../compiler/ops/op.js';
-import type { ConstTensor } from '../onnx-read.js';
-import type { IntOrBatch, LiftContext, Rule, Value } from '../lift.js';
+import { isBatch, type IntOrBatch } from '../layout.js';
+import type { LiftContext, Rule, Value } from '../lift.js';
 
 /** An ONNX axis (counting the batch) → archc's per-sample axis; the batch axis itself fails. */
 function perSampleAxis(ctx: LiftContext, axis: number, rank: number): number {
@@ -26,68 +24,6 @@ const flatten: Rule = (ctx) => {
   const x = ctx.tensor(0);
   if (ctx.attr<number>('axis', 1) !== 1) ctx.fail('archc flattens everything but the batch axis (Flatten axis 1)');
   return ctx.lifted(x).shape.length === 1 ? { kind: 'tensor', id: x } : ctx.call('flatten', [x]);
-};
-
-const reshape: Rule = (ctx) => {
-  const x = ctx.tensor(0);
-  const target = ctx.ints(1);
-  const shape = ctx.lifted(x).shape;
-  const rest = target.slice(1).map((d, i) => (d === 0 ? (shape[i] ?? ctx.fail('a 0 in the target copies an axis that does not exist')) : d));
-  if (rest.some((d) => d === 'N') || !(target[0] === 'N' || target[0] === 0 || target[0] === -1 || target[0] === 1)) {
-    ctx.fail(`reshape to [${target.join(', ')}] moves the batch axis; archc reshapes each sample`);
-  }
-  const dims = rest as number[];
-  if (target[0] === -1 && dims.includes(-1)) ctx.fail('reshape with -1 on both the batch and another axis');
-  const count = shape.reduce((a, b) => a * b, 1);
-  const known = dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
-  const out = dims.map((d) => (d === -1 ? count / known : d));
-  if (out.join() === shape.join()) return { kind: 'tensor', id: x };
-  const shuffle = channelShuffle(ctx, x, out);
-  if (shuffle) return shuffle;
-  if (out.length === 1) return ctx.call('flatten', [x]);
-  return ctx.call('reshape', [x], { shape: out });
-};
-
-/** [C, H, W] → reshape [g, C/g, H, W] → transpose [1, 0, 2, 3] → reshape [C, H, W]: channel_shuffle(g). */
-function channelShuffle(ctx: LiftContext, x: number, out: readonly number[]): Value | undefined {
-  const t = ctx.lifted(x);
-  if (t.op !== 'transpose') return undefined;
-  const r = ctx.lifted(t.inputs[0]!);
-  if (r.op !== 'reshape') return undefined;
-  const source = ctx.lifted(r.inputs[0]!);
-  const perm = t.args['perm'] as number[];
-  const split = r.shape;
-  if (source.shape.join() !== out.join() || split.length !== out.length + 1 || perm.join() !== [1, 0, ...out.slice(1).map((_, i) => i + 2)].join()) return undefined;
-  if (split[0]! * split[1]! !== out[0]) return undefined;
-  return ctx.call('channel_shuffle', [source.id], { groups: split[0]! });
-}
-
-/** A constant transposed (a weight the exporter stores the other way round). */
-function transposeConst(t: ConstTensor, perm: readonly number[]): ConstTensor {
-  const shape = perm.map((p) => t.shape[p]!);
-  const strides = t.shape.map((_, i) => t.shape.slice(i + 1).reduce((a, b) => a * b, 1));
-  const count = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(count);
-  const index = new Array<number>(shape.length).fill(0);
-  for (let k = 0; k < count; k++) {
-    let from = 0;
-    for (let i = 0; i < shape.length; i++) from += index[i]! * strides[perm[i]!]!;
-    data[k] = (t.data as Float32Array)[from]!;
-    for (let i = shape.length - 1; i >= 0 && ++index[i]! === shape[i]; i--) index[i] = 0;
-  }
-  return { shape, type: 'float', data, name: t.name };
-}
-
-const transpose: Rule = (ctx) => {
-  const v = ctx.value(0);
-  if (v?.kind === 'const' && v.t.type === 'float') {
-    return { kind: 'const', t: transposeConst(v.t, ctx.attr<readonly number[]>('perm', [...v.t.shape.keys()].reverse())) };
-  }
-  const x = ctx.tensor(0);
-  const rank = rankOf(ctx, x);
-  const perm = ctx.attr<readonly number[]>('perm', [...Array(rank).keys()].reverse());
-  if (perm[0] !== 0) ctx.fail('transpose moves the batch axis; archc transposes each sample');
-  return ctx.call('transpose', [x], { perm: perm.slice(1).map((p) => p - 1) });
 };
 
 const concat: Rule = (ctx) => {
@@ -151,7 +87,7 @@ const slice: Rule = (ctx) => {
   const rank = rankOf(ctx, x);
   const axes = axesIn ?? starts.map((_, i) => i);
   if (axes.length !== 1) ctx.fail('a slice along several axes at once');
-  const big = (n: IntOrBatch) => (n === 'N' ? ctx.fail('slice bounds depend on the batch') : Math.max(Math.min(n, 2 ** 31 - 1), -(2 ** 31)));
+  const big = (n: IntOrBatch) => (isBatch(n) ? ctx.fail('slice bounds depend on the batch') : Math.max(Math.min(n, 2 ** 31 - 1), -(2 ** 31)));
   const args: Record<string, ArgValue> = { start: big(starts[0]!), end: big(ends[0]!) };
   const axis = perSampleAxis(ctx, axes[0] as number, rank);
   if (axis !== 0) args['axis'] = axis;
@@ -176,58 +112,6 @@ const reduce =
     return ctx.call(op, [x], { axis: axes.length === 1 ? axes[0]! : axes, ...(keepdims ? {} : { keepdims: false }) });
   };
 
-// Shape arithmetic on integer vectors (the batch axis stays `N`).
-const shapeOf: Rule = (ctx) => {
-  const x = ctx.tensor(0);
-  const dims: IntOrBatch[] = ['N', ...ctx.lifted(x).shape];
-  const start = ctx.attr<number>('start', 0);
-  const end = ctx.attr<number>('end', dims.length);
-  return { kind: 'ints', v: dims.slice(start, end < 0 ? dims.length + end : end), scalar: false };
-};
-
-const gather: Rule = (ctx) => {
-  const source = ctx.value(0);
-  if (source?.kind !== 'ints') return ctx.fail('Gather on tensors is not an archc op');
-  const index = ctx.value(1);
-  const picks = ctx.ints(1).map((i) => source.v[(i as number) < 0 ? (i as number) + source.v.length : (i as number)]!);
-  return { kind: 'ints', v: picks, scalar: index?.kind === 'ints' ? index.scalar : false };
-};
-
-const unsqueeze: Rule = (ctx) => {
-  const v = ctx.value(0);
-  if (v?.kind === 'ints') return { kind: 'ints', v: v.v, scalar: false };
-  const x = ctx.tensor(0);
-  const axes = ctx.opset >= 13 ? ctx.ints(1) : ctx.attr<readonly number[]>('axes', []);
-  const shape: number[] = ['N' as unknown as number, ...ctx.lifted(x).shape];
-  for (const a of [...axes].sort()) shape.splice(a as number, 0, 1);
-  if ((shape[0] as unknown) !== 'N') ctx.fail('unsqueeze before the batch axis');
-  return ctx.call('reshape', [x], { shape: shape.slice(1) });
-};
-
-const squeeze: Rule = (ctx) => {
-  const v = ctx.value(0);
-  if (v?.kind === 'ints' && v.v.length === 1) return { kind: 'ints', v: v.v, scalar: true };
-  const x = ctx.tensor(0);
-  const shape = ctx.lifted(x).shape;
-  const axes = (ctx.opset >= 13 ? (ctx.value(1) ? ctx.ints(1) : undefined) : ctx.attr<readonly number[]>('axes'))?.map((a) => perSampleAxis(ctx, a as number, shape.length + 1));
-  const out = shape.filter((d, i) => (axes ? !axes.includes(i) : d !== 1));
-  return out.length === 1 ? ctx.call('flatten', [x]) : ctx.call('reshape', [x], { shape: out });
-};
-
-const arithmetic =
-  (f: (a: number, b: number) => number): Rule =>
-  (ctx) => {
-    const [a, b] = [ctx.value(0), ctx.value(1)];
-    if (a?.kind !== 'ints' || b?.kind !== 'ints') return ctx.fail('arithmetic on shapes only');
-    const at = (v: readonly IntOrBatch[], i: number) => v[v.length === 1 ? 0 : i]!;
-    const n = Math.max(a.v.length, b.v.length);
-    const v = Array.from({ length: n }, (_, i) => {
-      const [x, y] = [at(a.v, i), at(b.v, i)];
-      return x === 'N' || y === 'N' ? ctx.fail('arithmetic on the batch size') : f(x, y);
-    });
-    return { kind: 'ints', v, scalar: a.scalar && b.scalar };
-  };
-
 /** Expand of a constant to the batch ([1, 1, D] → [N, 1, D]): only as a class token's first step. */
 const expand: Rule = (ctx) => {
   // F.normalize expands the norm's floor to x's shape before dividing: the division broadcasts.
@@ -235,7 +119,7 @@ const expand: Rule = (ctx) => {
   if (pending?.kind === 'expr' && pending.tag === 'max(‖x‖,ε)') return pending;
   const t = ctx.constant(0);
   const to = ctx.ints(1);
-  if (to[0] === 'N' && to.slice(1).every((d, i) => d === 1 || d === t.shape[i + 1]) && t.shape[0] === 1) {
+  if (isBatch(to[0]) && to[0].batch === 1 && to.slice(1).every((d, i) => d === 1 || d === t.shape[i + 1]) && t.shape[0] === 1) {
     return { kind: 'expr', tag: 'batch-expanded', x: -1, t };
   }
   return ctx.fail('Expand is not an archc op (except a class token expanded to the batch)');
@@ -247,24 +131,10 @@ export const shapeRules: Record<string, Rule> = {
   Dropout: alias,
   Cast: alias,
   Flatten: flatten,
-  Reshape: reshape,
-  Transpose: transpose,
   Concat: concat,
   Split: split,
   Slice: slice,
   ReduceMean: reduce('reduce_mean', (o) => o >= 18),
   ReduceMax: reduce('reduce_max', (o) => o >= 18),
   ReduceSum: reduce('reduce_sum', (o) => o >= 13),
-  Shape: shapeOf,
-  Gather: gather,
-  Unsqueeze: unsqueeze,
-  Squeeze: squeeze,
-};
-
-/** Integer arithmetic that ONNX files use on shapes (Add/Mul/Div on ints are routed here). */
-export const intArithmetic = {
-  Add: arithmetic((a, b) => a + b),
-  Sub: arithmetic((a, b) => a - b),
-  Mul: arithmetic((a, b) => a * b),
-  Div: arithmetic((a, b) => Math.trunc(a / b)),
 };

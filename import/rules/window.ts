@@ -3,6 +3,7 @@
 // LRN and Pad. archc's own lowerings write these ops with explicit begin/end pads, strides and
 // dilations (compiler/ops/conv.ts, pool.ts); this reads every form the ONNX spec allows.
 import type { ArgValue } from '../../compiler/ops/op.js';
+import { isBatch } from '../layout.js';
 import type { LiftContext, Rule, Value } from '../lift.js';
 import { isZero, padArg, perAxis, sameFloat } from './args.js';
 
@@ -137,7 +138,7 @@ const padOp: Rule = (ctx) => {
   const rank = ctx.lifted(x).shape.length + 1;
   if (ctx.value(3)) ctx.fail('Pad with explicit axes (opset 18) is not supported yet');
   const pads = ctx.opset >= 11 ? ctx.ints(1) : ctx.attr<readonly number[]>('pads', []);
-  const numeric = pads.map((p) => (p === 'N' ? ctx.fail('pads depend on the batch') : p));
+  const numeric = pads.map((p) => (isBatch(p) ? ctx.fail('pads depend on the batch') : p));
   if (numeric.length !== 2 * rank || numeric[0] !== 0 || numeric[1] !== 0 || numeric[rank] !== 0 || numeric[rank + 1] !== 0) {
     ctx.fail('archc pads the spatial axes only');
   }

@@ -29,6 +29,7 @@ const MODELS: Record<string, string> = {
   squeezenet1_1: 'squeezenet/squeezenet1_1',
   vgg11_bn: 'vgg/vgg11_bn',
   shufflenet_v2_x1_0: 'shufflenet/shufflenet_v2_x1_0',
+  vit_b_16: 'vit/vit_b_16',
 };
 
 const python = findPython();

@@ -15,12 +15,7 @@ import { importOnnx } from '../../import/index.js';
 import { bytesOf, compileReduced, lower, runRandom, session } from '../onnx/harness.js';
 
 /** Zoo models the importer does not read back yet, and why (ONNX forms of archc's own lowerings). */
-const NOT_YET: Record<string, string> = {
-  // At the reduced input size the adaptive average pool up-samples, which archc lowers with Gather.
-  alexnet: 'Gather on tensors',
-  ...Object.fromEntries(['vgg11', 'vgg11_bn', 'vgg13', 'vgg13_bn', 'vgg16', 'vgg16_bn', 'vgg19', 'vgg19_bn'].map((v) => [v, 'Gather on tensors'])),
-  keras_efficientnet_b0: 'Sqrt', // the Keras Normalization layer's (x − mean) / max(√var, ε)
-};
+const NOT_YET: Record<string, string> = {};
 
 const MAX_WEIGHTS = 15_000_000;
 

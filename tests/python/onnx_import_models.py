@@ -47,27 +47,40 @@ def build(tv, name):
     return model
 
 
-def export(out_dir, names):
+def export(out_dir, specs):
+    """Each spec is NAME or NAME:EXPORTER:OPSET (exporter torchscript or dynamo; default torchscript:17)."""
     import torch
     from torchvision_cpu import import_torchvision
 
     tv = import_torchvision()
     os.makedirs(out_dir, exist_ok=True)
-    for name in names:
+    for spec in specs:
+        name, exporter, opset = (spec.split(":") + ["torchscript", "17"])[:3]
         model = build(tv, name)
         size = SIZES.get(name, DEFAULT_SIZE)
-        path = os.path.join(out_dir, f"{name}.onnx")
+        path = os.path.join(out_dir, f"{name}.{exporter}.{opset}.onnx")
         x = torch.randn(1, 3, size, size)
-        torch.onnx.export(
-            model, x, path, dynamo=False, opset_version=17,
-            # PRESERVE keeps batch norm as BatchNormalization (EVAL would fold it into the conv
-            # weights, changing the learnable count); the model itself is in eval mode.
-            training=torch.onnx.TrainingMode.PRESERVE,
-            input_names=["image"], output_names=["logits"],
-            dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}},
-        )
+        if exporter == "dynamo":
+            # torch.export traces the model; eval-mode batch norm stays BatchNormalization.
+            torch.onnx.export(
+                model, (x,), path, dynamo=True, opset_version=int(opset), external_data=False,
+                input_names=["image"], output_names=["logits"],
+                dynamic_shapes={"x": {0: torch.export.Dim("N")}}, verbose=False,
+                # The default optimization folds batch norm into the convolutions (changing
+                # the learnable count) and renames their weights.
+                optimize=False,
+            )
+        else:
+            torch.onnx.export(
+                model, x, path, dynamo=False, opset_version=int(opset),
+                # PRESERVE keeps batch norm as BatchNormalization (EVAL would fold it into the conv
+                # weights, changing the learnable count); the model itself is in eval mode.
+                training=torch.onnx.TrainingMode.PRESERVE,
+                input_names=["image"], output_names=["logits"],
+                dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}},
+            )
         params = sum(p.numel() for p in model.parameters())
-        print(json.dumps({"name": name, "file": path, "params": params, "input": [3, size, size]}), flush=True)
+        print(json.dumps({"name": spec, "file": path, "params": params, "input": [3, size, size]}), flush=True)
 
 
 def compare(pairs):
