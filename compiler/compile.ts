@@ -4,7 +4,8 @@ import { SourceFile } from '../dsl/source.js';
 import type { ModelDecl } from '../dsl/ast.js';
 import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import type { IrGraph } from './ir.js';
-import { fileSpan, load, type CompileHost } from './loader.js';
+import { fileSpan, load, type CompileHost, type LoadResult } from './loader.js';
+import { deepestNode } from '../dsl/depth-limits.js';
 import { resolve } from './passes/resolve.js';
 import { expand, type ExpandOptions } from './expand/index.js';
 import { count } from './passes/count.js';
@@ -40,9 +41,12 @@ export interface CompileResult {
 }
 
 export function compile(path: string, host: CompileHost, options: CompileOptions = {}): CompileResult {
+  const progress: Progress = {};
   try {
-    return run(path, host, options);
+    return run(path, host, options, progress);
   } catch (e) {
+    const deep = progress.loaded && ranOutOfStack(e, progress.loaded);
+    if (deep) return deep;
     // A bug in archc, never the user's fault: say so distinctly, with what we know.
     const where = fileSpan(path);
     const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
@@ -57,8 +61,25 @@ export function compile(path: string, host: CompileHost, options: CompileOptions
   }
 }
 
-function run(path: string, host: CompileHost, options: CompileOptions): CompileResult {
+interface Progress {
+  loaded?: LoadResult;
+}
+
+/**
+ * The nesting limits (dsl/depth-limits.ts) keep every pass within V8's default stack with room to
+ * spare; should a pass still run out (a deep expression inside blocks nested 64 calls deep), the
+ * error points at the most deeply nested code instead of being an internal error.
+ */
+function ranOutOfStack(e: unknown, loaded: LoadResult): CompileResult | undefined {
+  if (!(e instanceof RangeError) || !/call stack/i.test(e.message) || !loaded.root) return undefined;
+  const where = deepestNode(loaded.root.ast.decls) ?? fileSpan(loaded.root.ast.path);
+  const message = 'the code here is nested too deeply for archc to compile (its stack ran out)';
+  return { ok: false, diagnostics: [diagnostic('E0104', message, where, { hint: 'split the expression into several statements' })], sources: loaded.sources };
+}
+
+function run(path: string, host: CompileHost, options: CompileOptions, progress: Progress = {}): CompileResult {
   const loaded = load(path, host, options.text);
+  progress.loaded = loaded;
   const diagnostics = [...loaded.diagnostics];
   const done = (extra: Partial<CompileResult> = {}): CompileResult => {
     const all = dedupe(sortDiagnostics(dropFileAllowed(diagnostics, loaded.modules.values())));

@@ -3,6 +3,8 @@ import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, rea
 import { dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileHost } from './loader.js';
+// Node parses and formats files nested deeper than the default stack holds on a thread with a larger stack.
+import '../dsl/large-stack.js';
 
 /** The package root: the folder holding archc's package.json (works from src and from dist). */
 export const packageRoot = ((): string => {

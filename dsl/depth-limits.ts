@@ -5,38 +5,97 @@
 // an explicit stack. Both limits are far above anything a person writes.
 import type { IToken } from 'chevrotain';
 import type * as A from './ast.js';
-import type { Span } from './source.js';
+import type { SourceFile, Span } from './source.js';
 import * as T from './tokens.js';
 
-/** Brackets of any kind, `(`, `[` and `{`, open at once. */
-export const MAX_BRACKETS = 100;
-/** Levels of the syntax tree under one declaration. */
-export const MAX_TREE_DEPTH = 400;
+/**
+ * Runs a whole job (parsing, formatting) on a thread with a larger stack and returns its result;
+ * undefined when that thread fails. Node registers one (large-stack.ts); browsers have none.
+ */
+export type LargeStackRunner = (job: 'parse' | 'format', source: SourceFile) => unknown;
+let runner: LargeStackRunner | undefined;
 
-/** The first bracket that opens one level too many, as an offset; undefined when within the limit. */
-export function bracketTooDeep(tokens: readonly IToken[]): IToken | undefined {
+export function setLargeStackRunner(run: LargeStackRunner): void {
+  runner = run;
+}
+
+export function largeStackRunner(): LargeStackRunner | undefined {
+  return runner;
+}
+
+/** Brackets of any kind, `(`, `[` and `{`, open at once, and prefix operators in a row (parsed on a larger stack past 100). */
+export const MAX_BRACKETS = 2_000;
+/** What V8's default ~1 MB stack holds; the limit where no larger stack is offered (browsers). */
+export const MAX_BRACKETS_ON_DEFAULT_STACK = 100;
+/** Levels of the syntax tree under one declaration: over 1,000 of any construct with room around it. */
+export const MAX_TREE_DEPTH = 1_100;
+
+/**
+ * How deeply the parser recurses at each token: brackets open plus, with `prefixes` true, the run
+ * of prefix operators (`- - - 1` recurses once per sign, at a tenth of a bracket's stack) before it.
+ */
+function* nesting(tokens: readonly IToken[], countPrefixes: boolean): Generator<[IToken, number]> {
   let depth = 0;
+  let prefixes = 0;
   for (const t of tokens) {
     const type = t.tokenType;
-    if (type === T.LParen || type === T.LBracket || type === T.LBrace) {
-      if (++depth > MAX_BRACKETS) return t;
-    } else if (type === T.RParen || type === T.RBracket || type === T.RBrace) depth = Math.max(0, depth - 1);
+    if (type === T.Minus || type === T.Not) prefixes++;
+    else prefixes = 0;
+    if (type === T.LParen || type === T.LBracket || type === T.LBrace) depth++;
+    else if (type === T.RParen || type === T.RBracket || type === T.RBrace) depth = Math.max(0, depth - 1);
+    yield [t, countPrefixes ? depth + prefixes : depth];
   }
+}
+
+/** The first token nested one level more than `limit`; undefined when within it. */
+export function nestedTooDeep(tokens: readonly IToken[], limit: number, countPrefixes = true): IToken | undefined {
+  for (const [t, level] of nesting(tokens, countPrefixes)) if (level > limit) return t;
   return undefined;
 }
 
-/** The span of the first node deeper than MAX_TREE_DEPTH under `decl`, found without recursion. */
+/** The first of the most deeply nested tokens. */
+export function deepestToken(tokens: readonly IToken[]): IToken | undefined {
+  let best = -1;
+  let at: IToken | undefined;
+  for (const [t, level] of nesting(tokens, true)) if (level > best) [best, at] = [level, t];
+  return at;
+}
+
+/**
+ * The span of the first node nested deeper than MAX_TREE_DEPTH under `decl`, found without
+ * recursion. Expressions and the statements that hold a body (`for`, `frozen`) count a level; the
+ * statement that merely holds an expression does not, so `n` nested `if`s are `n` levels.
+ */
 export function tooDeep(decl: A.Decl): Span | undefined {
-  const stack: [unknown, number][] = [[decl, 0]];
+  let found: Span | undefined;
+  walkLevels([decl], (span, level) => {
+    if (level > MAX_TREE_DEPTH) found = span;
+    return found === undefined;
+  });
+  return found;
+}
+
+/** The span of the first of the most deeply nested nodes. */
+export function deepestNode(decls: readonly A.Decl[]): Span | undefined {
+  let best = -1;
+  let found: Span | undefined;
+  walkLevels(decls, (span, level) => {
+    if (level > best) [best, found] = [level, span];
+    return true;
+  });
+  return found;
+}
+
+/** Visits every node with its level, without recursion, until `visit` returns false. */
+function walkLevels(roots: readonly A.Decl[], visit: (span: Span, level: number) => boolean): void {
+  const stack: [unknown, number][] = roots.map((d) => [d, 0]);
   while (stack.length > 0) {
     const [value, depth] = stack.pop()!;
-    if (Array.isArray(value)) {
-      for (const item of value) stack.push([item, depth]);
-      continue;
-    }
-    if (typeof value !== 'object' || value === null || !('kind' in value)) continue;
-    if (depth > MAX_TREE_DEPTH) return (value as unknown as { span: Span }).span;
-    for (const [key, child] of Object.entries(value)) if (key !== 'span' && typeof child === 'object') stack.push([child, depth + 1]);
+    if (typeof value !== 'object' || value === null) continue;
+    const kind = (value as { kind?: string }).kind;
+    const level = kind === undefined || kind === 'expr' || kind === 'assign' ? depth : depth + 1;
+    if (kind !== undefined && !visit((value as { span: Span }).span, level)) return;
+    // Arrays, call arguments and parameters are not levels of their own; spans hold no nodes.
+    for (const [key, child] of Object.entries(value)) if (typeof child === 'object' && !/span$/i.test(key)) stack.push([child, level]);
   }
-  return undefined;
 }

@@ -149,12 +149,22 @@ export function simple(s: A.Stmt): Simple | undefined {
 
 /** The stages of a pipeline, `a |> b |> c` → [a, b, c]. */
 export function stages(e: A.Expr): A.Expr[] {
-  return e.kind === 'pipe' ? [...stages(e.lhs), e.rhs] : [e];
+  const steps: A.Expr[] = [];
+  for (; e.kind === 'pipe'; e = e.lhs) steps.push(e.rhs);
+  steps.push(e);
+  return steps.reverse();
 }
 
 // ---------- one-line rendering
 
 const NOT_FLAT = Symbol('not flat');
+const TOO_LONG = Symbol('too long');
+/**
+ * Callers only ask whether a one-line rendering fits within the margin (100 columns), so rendering
+ * stops once it is longer than any line could be: 1,000 nested `if`s are not walked to the end, on
+ * the stack, at every level.
+ */
+const LONGER_THAN_ANY_LINE = 200;
 
 /** Renders on one line; an `if` goes inline only when it is short-bodied and has no comments. */
 export class FlatOut implements Out {
@@ -164,6 +174,7 @@ export class FlatOut implements Out {
 
   write(text: string): void {
     this.text += text;
+    if (this.text.length > LONGER_THAN_ANY_LINE) throw TOO_LONG;
   }
 
   done(): void {}
@@ -205,12 +216,14 @@ export class FlatOut implements Out {
     this.write(close);
   }
 
+  /** The one-line rendering (cut short when longer than any line); undefined when it cannot be one line. */
   static of(tokens: TokenIndex, draw: (out: FlatOut) => void): string | undefined {
     const out = new FlatOut(tokens);
     try {
       draw(out);
     } catch (e) {
       if (e === NOT_FLAT) return undefined;
+      if (e === TOO_LONG) return out.text;
       throw e;
     }
     return out.text;

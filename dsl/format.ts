@@ -2,8 +2,9 @@
 // not fit breaks its pipeline one `|>` per line; numbers print as written; comments are kept (see
 // format-comments.ts). Idempotent: formatting formatted text changes nothing.
 import type * as A from './ast.js';
-import { parse, type SyntaxError } from './parser.js';
+import { nestedPastDefaultStack, parse, type SyntaxError } from './parser.js';
 import { SourceFile } from './source.js';
+import { largeStackRunner } from './depth-limits.js';
 import { INDENT, writeLines, type Line } from './format-comments.js';
 import { TokenIndex } from './format-tokens.js';
 import { FlatOut, quote, render, renderParam, simple, stages, writeParts, type Out, type Part } from './format-expr.js';
@@ -18,8 +19,14 @@ export interface FormatResult {
   readonly errors: readonly SyntaxError[];
 }
 
-export function format(source: SourceFile): FormatResult {
-  const parsed = parse(source);
+/** `onLargeStack`: this call runs on a thread with a larger stack (depth-limits.ts). */
+export function format(source: SourceFile, options: { onLargeStack?: boolean } = {}): FormatResult {
+  // The layout recurses several frames per nested `if`: files too deep for the parser's default
+  // stack are parsed and laid out on a larger one where the host offers it.
+  const run = options.onLargeStack ? undefined : largeStackRunner();
+  const formatted = run && nestedPastDefaultStack(source) ? (run('format', source) as FormatResult | undefined) : undefined;
+  if (formatted) return formatted;
+  const parsed = parse(source, options);
   if (parsed.errors.length) return { errors: parsed.errors };
   const tokens = new TokenIndex(source.text);
   const layout = new Layout(tokens);

@@ -3,7 +3,7 @@
 import type { IOrAlt, IToken, TokenType, IParserErrorMessageProvider } from 'chevrotain';
 import { chevrotain } from './chevrotain.js';
 import * as T from './tokens.js';
-import { bracketTooDeep, MAX_BRACKETS, MAX_TREE_DEPTH, tooDeep } from './depth-limits.js';
+import { deepestToken, largeStackRunner, nestedTooDeep, MAX_BRACKETS, MAX_BRACKETS_ON_DEFAULT_STACK, MAX_TREE_DEPTH, tooDeep } from './depth-limits.js';
 import type * as A from './ast.js';
 import { SourceFile, type Span } from './source.js';
 
@@ -565,27 +565,55 @@ export interface ParseResult {
   readonly errors: SyntaxError[];
 }
 
-/** Parses one file. Never throws for bad input: syntax problems come back as errors. */
-export function parse(source: SourceFile): ParseResult {
-  const parser = (shared ??= new ArchParser());
+const emptyFile = (source: SourceFile): A.ArchFile => ({ path: source.path, uses: [], allows: [], decls: [], comments: [], items: [] });
+
+/** Whether parsing `source` needs more stack than V8's default (brackets nested past 100 levels). */
+export function nestedPastDefaultStack(source: SourceFile): boolean {
+  return nestedTooDeep(T.lexer.tokenize(source.text).tokens, MAX_BRACKETS_ON_DEFAULT_STACK, false) !== undefined;
+}
+
+/**
+ * Parses one file. Never throws for bad input: syntax problems come back as errors. Brackets nested
+ * deeper than the default stack holds are parsed on a larger one where the host offers it
+ * (`onLargeStack` says this call already runs there).
+ */
+export function parse(source: SourceFile, options: { onLargeStack?: boolean } = {}): ParseResult {
   const lexed = T.lexer.tokenize(source.text);
   const errors: SyntaxError[] = lexed.errors.map((e) => ({
     code: 'E0101',
     message: `unexpected character '${source.text.slice(e.offset, e.offset + e.length).slice(0, 1)}'`,
     span: source.span(e.offset, e.offset + Math.max(1, Math.min(e.length, 1))),
   }));
-  const deepBracket = bracketTooDeep(lexed.tokens);
-  if (deepBracket) {
-    const message = `brackets are nested deeper than ${MAX_BRACKETS} levels here; archc stops reading the file`;
-    errors.push({ code: 'E0104', message, span: source.span(deepBracket.startOffset, deepBracket.startOffset + 1) });
-    return { file: { path: source.path, uses: [], allows: [], decls: [], comments: [], items: [] }, errors };
-  }
+  const run = options.onLargeStack ? undefined : largeStackRunner();
+  const largeStack = run && ((s: SourceFile) => run('parse', s) as ParseResult | undefined);
+  const tooDeepAt = (token: IToken | undefined, what: string): ParseResult => {
+    const at = token ? token.startOffset : 0;
+    const message = `${what}; archc stops reading the file`;
+    return { file: emptyFile(source), errors: [...errors, { code: 'E0104', message, span: source.span(at, at + 1) }] };
+  };
+  const beyond = (limit: number, what: string) => `${what} nested deeper than ${limit.toLocaleString('en-US')} levels here`;
+  const overLimit = nestedTooDeep(lexed.tokens, MAX_BRACKETS);
+  if (overLimit) return tooDeepAt(overLimit, beyond(MAX_BRACKETS, 'brackets or prefix operators are'));
+  // Prefix operators recurse cheaply (one rule, not ten): runs of them are left to the stack check below.
+  const deep = nestedTooDeep(lexed.tokens, MAX_BRACKETS_ON_DEFAULT_STACK, false);
+  if (deep && !largeStack && !options.onLargeStack) return tooDeepAt(deep, beyond(MAX_BRACKETS_ON_DEFAULT_STACK, 'brackets are'));
+  const unread = 'the code here is nested too deeply for archc to read';
+  if (largeStack && deep) return largeStack(source) ?? tooDeepAt(deepestToken(lexed.tokens), `${unread} (the thread that reads deeply nested files did not start)`);
+  const parser = (shared ??= new ArchParser());
   parser.source = source;
   parser.input = lexed.tokens;
-  const items = (parser.file() ?? []).filter(Boolean).filter((item) => {
+  let parsed: ReturnType<ArchParser['file']>;
+  try {
+    parsed = parser.file();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    parser.input = [];
+    return largeStack?.(source) ?? tooDeepAt(deepestToken(lexed.tokens), unread);
+  }
+  const items = (parsed ?? []).filter(Boolean).filter((item) => {
     if (item.kind !== 'model' && item.kind !== 'block') return true;
     const deep = tooDeep(item);
-    if (deep) errors.push({ code: 'E0104', message: `the expression here nests deeper than ${MAX_TREE_DEPTH} levels (a very long chain of operators or stages); '${item.name}' is left out`, span: deep });
+    if (deep) errors.push({ code: 'E0104', message: `the code here is nested deeper than ${MAX_TREE_DEPTH.toLocaleString('en-US')} levels (expressions, ifs, loops, or a long chain of operators or stages); '${item.name}' is left out`, span: deep });
     return !deep;
   });
   for (const e of parser.errors) {

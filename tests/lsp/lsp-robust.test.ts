@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnostic, Hover } from 'vscode-languageserver';
 import { caseText, corpus } from '../../tools/dev/fuzz/check.js';
 import { rng } from '../../tools/dev/fuzz/mutate.js';
+import { NESTINGS, nestedModel, type Nesting } from '../../tools/dev/fuzz/nesting.js';
 import { fileUri, startClient, type LspClient } from '../../tools/dev/lsp-client.js';
 
 const CASES = Number(process.env['LSP_FUZZ_CASES'] ?? 120);
@@ -34,6 +35,40 @@ describe('archc lsp under bad input', () => {
     const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 10 } });
     expect(JSON.stringify(hover.contents)).toContain('y: [3, 8, 8]');
   });
+
+  it('answers every request on documents nested 1,000 levels deep (which compile) and 100,000 (E0104)', async () => {
+    for (const kind of Object.keys(NESTINGS) as Nesting[]) {
+      for (const n of [1000, 100_000]) {
+        // Past the limits every construct takes the same paths: three of them suffice.
+        if (n > 1000 && !['parentheses', 'ifs', 'stages'].includes(kind)) continue;
+        const uri = `untitled:${kind}-${n}`;
+        const text = nestedModel(kind, n);
+        const published = await client.open(uri, text);
+        const codes = published.diagnostics.filter((d: Diagnostic) => d.severity === 1).map((d) => `${d.code} line ${d.range.start.line + 1}`);
+        expect(codes, `${kind} ${n}`).toEqual(n === 1000 ? [] : ['E0104 line 4']);
+        const doc = { textDocument: { uri } };
+        const deep = { line: 3, character: Math.min(text.split('\n')[3]!.length - 1, 4000) };
+        await client.request('textDocument/hover', { ...doc, position: deep });
+        await client.request('textDocument/definition', { ...doc, position: deep });
+        await client.request('textDocument/completion', { ...doc, position: deep });
+        await client.request('textDocument/documentSymbol', doc);
+        await client.request('textDocument/inlayHint', { ...doc, range: { start: { line: 0, character: 0 }, end: { line: 6, character: 0 } } });
+        const edits = await client.request<unknown[] | null>('textDocument/formatting', { ...doc, options: { tabSize: 2, insertSpaces: true } });
+        if (n === 1000) expect(edits, `${kind} formats`).not.toBeNull();
+        if (n === 1000) {
+          // The shapes arrive after the diagnostics: ask again until they are there.
+          let hover = '';
+          for (let tries = 0; tries < 50 && !hover.includes('[8, 8, 8]'); tries++) {
+            if (tries) await new Promise((r) => setTimeout(r, 100));
+            hover = JSON.stringify((await client.request<Hover>('textDocument/hover', { ...doc, position: { line: 4, character: 9 } }))?.contents);
+          }
+          expect(hover, `${kind} hover`).toContain('[8, 8, 8]');
+        }
+      }
+    }
+    expect(client.stderr()).not.toMatch(/failed|internal error|RangeError/);
+    expect(client.child.exitCode).toBeNull();
+  }, 120_000);
 
   it(`answers every request on ${CASES} fuzz cases without an internal error`, async () => {
     const targets = corpus();
