@@ -39,13 +39,14 @@ export function makeDivisible(value: number, divisor: number, minValue = divisor
 
 export const builtins: Record<string, BuiltinDef> = {
   min: numeric((xs) => Math.min(...xs), 1, Infinity, 'smallest of the numbers'),
-  max: numeric((xs) => Math.max(...xs), 1, Infinity, 'largest of the numbers'),
+  max: numeric((xs) => Math.max(...xs), 1, Infinity, 'largest of the numbers; on a tensor, reduce_max over axes: x |> max(axis=0)'),
+  mean: numeric((xs) => xs.reduce((a, b) => a + b, 0) / xs.length, 1, Infinity, 'mean of numbers or of a list; on a tensor, reduce_mean over axes: x |> mean(axis=[1, 2])'),
   abs: numeric(([x]) => Math.abs(x!), 1, 1, 'absolute value'),
   floor: numeric(([x]) => Math.floor(x!), 1, 1, 'round down to an integer'),
   ceil: numeric(([x]) => Math.ceil(x!), 1, 1, 'round up to an integer'),
   round: numeric(([x]) => Math.round(x!), 1, 1, 'round half up to an integer'),
   int: numeric(([x]) => Math.trunc(x!), 1, 1, 'truncate toward zero'),
-  sum: numeric((xs) => xs.reduce((a, b) => a + b, 0), 1, Infinity, 'sum of numbers or of a list'),
+  sum: numeric((xs) => xs.reduce((a, b) => a + b, 0), 1, Infinity, 'sum of numbers or of a list; on a tensor, reduce_sum over axes: x |> sum(axis=-1)'),
   sqrt: {
     doc: 'square root of a non-negative number (attention scales: 1 / sqrt(d))',
     arity: { min: 1, max: 1 },
@@ -84,3 +85,6 @@ export const builtins: Record<string, BuiltinDef> = {
     },
   },
 };
+
+/** Builtins that, given a tensor first, are the reduction op of that name (`x |> mean(axis=0)`). */
+export const TENSOR_FORMS: Readonly<Record<string, string>> = { mean: 'reduce_mean', sum: 'reduce_sum', max: 'reduce_max' };

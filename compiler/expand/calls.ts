@@ -2,7 +2,8 @@
 // body in a new frame, builtins compute a value.
 import type * as A from '../../dsl/ast.js';
 import type { Module } from '../loader.js';
-import { builtins } from '../builtins.js';
+import { builtins, TENSOR_FORMS } from '../builtins.js';
+import { lookupOp } from '../ops/registry.js';
 import { POISON, typeName, type Value } from '../values.js';
 import { bindBlockArgs, bindBlockDefaults, checkSignatures, type ArgIn } from './binder.js';
 import { blockFrame, uniqueScope, type Frame } from './frame.js';
@@ -19,8 +20,12 @@ export function call(x: Expansion, callee: Value, args: ArgIn[], at: A.CallExpr 
       return callOp(x, callee.name, callee.op, args, at, frame);
     case 'block':
       return callBlock(x, callee.decl, callee.module, args, at, frame);
-    case 'builtin':
+    case 'builtin': {
+      // mean, sum and max of a tensor reduce it over axes (the reduce_* ops, under their plain names).
+      const reduction = TENSOR_FORMS[callee.name];
+      if (reduction && args[0]?.value.kind === 'tensor') return callOp(x, reduction, lookupOp(reduction)!, args, at, frame);
       return callBuiltin(x, callee.name, args, at, frame);
+    }
     default:
       x.report('E0207', `${typeName(callee)} cannot be called`, span, frame, {
         hint: callee.kind === 'tensor' ? 'pipe the tensor into an op instead: x |> op(...)' : undefined,

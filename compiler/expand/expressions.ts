@@ -5,6 +5,7 @@ import type * as A from '../../dsl/ast.js';
 import type { Span } from '../../dsl/source.js';
 import { formatShape } from '../ir.js';
 import { lookupOp, ops } from '../ops/registry.js';
+import { COMPARISON_OPERATORS, type Comparison } from '../ops/compare.js';
 import { builtins } from '../builtins.js';
 import { bool, equal, int, NONE, num, POISON, shapeValue, show, typeName, type Value } from '../values.js';
 import type { ArgIn } from './binder.js';
@@ -192,6 +193,11 @@ function binary(x: Expansion, e: A.BinaryExpr, frame: Frame): Value {
     const reversed = arithmetic === 'sub' ? 'rsub' : arithmetic === 'div' ? 'rdiv' : arithmetic;
     return scalarOp(x, reversed, r, e.right.span, l.value, e.left.span, e, frame);
   }
+  const comparison = TENSOR_COMPARISONS[e.op];
+  if (comparison && (l.kind === 'tensor' || r.kind === 'tensor')) {
+    const masked = compareOp(x, e, comparison, l, r, frame);
+    if (masked) return masked;
+  }
   if (e.op === '==') return bool(equal(l, r));
   if (e.op === '!=') return bool(!equal(l, r));
   const isNum = (v: Value): v is { kind: 'int' | 'float'; value: number } => v.kind === 'int' || v.kind === 'float';
@@ -230,9 +236,32 @@ function binary(x: Expansion, e: A.BinaryExpr, frame: Frame): Value {
     return sizeWithinLimit(x, 'list', l.items.length + r.items.length, e.span, frame) ? { kind: 'list', items: l.items.concat(r.items) } : POISON;
   }
   x.report('E0203', `'${e.op}' does not apply to ${typeName(l)} and ${typeName(r)}`, e.opSpan, frame, {
-    hint: l.kind === 'tensor' || r.kind === 'tensor' ? 'tensors combine with +, −, × and / with tensors and numbers' : undefined,
+    hint: l.kind === 'tensor' || r.kind === 'tensor' ? 'tensors combine with +, −, × and / and compare with <, <=, >, >=, ==, != with tensors and numbers' : undefined,
   });
   return POISON;
+}
+
+/** The `compare` op of each comparison operator on tensors. */
+const TENSOR_COMPARISONS: Record<string, Comparison | undefined> = Object.fromEntries(
+  Object.entries(COMPARISON_OPERATORS).map(([op, { symbol }]) => [symbol, op as Comparison]),
+);
+
+/**
+ * A comparison with a tensor on at least one side, as a mask (compiler/ops/compare.ts): two tensors,
+ * or a tensor and a number on either side (`0 < x` is `x > 0`). Undefined for other operands
+ * (`x == none` stays a true/false test).
+ */
+function compareOp(x: Expansion, e: A.BinaryExpr, op: Comparison, l: Value, r: Value, frame: Frame): Value | undefined {
+  const def = lookupOp('compare')!;
+  const named = (name: string, value: Value, span: Span): ArgIn => ({ name, value, span });
+  if (l.kind === 'tensor' && r.kind === 'tensor') {
+    return callOp(x, 'compare', def, [{ value: l, span: e.left.span }, { value: r, span: e.right.span }, named('op', { kind: 'string', value: op }, e.opSpan)], e, frame);
+  }
+  const [tensor, number, tensorSpan, numberSpan, which] =
+    l.kind === 'tensor' ? [l, r, e.left.span, e.right.span, op] : [r, l, e.right.span, e.left.span, COMPARISON_OPERATORS[op].swapped];
+  if (number.kind !== 'int' && number.kind !== 'float') return undefined;
+  const args: ArgIn[] = [{ value: tensor, span: tensorSpan }, named('op', { kind: 'string', value: which }, e.opSpan), named('value', { kind: 'float', value: number.value }, numberSpan)];
+  return callOp(x, 'compare', def, args, e, frame);
 }
 
 function typeError(x: Expansion, e: A.BinaryExpr, v: Value, frame: Frame): Value {

@@ -8,7 +8,7 @@ import { lookupOp } from '../ops/registry.js';
 import { checkWeights, fileSpan } from '../weights/check.js';
 import { declaredWeights, littleEndianBytes, weightName, type Weights } from '../weights/tensor.js';
 import type { OnnxAttributes, OnnxLoweringContext, OnnxOutput } from './lowering.js';
-import { attribute, BATCH, constantTensor, FLOAT, INT64, valueInfo } from './proto.js';
+import { attribute, BATCH, BOOL, constantTensor, FLOAT, INT64, valueInfo } from './proto.js';
 import type { Dims, ModelProto, NodeProto, TensorProto, ValueInfoProto } from './proto.js';
 
 export const DEFAULT_OPSET = 17;
@@ -132,7 +132,8 @@ class Lowering {
     }
     const emitted: NodeProto[] = [];
     const temps = new Map<string, Dims>();
-    const int64 = new Set<string>();
+    /** Tensors whose element type is not float. */
+    const types = new Map<string, number>();
     const doc = this.where(node);
     const ctx: OnnxLoweringContext<unknown> = {
       attrs: node.attrs,
@@ -151,7 +152,7 @@ class Lowering {
         for (const b of before) temps.set(b, dims);
         emitted.push({ name: out, opType: type, input: [...inputs], output: [...before, out], attribute: attrs, docString: doc });
         temps.set(out, dims);
-        if (output.type === 'int64') int64.add(out);
+        if (output.type && output.type !== 'float') types.set(out, output.type === 'int64' ? INT64 : BOOL);
         return out;
       },
       constant: (as, type, values, dims = [values.length]) => {
@@ -159,7 +160,7 @@ class Lowering {
         const value = { name: 'value', type: 4 /* TENSOR */, t: constantTensor(type, values, dims) };
         emitted.push({ name: out, opType: 'Constant', input: [], output: [out], attribute: [value], docString: doc });
         temps.set(out, dims);
-        if (type === 'int64') int64.add(out);
+        if (type === 'int64') types.set(out, INT64);
         return out;
       },
       unsupported: (message, hint) => {
@@ -168,11 +169,11 @@ class Lowering {
       },
     };
     const result = def.onnx(ctx);
-    this.finish(node, result, emitted, temps, int64);
+    this.finish(node, result, emitted, temps, types);
   }
 
   /** Names the lowering's result after the IR node and records every tensor's shape. */
-  private finish(node: IrNode, result: string, emitted: NodeProto[], temps: Map<string, Dims>, int64: Set<string>): void {
+  private finish(node: IrNode, result: string, emitted: NodeProto[], temps: Map<string, Dims>, types: Map<string, number>): void {
     const expected: Dims = [BATCH, ...node.shape];
     const output = this.graph.outputs.find((o) => o.node === node.id);
     const producer = emitted.find((n) => n.output?.includes(result));
@@ -196,7 +197,7 @@ class Lowering {
     } else {
       this.tensor.set(node.id, result);
     }
-    for (const [name, dims] of temps) this.valueInfo.push(valueInfo(name, dims, int64.has(name) ? INT64 : FLOAT));
+    for (const [name, dims] of temps) this.valueInfo.push(valueInfo(name, dims, types.get(name) ?? FLOAT));
     this.nodes.push(...emitted);
     this.origins.push(...emitted.map(() => node));
   }

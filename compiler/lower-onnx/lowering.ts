@@ -27,8 +27,8 @@ export interface OnnxOutput {
   readonly fixedShape?: Shape;
   /** A short word for the tensor's name (`<node>/<word>`); default: the ONNX op type. */
   readonly as?: string;
-  /** The element type, when not float (`Shape` gives int64). */
-  readonly type?: OnnxConstantType;
+  /** The element type, when not float (`Shape` gives int64, comparisons bool). */
+  readonly type?: OnnxConstantType | 'bool';
   /**
    * Which of the node's outputs is returned (default 0): MaxPool's indices are output 1. The
    * outputs before it are named too and typed float with the same shape (MaxPool's values).

@@ -25,6 +25,7 @@ export const UNNAMED = '?';
 
 export const FLOAT = onnx.TensorProto.DataType.FLOAT;
 export const INT64 = onnx.TensorProto.DataType.INT64;
+export const BOOL = onnx.TensorProto.DataType.BOOL;
 
 export function valueInfo(name: string, dims: Dims | undefined, elemType: number = FLOAT): ValueInfoProto {
   const shape = dims && { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : d === UNNAMED ? {} : { dimParam: d })) };

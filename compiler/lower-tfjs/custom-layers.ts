@@ -5,6 +5,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import type { ScalarKind } from '../ops/scalar.js';
+import type { Comparison } from '../ops/compare.js';
 
 export type { LayerArgs };
 
@@ -164,6 +165,12 @@ export interface MaxUnpoolArgs extends LayerArgs {
   readonly kernel: number[];
 }
 
+export interface CompareArgs extends LayerArgs {
+  readonly op: Comparison;
+  /** The number compared with (one input); absent for two tensors. */
+  readonly value?: number;
+}
+
 /** Every custom layer by its factory name in `kit.custom`, with its arguments. */
 export interface CustomLayerArgs {
   readonly pad: PadArgs;
@@ -191,6 +198,8 @@ export interface CustomLayerArgs {
   readonly gather: GatherArgs;
   readonly roll: RollArgs;
   readonly maxUnpool: MaxUnpoolArgs;
+  readonly compare: CompareArgs;
+  readonly where: LayerArgs;
 }
 
 /** What runtime/layers/index.ts provides: one factory per custom layer. */

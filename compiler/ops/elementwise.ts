@@ -52,14 +52,18 @@ function elementwise(kind: ElementwiseKind, symbol: string): OpDef<ElementwiseAt
  * axis first, so that [N, C, H, W] + [N, W] aligns W with W and not N with H.
  */
 function elementwiseOnnx(type: string, g: OnnxLoweringContext<ElementwiseAttrs>): string {
+  return g.op(type, alignedOnnxInputs(g));
+}
+
+/** The op's inputs, each of lower rank unsqueezed after the batch axis to the highest rank. */
+export function alignedOnnxInputs(g: OnnxLoweringContext<unknown>): string[] {
   const rank = Math.max(...g.inputShapes.map((s) => s.length));
-  const inputs = g.inputs.map((x, i) => {
+  return g.inputs.map((x, i) => {
     const shape = g.inputShapes[i]!;
     if (shape.length === rank) return x;
     const axes = g.constant('axes', 'int64', Array.from({ length: rank - shape.length }, (_, k) => k + 1));
     return g.op('Unsqueeze', [x, axes], {}, { shape: [...Array(rank - shape.length).fill(1), ...shape] });
   });
-  return g.op(type, inputs);
 }
 
 /**
@@ -67,12 +71,17 @@ function elementwiseOnnx(type: string, g: OnnxLoweringContext<ElementwiseAttrs>)
  * after the batch axis (as the ONNX lowering does), so [N, C, H, W] + [N, W] aligns W with W.
  */
 function elementwiseTorch(operator: string, inputs: readonly string[], shapes: readonly Shape[]): string {
+  const fitted = alignedTorchInputs(inputs, shapes);
+  return `${fitted[0]} ${operator} ${fitted[1]}`;
+}
+
+/** The operands, each of lower rank given its missing axes after the batch axis. */
+export function alignedTorchInputs(inputs: readonly string[], shapes: readonly Shape[]): string[] {
   const rank = Math.max(...shapes.map((s) => s.length));
-  const fitted = inputs.map((x, i) => {
+  return inputs.map((x, i) => {
     const missing = rank - shapes[i]!.length;
     return missing === 0 ? x : `${x}[:, ${Array(missing).fill('None').join(', ')}]`;
   });
-  return `${fitted[0]} ${operator} ${fitted[1]}`;
 }
 
 function explainMismatch(a: Shape, b: Shape): string {

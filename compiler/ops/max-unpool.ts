@@ -46,7 +46,6 @@ export const max_unpool = defineOp({
     }
     if (pooled.join() !== y!.join()) {
       return ctx.error('E0302', `max_unpool needs the map a ${kernel.join('×')} max pool makes of ${formatShape(like!)}, which is ${formatShape(pooled)}; got ${formatShape(y!)}`, {
-        input: 0,
         trace: true,
         hint: 'pass the encoder map from just before its max pool as `like`',
       });

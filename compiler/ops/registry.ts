@@ -36,6 +36,8 @@ import { group_norm, instance_norm } from './group-norm.js';
 import { gather } from './gather.js';
 import { roll } from './roll.js';
 import { max_unpool } from './max-unpool.js';
+import { compare } from './compare.js';
+import { where } from './where.js';
 
 export const ops = {
   conv,
@@ -52,6 +54,8 @@ export const ops = {
   sub,
   mul,
   div,
+  compare,
+  where,
   concat,
   conv_transpose,
   dwconv,

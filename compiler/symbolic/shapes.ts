@@ -149,7 +149,7 @@ const rules: Record<string, Rule> = {
     return [...x!.slice(0, -1), node.shape.at(-1)!];
   },
 };
-for (const op of ['add', 'sub', 'mul', 'div']) rules[op] = broadcast;
+for (const op of ['add', 'sub', 'mul', 'div', 'compare', 'where']) rules[op] = broadcast;
 // Their output size is fixed whatever the input's, even when it happens to equal it at the defaults.
 for (const op of ['adaptive_avgpool', 'adaptive_maxpool', 'global_avgpool', 'global_maxpool']) rules[op] = (node) => [...node.shape];
 

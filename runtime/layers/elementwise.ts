@@ -38,7 +38,7 @@ export class ArchcBinary extends layers.Layer {
 register(ArchcBinary);
 
 /** Inserts size-1 axes after the batch axis up to `rank`. */
-function withRank(t: tf.Tensor, rank: number): tf.Tensor {
+export function withRank(t: tf.Tensor, rank: number): tf.Tensor {
   return t.rank === rank ? t : tf.reshape(t, [t.shape[0]!, ...Array<number>(rank - t.rank).fill(1), ...t.shape.slice(1)]);
 }
 

@@ -21,6 +21,7 @@ import { ArchcPreprocess, type PreprocessArgs } from './preprocess.js';
 import { ArchcGroupNorm, type GroupNormArgs } from './group-norm.js';
 import { ArchcGather, ArchcRoll, type GatherArgs, type RollArgs } from './indexing.js';
 import { ArchcMaxUnpool, type MaxUnpoolArgs } from './unpool.js';
+import { ArchcCompare, ArchcWhere, type CompareArgs } from './logic.js';
 import './frozen-batchnorm.js';
 
 export const customLayers = {
@@ -49,4 +50,6 @@ export const customLayers = {
   gather: (args: GatherArgs) => new ArchcGather(args),
   roll: (args: RollArgs) => new ArchcRoll(args),
   maxUnpool: (args: MaxUnpoolArgs) => new ArchcMaxUnpool(args),
+  compare: (args: CompareArgs) => new ArchcCompare(args),
+  where: (args: LayerArgs) => new ArchcWhere(args),
 } satisfies CustomLayers;

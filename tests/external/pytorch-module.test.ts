@@ -32,7 +32,7 @@ describe('the generated module', () => {
     for (const d of [...answer.differences, ...answer.compile_differences!, ...answer.onnx_export_differences!]) expect(d).toBeLessThanOrEqual(1e-5);
   }, 300_000);
 
-  it('computes the ops the zoo does not use as onnxruntime does (gather, roll, group/instance norm, TF-style same, constants)', async () => {
+  it('computes the ops the zoo does not use as onnxruntime does (gather, roll, group/instance norm, TF-style same, constants, masks, where, max_unpool)', async () => {
     // Asymmetric "same" padding of a strided conv and an average pool, a transposed conv with
     // "same", reflect and edge padding, an even LRN window, tensor-scalar arithmetic, a constant.
     const text = `model ops_tour {
@@ -43,7 +43,10 @@ describe('the generated module', () => {
   d = x |> pad([1, 2, 0, 1], mode="reflect") |> pad(1, mode="edge") |> lrn(4) |> avgpool(2, stride=2)
   e = (a + b) * 0.5 - c / 2
   f = e + full([4, 6, 6], 0.25)
-  output y = concat(f, d |> conv(4, 1) |> adaptive_avgpool(6)) |> flatten |> dense(5)
+  g = where(f > 0, f, f * 0.1) + (0.5 >= f) + (f != (f |> sum(axis=0))) * (f |> mean(axis=[1, 2])) + (f |> max(axis=0))
+  s = g |> slice(0, 5, axis=1)
+  h = s |> maxpool(2) |> sigmoid |> max_unpool(s, 2) |> pad([0, 1, 0, 0])
+  output y = concat(g, d |> conv(4, 1) |> adaptive_avgpool(6), h) |> flatten |> dense(5)
 }
 `;
     const path = join(dir, 'ops_tour.arch');

@@ -239,6 +239,9 @@ describe('tensor values and index ops compute what PyTorch does', () => {
     ['(x + 1) * 0.5 - -x', [0.5, 2, 3.5, 5, 6.5]],
     ['x * arange(5) + full(5, -1)', [-1, 0, 3, 8, 15]],
     ['x + constant([5, 4, 3, 2, 1]) * ones(5)', [5, 5, 5, 5, 5]],
+    ['(x > 2) + (x == 1) * 10 + (3 <= x) * 100', [0, 10, 0, 101, 101]], // masks: 1.0 where true
+    ['where(x != 2, x * -1, full(1, 7))', [0, -1, 7, -3, -4]], // torch.where(cond, a, b)
+    ['x * 0 + mean([1, 2, 6]) + (x |> sum(0)) - (x |> max(0))', [9, 9, 9, 9, 9]], // 3 + 10 − 4
   ])('%s', async (body, expected) => {
     expectClose(await evaluate(net('[5]', body), xs), expected);
   });

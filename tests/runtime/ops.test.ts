@@ -118,6 +118,8 @@ const graphs: [string, string][] = [
   // relu makes ties (all-zero windows): the first maximum in row-major order wins, as in ONNX
   ['max_unpool at the argmax of a relu map, odd sizes', 'model t {\n input x: [3, 9, 11]\n r = x |> relu\n output y = r |> maxpool(2) |> conv(3, 1) |> max_unpool(r, 2)\n}'],
   ['max_unpool with a 3×2 window', 'model t {\n input x: [2, 6, 8]\n output y = x |> maxpool([3, 2]) |> tanh |> max_unpool(x, [3, 2])\n}'],
+  ['comparisons as masks, with numbers and broadcasting', 'model t {\n input x: [4, 5, 5]\n m = (x > 0) + (0.5 >= x) * 2 + (x != (x |> relu)) + (x < (x |> reduce_mean(axis=0))) - (x == (x |> relu))\n output y = m + ((x |> flatten) > 0.1 |> reshape([4, 5, 5]))\n}'],
+  ['where with broadcasting, also on a flattened map', 'model t {\n input x: [4, 5, 5]\n a = where(x > 0, x, x * 0.1) + where(x |> reduce_max(axis=0), full([1], 2), x)\n f = x |> flatten\n output y = where(f <= 0.2, f, f * -3) |> dense(3)\n output z = a |> conv(2, 1)\n}'],
   ['div broadcasts over channels', 'model t {\n input x: [4, 5, 5]\n output y = x / (x |> global_avgpool |> sigmoid)\n}'],
   ['constants broadcast over the batch', 'model t {\n input x: [4, 5, 5]\n a = x * constant([1, -2, 3, 0.5], shape=[4, 1, 1]) + arange(5) + full([5, 5], -1)\n output y = a * ones(5) + zeros([4, 1, 1]) |> conv(2, 1)\n}'],
   ['two inputs and two outputs', 'model t {\n input a: [3, 8, 8]\n input b: [3, 8, 8]\n output s = a + b\n output p = (a |> conv(4, 3, pad=1)) * (b |> conv(4, 3, pad=1)) |> flatten |> dense(2)\n}'],

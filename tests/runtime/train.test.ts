@@ -126,6 +126,17 @@ describe('ops no zoo model uses yet', () => {
   });
 });
 
+describe('masks', () => {
+  it('where trains both branches on wasm; comparisons pass no gradient (and do not fail)', () => {
+    const graph = compileText('model t {\n  input x: [3, 5, 5]\n  a = x |> conv(4, 3, pad=1)\n  b = x |> conv(4, 1)\n  m = (a > b) + ((a |> reduce_mean(axis=0)) > 0)\n  output z = where(m, a, b * 0.5) + m |> flatten |> dense(2)\n}').graph!;
+    const { loss, grads } = gradients(graph);
+    expect(Number.isFinite(loss)).toBe(true);
+    const names = [...grads.keys()].map((k) => k.replace(/_\d+$/, '')).sort();
+    expect(names).toEqual(['conv1/bias', 'conv1/kernel', 'conv2/bias', 'conv2/kernel', 'dense1/bias', 'dense1/kernel']);
+    expect([...grads].filter(([, g]) => !g.every(Number.isFinite) || g.every((v) => v === 0)).map(([k]) => k)).toEqual([]);
+  });
+});
+
 describe('max_unpool', () => {
   it("trains on wasm: the values' branch gets its gradient at the argmax positions", () => {
     const graph = compileText('model t {\n  input x: [3, 6, 7]\n  r = x |> conv(4, 3, pad=1) |> relu\n  y = r |> maxpool(2) |> conv(4, 1) |> max_unpool(r, 2)\n  output z = y |> flatten |> dense(2)\n}').graph!;
