@@ -29,7 +29,7 @@ export const COMPARISON_OPERATORS: Record<Comparison, { symbol: string; swapped:
   ne: { symbol: '!=', swapped: 'ne' },
 };
 
-export const compare = defineOp<CompareAttrs>({
+export const compare = defineOp({
   kind: 'compare',
   summary: 'element-wise comparison as a 0/1 mask: a > b, a >= b, a < b, a <= b, a == b, a != b',
   arity: { min: 1, max: 2 },
@@ -38,11 +38,11 @@ export const compare = defineOp<CompareAttrs>({
     value: { type: 'float', default: null, doc: 'the number compared with, for one input' },
   },
   infer(inputs, args, ctx) {
-    const op = args['op'] as Comparison;
-    const value = args['value'] as number | null;
+    const op = args.op;
+    const value = args.value;
     if (inputs.length === 1) {
       if (value === null) return ctx.error('E0206', 'compare with one tensor needs the number to compare with as value=', { arg: 'op' });
-      return { attrs: { op, value }, shape: inputs[0]! };
+      return { attrs: { op, value } as CompareAttrs, shape: inputs[0]! };
     }
     if (value !== null) return ctx.error('E0305', 'compare takes two tensors or a tensor and value=, not both', { arg: 'value' });
     const [a, b] = inputs as [readonly number[], readonly number[]];
@@ -54,7 +54,7 @@ export const compare = defineOp<CompareAttrs>({
         notes: ['each axis, aligned from the right, must be equal or 1'],
       });
     }
-    return { attrs: { op, value: null }, shape };
+    return { attrs: { op, value: null } as CompareAttrs, shape };
   },
   onnx: (g) => compareOnnx(g),
   tfjs: (a, kit) => compareTfjs(a, kit),

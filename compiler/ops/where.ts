@@ -9,7 +9,7 @@ import { alignedOnnxInputs, alignedTorchInputs, broadcast } from './elementwise.
 
 export type WhereAttrs = Record<string, never>;
 
-export const where = defineOp<WhereAttrs>({
+export const where = defineOp({
   kind: 'where',
   summary: 'where(cond, a, b): a where cond is non-zero, else b (broadcasting)',
   arity: { min: 3, max: 3 },
@@ -23,7 +23,7 @@ export const where = defineOp<WhereAttrs>({
         notes: ['each axis, aligned from the right, must be equal or 1'],
       });
     }
-    return { attrs: {}, shape };
+    return { attrs: {} as WhereAttrs, shape };
   },
   onnx: (g) => whereOnnx(g),
   tfjs: (a, kit) => whereTfjs(a, kit),
