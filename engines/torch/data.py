@@ -2,8 +2,11 @@
 
 archc's Node side decodes the image folder once, at the model's input size, and hands the worker
 8-bit pixels (count x height x width x channels, the order tfjs uses) plus the labels and the
-validation split. Batches are gathered from that tensor, scaled to [0, 1], augmented as a whole
-batch and normalized, the same steps as runtime/data/batch.ts and runtime/data/augment.ts.
+validation split; for segmentation also the masks (count x height x width class indices, 255 where
+unlabelled). Batches are gathered from that tensor, scaled to [0, 1], augmented as a whole batch
+and normalized, the same steps as runtime/data/batch.ts, runtime/data/augment.ts and
+runtime/data/seg-batch.ts: a mask moves with its image's flip, rotation and shift (nearest
+neighbour, so class indices are never blended) and is untouched by brightness, contrast and noise.
 """
 
 import math
@@ -24,9 +27,14 @@ class ImageSet:
         self.labels = _int_file(folder, spec["labels"]).to(device)
         self.train = _int_file(folder, spec["train"])
         self.val = _int_file(folder, spec["val"])
+        self.masks = None
+        if spec.get("masks"):
+            masks = np.fromfile(os.path.join(folder, spec["masks"]), dtype=np.uint8)
+            self.masks = torch.from_numpy(masks.reshape(spec["count"], height, width)).to(device)
 
     def batch(self, indices, normalize, augment=None, generator=None):
-        """Images `indices` as normalized NCHW floats (channels_last in memory), and their labels."""
+        """Images `indices` as normalized NCHW floats (channels_last in memory), and their labels
+        (segmentation: their masks, [N, H, W] int64)."""
         indices = indices.to(self.pixels.device)
         # NHWC bytes seen as NCHW: the permuted view is channels_last, which CUDA convolutions
         # like; the CPU's convolutions want plain NCHW (the copy is cheap beside a step).
@@ -34,12 +42,13 @@ class ImageSet:
         if x.device.type == "cpu":
             x = x.contiguous()
         x = x.float().div_(255)
+        masks = self.masks[indices] if self.masks is not None else None
         if augment:
-            x = augment_batch(x, augment, generator)
+            x, masks = augment_batch(x, augment, generator, masks)
         mean = torch.tensor(_per_channel(normalize["mean"], x.shape[1]), device=x.device)
         std = torch.tensor(_per_channel(normalize["std"], x.shape[1]), device=x.device)
         x = (x - mean.view(1, -1, 1, 1)) / std.view(1, -1, 1, 1)
-        return x, self.labels[indices]
+        return x, (masks.long() if masks is not None else self.labels[indices])
 
 
 def _int_file(folder, name):
@@ -51,11 +60,12 @@ def _per_channel(values, channels):
     return [values[c] if c < len(values) else values[0] for c in range(channels)]
 
 
-def augment_batch(x, augment, generator):
+def augment_batch(x, augment, generator, masks=None):
     """Flip, rotate and shift (one resample), then brightness, contrast and noise, per image.
 
-    `x` is [N, C, H, W] in [0, 1]. The random draws come from `generator` on the CPU, so a seed
-    repeats a run whatever the device.
+    `x` is [N, C, H, W] in [0, 1]; `masks` ([N, H, W] class indices, or None) follow the flip,
+    rotation and shift. The random draws come from `generator` on the CPU, so a seed repeats a run
+    whatever the device. Returns (x, masks).
     """
     n = x.shape[0]
 
@@ -68,9 +78,16 @@ def augment_batch(x, augment, generator):
     if rotate:
         angle = uniform(-rotate, rotate) * math.pi / 180
         shift = _shifts(n, crop, generator).to(x.device)
-        x = _warp(x, flip.to(x.device) if flip is not None else None, angle, shift)
+        flips = flip.to(x.device) if flip is not None else None
+        if masks is not None:
+            moved = _warp(masks.unsqueeze(1).float(), flips, angle, shift, mode="nearest")
+            masks = moved.squeeze(1).round().to(masks.dtype)
+        x = _warp(x, flips, angle, shift)
     elif crop or flip is not None:
-        x = _shift_and_flip(x, _shifts(n, crop, generator), flip)
+        shifts = _shifts(n, crop, generator)
+        if masks is not None:
+            masks = _shift_and_flip(masks.unsqueeze(1), shifts, flip).squeeze(1)
+        x = _shift_and_flip(x, shifts, flip)
     if augment.get("brightness"):
         b = augment["brightness"]
         x = (x * uniform(1 - b, 1 + b).view(-1, 1, 1, 1)).clamp_(0, 1)
@@ -81,7 +98,7 @@ def augment_batch(x, augment, generator):
     if augment.get("noise"):
         noise = torch.randn(x.shape, generator=generator).to(x.device)
         x = (x + augment["noise"] * noise).clamp_(0, 1)
-    return x
+    return x, masks
 
 
 def _shifts(n, crop, generator):
@@ -118,7 +135,7 @@ def _reflect(i, size):
     return torch.where(m < size, m, period - m)
 
 
-def _warp(x, flip, angle, shift):
+def _warp(x, flip, angle, shift, mode="bilinear"):
     """Rotation about the centre (counter-clockwise as seen), shift and flip, bilinear, reflected.
 
     affine_grid works in [-1, 1] coordinates with align_corners=True, where pixel centres sit at
@@ -139,4 +156,4 @@ def _warp(x, flip, angle, shift):
     theta[:, 1, 1] = cos
     theta[:, 1, 2] = -sin * dx * sx / sy - cos * dy
     grid = F.affine_grid(theta, list(x.shape), align_corners=True)
-    return F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=True)
+    return F.grid_sample(x, grid, mode=mode, padding_mode="reflection", align_corners=True)

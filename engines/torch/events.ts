@@ -2,10 +2,10 @@
 // the same progress bar, epoch lines, metrics.json and curves.svg as the tfjs engine, checkpoints
 // written in order, and one message naming the worker when a run fails.
 import { ioReason, isFileError } from '../../runtime/persist/files.js';
-import { ProgressBar, formatLoss, type StepStats } from '../../runtime/display/progress.js';
+import { ProgressBar, type StepStats } from '../../runtime/display/progress.js';
 import { writeRunFiles, type Prepared, type SessionIo, type TrainRequest } from '../../runtime/train/session.js';
 import type { DataProblem } from '../../runtime/data/dataset.js';
-import type { EpochRecord, TrainOutcome } from '../../runtime/train/trainer.js';
+import { valSummary, type EpochRecord, type TrainOutcome } from '../../runtime/train/trainer.js';
 import type { CheckpointEvent, CheckpointWriter } from './checkpoints.js';
 
 export type WorkerEvent =
@@ -83,7 +83,7 @@ export class Display {
 
   private epoch(record: EpochRecord): void {
     this.history.push(record);
-    const val = record.valLoss !== undefined ? `val_loss ${formatLoss(record.valLoss)}  val_acc ${record.valAccuracy!.toFixed(3)}` : '';
+    const val = valSummary(record);
     this.bar?.bar.finish(record, val);
     const history = [...this.history];
     this.later(() => writeRunFiles(this.req.out, this.model, this.backend, history));

@@ -11,6 +11,7 @@ import { safetensorsChunks } from '../../compiler/weights/safetensors.js';
 import { declaredWeights, type WeightTensor } from '../../compiler/weights/tensor.js';
 import { writeFileAtomic } from '../../runtime/persist/files.js';
 import type { Prepared, TrainRequest } from '../../runtime/train/session.js';
+import { isSegmentationSet } from '../../runtime/data/masks.js';
 import type { TorchModule } from './module.js';
 
 export const JOB_FORMAT = 'archc-torch-job-1';
@@ -33,6 +34,8 @@ export function writeJob(req: TrainRequest, p: Prepared, module: TorchModule, op
   writeFileSync(join(folder, 'labels.i32'), bytes(set.labels));
   writeFileSync(join(folder, 'train.i32'), bytes(split.train));
   writeFileSync(join(folder, 'val.i32'), bytes(split.val));
+  const segmentation = isSegmentationSet(set);
+  if (segmentation) writeFileSync(join(folder, 'masks.u8'), set.masks);
   writeFileSync(join(folder, 'model.py'), module.source);
   const start = p.resumed?.weights ?? p.pretrained?.weights ?? initWeights(graph, { seed: req.seed });
   writeFileAtomic(join(folder, 'start.safetensors'), safetensorsChunks(start, {}));
@@ -53,6 +56,7 @@ export function writeJob(req: TrainRequest, p: Prepared, module: TorchModule, op
       train: 'train.i32',
       val: 'val.i32',
       count: set.count,
+      ...(segmentation && { masks: 'masks.u8', classes: set.classes.length }),
       shape: [set.shape.height, set.shape.width, set.shape.channels],
     },
     train: {
@@ -62,6 +66,7 @@ export function writeJob(req: TrainRequest, p: Prepared, module: TorchModule, op
       optimizer: req.optimizer,
       schedule: req.schedule,
       loss: p.loss,
+      task: segmentation ? 'segmentation' : 'classification',
       output: p.m.output,
       normalize: req.normalize,
       augment: req.augment,

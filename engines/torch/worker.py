@@ -25,8 +25,8 @@ import torch
 import torch.distributed as dist
 
 from data import ImageSet
-from losses import compute_loss, predicted_classes
 from optim import EarlyStopping, Schedule, make_optimizer, optimizer_slots, restore_slots, set_lr
+from task import make_task, mean_iou, outputs_of
 from weights import load_weights, save_checkpoint
 
 RANK = int(os.environ.get("RANK", "0"))
@@ -80,6 +80,7 @@ class Trainer:
         self.device = self._start_device()
         self.model = self._build_model()
         self.data = ImageSet(folder, job["data"], self.device)
+        self.task = make_task(job)
         self.driver = int(os.environ.get("ARCHC_DRIVER_PID", "0"))
         self.last_alive_check = time.monotonic()
         # Optimizer steps taken, also before a resume (Adam's bias correction and checkpoints count them).
@@ -158,6 +159,8 @@ class Trainer:
             record = {"epoch": epoch + 1, "lr": lr, **stats}
             if val:
                 record.update(valLoss=val[0], valAccuracy=val[1])
+                if val[2] is not None:
+                    record.update(valMiou=val[2])
             if val and not math.isfinite(val[0]):
                 emit("nan", epoch=epoch + 1, step=stats["steps"], lr=lr, lastCheckpoint=last_checkpoint)
                 return 0
@@ -191,21 +194,23 @@ class Trainer:
         batch = c["batchSize"]
         steps = math.ceil(len(order) / batch)
         report_every = 1 if self.device.type == "cpu" else max(1, steps // 50)
-        totals = torch.zeros(3, dtype=torch.float64, device=self.device)  # loss sum, hits, images
-        reported = [0.0, 0.0, 0.0]
+        # Loss sum, hits, counted (images, or labelled pixels), images.
+        totals = torch.zeros(4, dtype=torch.float64, device=self.device)
+        reported = [0.0, 0.0, 0.0, 0.0]
         started = time.perf_counter()
         for step in range(steps):
             indices = _share(order[step * batch:(step + 1) * batch], order)
             x, labels = self.data.batch(indices, c["normalize"], c["augment"], generator)
-            y = _first_output(self.model(x))
-            loss = compute_loss(c["loss"], c["output"], y, labels)
+            outputs = outputs_of(self.model(x))
+            loss = self.task.loss(outputs, labels)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             self.steps_taken += 1
             with torch.no_grad():
-                hits = (predicted_classes(c["output"], y) == labels).sum()
-                totals += torch.stack([loss.detach().double() * len(labels), hits.double(), totals.new_tensor(len(labels))])
+                hits, counted = self.task.hits(outputs, labels)
+                n = len(labels)
+                totals += torch.stack([loss.detach().double() * n, totals.new_tensor(hits), totals.new_tensor(counted), totals.new_tensor(n)])
             if (step + 1) % report_every == 0 or step + 1 == steps:
                 reported = self._all_sum(totals)
                 if not math.isfinite(reported[0]):
@@ -217,20 +222,30 @@ class Trainer:
         return {**figures, "steps": steps}, None
 
     def _evaluate(self):
-        """Mean loss and accuracy over the validation images, in inference mode."""
+        """Mean loss, accuracy and (segmentation) mIoU over the validation images, in inference mode."""
         c = self.config
         self.model.eval()
-        totals = torch.zeros(3, dtype=torch.float64, device=self.device)
+        totals = torch.zeros(4, dtype=torch.float64, device=self.device)
+        # Every rank sums a confusion matrix, even one with no validation images (all_reduce waits for all).
+        confusion = self.task.empty_confusion(self.device)
         mine = self.data.val[RANK::WORLD]
         with torch.inference_mode():
             for start in range(0, len(mine), c["batchSize"]):
                 x, labels = self.data.batch(mine[start:start + c["batchSize"]], c["normalize"])
-                y = _first_output(self.module(x))
-                loss = compute_loss(c["loss"], c["output"], y, labels)
-                hits = (predicted_classes(c["output"], y) == labels).sum()
-                totals += torch.stack([loss.double() * len(labels), hits.double(), totals.new_tensor(len(labels))])
-        loss_sum, hits, seen = self._all_sum(totals)
-        return loss_sum / seen, hits / seen
+                outputs = outputs_of(self.module(x))
+                loss = self.task.loss(outputs, labels)
+                hits, counted = self.task.hits(outputs, labels)
+                n = len(labels)
+                totals += torch.stack([loss.double() * n, totals.new_tensor(hits), totals.new_tensor(counted), totals.new_tensor(n)])
+                if confusion is not None:
+                    confusion += self.task.confusion(outputs, labels).double()
+        loss_sum, hits, counted, seen = self._all_sum(totals)
+        miou = None
+        if confusion is not None:
+            if WORLD > 1:
+                dist.all_reduce(confusion)
+            miou = mean_iou(confusion)
+        return loss_sum / seen, hits / counted if counted else 0, miou
 
     def _all_sum(self, totals):
         if WORLD > 1:
@@ -267,19 +282,11 @@ def _share(batch, order):
     return batch[RANK::WORLD]
 
 
-def _first_output(y):
-    if isinstance(y, dict):
-        return next(iter(y.values()))
-    if isinstance(y, (tuple, list)):
-        return y[0]
-    return y
-
-
 def _figures(totals, seconds):
-    loss_sum, hits, seen = totals
+    loss_sum, hits, counted, seen = totals
     return {
         "loss": loss_sum / seen if seen else math.nan,
-        "accuracy": hits / seen if seen else 0,
+        "accuracy": hits / counted if counted else 0,
         "seconds": seconds,
         "imagesPerSecond": seen / max(seconds, 1e-9),
     }
