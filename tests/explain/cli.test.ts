@@ -82,11 +82,15 @@ describe('archc explain', () => {
     const s = await archc('explain', run, image, '-o', out, '--backend', 'cpu', '--method', 'saliency');
     expect(s.status, s.err).toBe(0);
     const ig = await archc('explain', arch, image, '--weights', join(run, 'model.safetensors'), '-o', out, '--backend', 'cpu',
-      '--method', 'integrated-gradients', '--baseline', 'blurred', '--steps', '16', '--class', '2');
+      '--method', 'integrated-gradients', '--baseline', 'blurred', '--steps', '16', '--class', '2', '--json');
     expect(ig.status, ig.err).toBe(0);
-    expect(ig.out).toMatch(/class 2, score/);
-    const [sum, difference] = [...ig.out.matchAll(/(-?\d+\.\d+)/g)].slice(-2).map((m) => Number(m[1]));
-    expect(Math.abs(sum! - difference!)).toBeLessThan(0.05 * Math.abs(difference!) + 1e-3);
+    const [result] = JSON.parse(ig.out);
+    expect(result.class).toBe(2);
+    expect(result.className).toBeUndefined(); // a .arch file has no class names
+    const { sum, difference } = result.completeness;
+    expect(Math.abs(difference)).toBeGreaterThan(0);
+    expect(Math.abs(sum - difference)).toBeLessThan(0.05 * Math.abs(difference) + 1e-3);
+    expect(result.note).toMatch(/^attributions sum to .*; score\(image\) − score\(baseline\) = .* \(16 steps, blurred baseline\)$/);
     expect(readdirSync(out)).toContain('circle-000-integrated-gradients-overlay.png');
   });
 

@@ -1,7 +1,7 @@
 // archc features <model> <image> --layer NAME -o grid.png: what one layer computes for an image,
 // each channel's map as a tile in a grid (scaled per map, black low, white high); --filters draws
 // the first convolution's kernels instead (signed: grey zero, white positive, black negative).
-import type { IrGraph, IrNode } from '../../../compiler/ir.js';
+import type { IrNode } from '../../../compiler/ir.js';
 import { weightName, type Weights } from '../../../compiler/weights/tensor.js';
 import { initWeights } from '../../../compiler/weights/init.js';
 import { findLayer, firstConv, imageInput, notSpatial } from '../../../runtime/explain/layers.js';
@@ -37,7 +37,8 @@ ${backendFlagUsage}`,
     if (filters) {
       const conv = firstConv(t.graph);
       if (!conv.ok) return report('features', { ...conv, status: 1 });
-      const tiles = kernelTiles(t.graph, conv.value, t.weights ?? initWeights(t.graph, { seed: 0 }));
+      const tiles = kernelTiles(conv.value, t.weights ?? initWeights(t.graph, { seed: 0 }));
+      if (!tiles.length) return report('features', { message: `${conv.value.name}'s kernels are not 2-D images (its weight is not [O, I, kH, kW])`, status: 1 });
       const written = write(out, gridPixels(tiles));
       if (written) return written;
       process.stdout.write(`${conv.value.name}: ${tiles.length} kernels → ${out}\n`);
@@ -92,9 +93,9 @@ export function mapTiles(maps: { height: number; width: number; channels: number
  * The first convolution's kernels [O, I, kh, kw]: one RGB tile per output channel when I is 3,
  * else one grey tile per (output, input) pair, row by output. One scale for all: 0.5 + w / (2·max|w|).
  */
-export function kernelTiles(graph: IrGraph, conv: IrNode, weights: Weights): Tile[] {
+export function kernelTiles(conv: IrNode, weights: Weights): Tile[] {
   const w = weights.get(weightName(conv, 'weight'));
-  if (!w || w.shape.length !== 4) throw new Error(`${conv.name} has no 2-D kernel`);
+  if (!w || w.shape.length !== 4) return [];
   const [o, i, kh, kw] = w.shape as [number, number, number, number];
   const max = w.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0) || 1;
   const at = (a: number, b: number, y: number, x: number) => 0.5 + w.data[((a * i + b) * kh + y) * kw + x]! / (2 * max);
@@ -105,7 +106,6 @@ export function kernelTiles(graph: IrGraph, conv: IrNode, weights: Weights): Til
       return { width: kw, height: kh, channels: 3 as const, values };
     });
   }
-  void graph;
   return Array.from({ length: o * i }, (_, n) => {
     const values = new Float32Array(kh * kw);
     for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) values[y * kw + x] = at(Math.floor(n / i), n % i, y, x);
