@@ -8,6 +8,9 @@ export type Found<T> = { readonly ok: true; readonly value: T } | { readonly ok:
 
 /** The layer called `name`: a node's own name, or the last node inside the block of that name. */
 export function findLayer(graph: IrGraph, name: string): Found<IrNode> {
+  if (graph.inputs.some((i) => i.name === name)) {
+    return { ok: false, message: `'${name}' is ${graph.model}'s input, not a layer`, hint: 'saliency and integrated gradients attribute to the input pixels (--method saliency)' };
+  }
   const layers = graph.nodes.filter((n) => n.op !== 'input');
   const exact = layers.find((n) => n.name === name);
   if (exact) return { ok: true, value: exact };
@@ -69,15 +72,21 @@ export function imageInput(graph: IrGraph): Found<{ name: string; channels: 1 | 
  * information that still has a spatial layout.
  */
 export function defaultCamLayer(graph: IrGraph, output: IrNode): Found<IrNode> {
+  const ancestors = feeding(graph, output);
+  const candidates = graph.nodes.filter((n) => n.op !== 'input' && ancestors.has(n.id) && isSpatial(n));
+  const last = candidates[candidates.length - 1];
+  if (!last) return { ok: false, message: `${graph.model} has no spatial feature map before its output; Grad-CAM needs one`, hint: 'use --method saliency or integrated-gradients' };
+  return { ok: true, value: last };
+}
+
+/** The ids of the nodes `output` is computed from, itself included. */
+export function feeding(graph: IrGraph, output: IrNode): Set<number> {
   const ancestors = new Set<number>([output.id]);
   for (let i = graph.nodes.length - 1; i >= 0; i--) {
     const node = graph.nodes[i]!;
     if (ancestors.has(node.id)) for (const id of node.inputs) ancestors.add(id);
   }
-  const candidates = graph.nodes.filter((n) => n.op !== 'input' && ancestors.has(n.id) && isSpatial(n));
-  const last = candidates[candidates.length - 1];
-  if (!last) return { ok: false, message: `${graph.model} has no spatial feature map before its output; Grad-CAM needs one`, hint: 'use --method saliency or integrated-gradients' };
-  return { ok: true, value: last };
+  return ancestors;
 }
 
 /** The first convolution of the graph (its kernels are images over the input channels). */

@@ -20,6 +20,13 @@ const small = `model small(classes = 3) {
   output logits = x |> global_avgpool |> flatten |> dense(classes, name="fc")
 }
 `;
+const twoHeads = `model two {
+  input image: [3, 16, 16]
+  x = image |> conv(4, 3, pad=1, name="conv1") |> relu
+  output logits = x |> global_avgpool |> flatten |> dense(3, name="fc")
+  output side = x |> conv(2, 1, name="side")
+}
+`;
 const segmenter = `model seg {
   input image: [3, 16, 16]
   output mask = image |> conv(4, 3, pad=1) |> relu |> conv(2, 1)
@@ -52,6 +59,7 @@ beforeAll(async () => {
   makeTinyDataset(data, { perClass: 4, testPerClass: 1, seed: 2 });
   writeFile(arch, small);
   writeFile(join(root, 'seg.arch'), segmenter);
+  writeFile(join(root, 'two.arch'), twoHeads);
   image = join(data, 'test', 'circle', readdirSync(join(data, 'test', 'circle'))[0]!);
   const r = await archc('train', arch, '--data', join(data, 'train'), '-o', run, '--backend', 'cpu', '--epochs', '1', '-b', '4', '--val', '0');
   expect(r.status, r.err).toBe(0);
@@ -100,6 +108,8 @@ describe('archc explain', () => {
     writeFile(broken, 'not an image');
     const cases: [string[], number, RegExp][] = [
       [[run, image, '--layer', 'act'], 2, /has no layer named 'act'; did you mean 'act2'\?/],
+      [[run, image, '--layer', 'image'], 2, /'image' is small's input, not a layer/],
+      [[join(root, 'two.arch'), image, '--layer', 'side'], 2, /layer 'side' does not feed the class scores \(output 'logits'\)/],
       [[run, image, '--layer', 'fc'], 2, /layer 'fc' \(dense\) outputs \[3\] \(rank 1\); Grad-CAM needs a spatial map/],
       [[run, image, broken], 2, /cannot read the image .*broken\.png: not a PNG or JPEG file/],
       [[join(root, 'seg.arch'), image, '--weights', join(root, 'nothing.safetensors')], 2, /cannot read the weights/],

@@ -4,7 +4,7 @@
 import { basename, extname, join } from 'node:path';
 import { elementCount, type IrGraph, type IrNode } from '../../../compiler/ir.js';
 import { BASELINES, makeBaseline, type BaselineKind } from '../../../runtime/explain/baselines.js';
-import { classOutput, defaultCamLayer, findLayer, imageInput, notSpatial } from '../../../runtime/explain/layers.js';
+import { classOutput, defaultCamLayer, feeding, findLayer, imageInput, notSpatial } from '../../../runtime/explain/layers.js';
 import type { Explanation } from '../../../runtime/explain/methods.js';
 import { encodePng, heatPixels, overlayPixels } from '../../../runtime/explain/render.js';
 import { writeFileAtomic } from '../../../runtime/persist/files.js';
@@ -57,12 +57,12 @@ ${backendFlagUsage}`,
     const opened = openTarget(target, parsed);
     if (!opened.ok) return report('explain', opened);
     const t = opened.value;
-    if (!t.weights) process.stderr.write('archc explain: no --weights: explaining the model\'s seeded initial weights (an untrained model)\n');
     const checked = checkModel(t, method, parsed.flags['layer'] as string | undefined);
     if (!checked.ok) return report('explain', checked);
     const { input, layer } = checked;
     const images = readImages(files, input);
     if (!images.ok) return report('explain', images);
+    if (!t.weights) process.stderr.write('archc explain: no --weights: explaining the model\'s seeded initial weights (an untrained model)\n');
 
     const log = (line: string) => void (json ? undefined : process.stderr.write(`${line}\n`));
     await startBackend(parsed, log);
@@ -146,7 +146,11 @@ function checkModel(t: Target, method: Method, layerName: string | undefined): C
   const layer = findLayer(t.graph, layerName);
   if (!layer.ok) return { ...layer, status: 2 };
   const flat = notSpatial(layer.value, 'Grad-CAM');
-  return flat ? { ...flat, status: 2 } : { ok: true, input: input.value, layer: layer.value };
+  if (flat) return { ...flat, status: 2 };
+  if (!feeding(t.graph, output.value).has(layer.value.id)) {
+    return { ok: false, status: 2, message: `layer '${layer.value.name}' does not feed the class scores (output '${t.graph.outputs[0]!.name}'): its Grad-CAM would be zero` };
+  }
+  return { ok: true, input: input.value, layer: layer.value };
 }
 
 /** --class as an index or a class name; undefined: each image's top class. */

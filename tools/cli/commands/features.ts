@@ -33,10 +33,10 @@ ${backendFlagUsage}`,
     const opened = openTarget(target, parsed);
     if (!opened.ok) return report('features', opened);
     const t = opened.value;
-    if (!t.weights) process.stderr.write('archc features: no --weights: showing the model\'s seeded initial weights\n');
     if (filters) {
       const conv = firstConv(t.graph);
       if (!conv.ok) return report('features', { ...conv, status: 1 });
+    if (!t.weights) process.stderr.write('archc features: no --weights: showing the model\'s seeded initial weights\n');
       const tiles = kernelTiles(conv.value, t.weights ?? initWeights(t.graph, { seed: 0 }));
       if (!tiles.length) return report('features', { message: `${conv.value.name}'s kernels are not 2-D images (its weight is not [O, I, kH, kW])`, status: 1 });
       const written = write(out, gridPixels(tiles));
@@ -52,6 +52,7 @@ ${backendFlagUsage}`,
     if (flat) return report('features', { ...flat, status: 2 });
     const images = readImages(files, input.value);
     if (!images.ok) return report('features', images);
+    if (!t.weights) process.stderr.write('archc features: no --weights: showing the model\'s seeded initial weights\n');
 
     await startBackend(parsed, (line) => process.stderr.write(`${line}\n`));
     const { buildExplainer, forward } = await import('../../../runtime/explain/gradients.js');
