@@ -2,6 +2,7 @@
 // archc's names) into the run folder's files, exactly as the tfjs engine writes them: the tfjs
 // model (model.json + weights.bin, for predict and eval), model.safetensors, optimizer.safetensors
 // and training.json last (runtime/persist/checkpoint.ts), each replaced in one step.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel } from '../../runtime/index.js';
@@ -32,7 +33,10 @@ export class CheckpointWriter {
   async commit(event: CheckpointEvent, backend: string): Promise<void> {
     const weights = readWeightsFile(join(event.dir, files.safetensors));
     if (!weights.ok) throw new Error(weights.message);
-    const optimizerFile = readWeightsFile(join(event.dir, files.optimizer));
+    // A staged optimizer file that cannot be read would make the checkpoint silently slot-less.
+    const optimizerPath = join(event.dir, files.optimizer);
+    const optimizerFile = readWeightsFile(optimizerPath);
+    if (!optimizerFile.ok && existsSync(optimizerPath)) throw new Error(optimizerFile.message);
     const built = buildModel(this.p.graph, { weights: weights.value.weights, origin: 'the torch checkpoint' });
     if (!built.ok) throw new Error(built.diagnostics.map((d) => d.message).join('; '));
     const slots = new Map<string, tf.Tensor>();

@@ -2,7 +2,8 @@
 // tf.loadLayersModel; its metadata names the classes, the input size and the normalization), the
 // IR-named weights as model.safetensors (for ONNX export and resuming), the optimizer slots, and
 // training.json (the same plus the training state; runtime/persist/training-info.ts). Every file is
-// written atomically; training.json goes last, so it never describes weights that are not there.
+// written atomically; training.json goes last and lists each file's size and SHA-256, so a resumed
+// run can tell a whole checkpoint from one interrupted while saving (checkpoint-manifest.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { MAX_WEIGHTS_BYTES, readRegularFile } from '../../compiler/node-host.js';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { readSafetensors, safetensorsChunks } from '../../compiler/weights/safetensors.js';
 import type { WeightTensor, Weights } from '../../compiler/weights/tensor.js';
 import { writeFileAtomic, writeJsonAtomic } from './files.js';
+import { digestOf, type FileDigest } from './checkpoint-manifest.js';
 import { portableTopology } from './portable.js';
 import { files, preprocessingOf, type Loaded, type TrainingInfo } from './training-info.js';
 
@@ -25,10 +27,15 @@ export interface SaveRequest {
 }
 
 export async function saveTrainedModel(dir: string, request: SaveRequest): Promise<void> {
+  const manifest: Record<string, FileDigest> = {};
+  const write = (name: string, data: string | readonly Uint8Array[]) => {
+    manifest[name] = digestOf(data);
+    writeFileAtomic(join(dir, name), data);
+  };
   await request.model.save(tf.io.withSaveHandler(async (artifacts) => {
     const weightData = artifacts.weightData;
     const data = weightData === undefined ? [] : Array.isArray(weightData) ? weightData : [weightData];
-    writeFileAtomic(join(dir, files.weights), data.map((b) => new Uint8Array(b)));
+    write(files.weights, data.map((b) => new Uint8Array(b)));
     const json: tf.io.ModelJSON = {
       modelTopology: portableTopology(artifacts.modelTopology as object),
       format: artifacts.format,
@@ -38,19 +45,19 @@ export async function saveTrainedModel(dir: string, request: SaveRequest): Promi
       // What a program needs to feed the model (classes, input size, normalization) travels with it.
       userDefinedMetadata: withPreprocessing(artifacts.userDefinedMetadata, preprocessingOf(request.info)),
     };
-    writeJsonAtomic(join(dir, files.topology), json);
+    write(files.topology, `${JSON.stringify(json, null, 2)}\n`);
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }));
   if (request.irWeights) {
     const metadata = { format: 'archc', model: request.info.model };
-    writeFileAtomic(join(dir, files.safetensors), safetensorsChunks(request.irWeights, metadata));
+    write(files.safetensors, safetensorsChunks(request.irWeights, metadata));
   }
   if (request.optimizer && request.optimizer.size) {
     const slots = new Map<string, WeightTensor>();
     for (const [name, t] of request.optimizer) slots.set(name, { shape: t.shape, data: t.dataSync() as Float32Array });
-    writeFileAtomic(join(dir, files.optimizer), safetensorsChunks(slots, { step: String(request.info.state.optimizerStep) }));
+    write(files.optimizer, safetensorsChunks(slots, { step: String(request.info.state.optimizerStep) }));
   }
-  writeJsonAtomic(join(dir, files.training), request.info);
+  writeJsonAtomic(join(dir, files.training), { ...request.info, checkpoint: manifest });
 }
 
 /** Loads model.json + its weight files as a tf.LayersModel (archc's custom layers must be registered). */

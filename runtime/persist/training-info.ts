@@ -48,6 +48,8 @@ export interface TrainingInfo {
   readonly epoch: number;
   readonly backend: string;
   readonly savedAt: string;
+  /** Size and SHA-256 of each file of this checkpoint (checkpoint-manifest.ts); absent in older folders. */
+  readonly checkpoint?: Readonly<Record<string, { readonly bytes: number; readonly sha256: string }>>;
   readonly state: {
     readonly history: readonly EpochRecord[];
     readonly schedule: PlateauState;

@@ -10,6 +10,7 @@ import { buildModel, saveWeights } from '../index.js';
 import type { Augment } from '../data/augment.js';
 import type { Normalize } from '../data/batch.js';
 import { files, readTrainingInfo, readWeightsFile, saveTrainedModel, TRAINING_FORMAT, type TrainingInfo } from '../persist/checkpoint.js';
+import { readOptimizerFile, verifyCheckpoint } from '../persist/checkpoint-manifest.js';
 import { classCounts, loadImageFolder, splitIndices, syntheticSet } from '../data/dataset.js';
 import type { DataProblem, ImageSet, LoadReport, SampleShape, Split } from '../data/dataset.js';
 import { ioReason, isFileError, writeFileAtomic, writeJsonAtomic } from '../persist/files.js';
@@ -309,9 +310,12 @@ function readCheckpoint(dir: string, model: string): ({ ok: true } & Checkpoint)
   if (info.value.model !== model) {
     return { ok: false, problem: { message: `${dir} holds a trained ${info.value.model}, not ${model}` } };
   }
+  const whole = verifyCheckpoint(dir, info.value);
+  if (!whole.ok) return { ok: false, problem: whole };
   const weights = readWeightsFile(join(dir, files.safetensors));
   if (!weights.ok) return { ok: false, problem: weights };
-  const optimizer = existsSync(join(dir, files.optimizer)) ? readWeightsFile(join(dir, files.optimizer)) : undefined;
+  const optimizer = readOptimizerFile(dir, info.value);
+  if (optimizer && !optimizer.ok) return { ok: false, problem: optimizer };
   const s = info.value.state;
   const state: TrainState = {
     epoch: info.value.epoch,
