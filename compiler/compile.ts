@@ -1,13 +1,13 @@
 // The pipeline: load → resolve → expand (with shape inference) → count → lint → expect. Each pass is a
 // pure function returning its result and diagnostics; compile() never throws for a user error.
 import { SourceFile } from '../dsl/source.js';
-import type { ModelDecl } from '../dsl/ast.js';
+import type { BlockDecl, ModelDecl } from '../dsl/ast.js';
 import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import type { IrGraph } from './ir.js';
-import { fileSpan, load, type CompileHost, type LoadResult } from './loader.js';
+import { fileSpan, load, type CompileHost, type LoadResult, type Module } from './loader.js';
 import { deepestNode } from '../dsl/depth-limits.js';
 import { resolve } from './passes/resolve.js';
-import { expand, type ExpandOptions } from './expand/index.js';
+import { checkable, checkBlockAlone, expand, type ExpandOptions } from './expand/index.js';
 import { count } from './passes/count.js';
 import { lint } from './passes/lint.js';
 import { suggestInputSizes } from './passes/suggest-input-sizes.js';
@@ -97,9 +97,11 @@ function run(path: string, host: CompileHost, options: CompileOptions, progress:
       : `this file defines no model${blocks.length ? `, only blocks (${blocks.slice(0, 5).join(', ')}${blocks.length > 5 ? ', ...' : ''})` : ''}`;
     const hint = names.length ? `pick one with --model ${names[0]}` : 'a file to compile needs a `model name { ... }`; a file of blocks is imported with `use`';
     diagnostics.push(diagnostic('E0208', message, fileSpan(path), { hint }));
+    for (const d of uncalledBlocks(loaded.root, new Set())) diagnostics.push(d);
     return done();
   }
   const expanded = expand(model, loaded.root, options);
+  for (const d of uncalledBlocks(loaded.root, expanded.called)) diagnostics.push(d);
   const broken = sizedOverrides(expanded.graph, path, host, options);
   if (broken.length) {
     diagnostics.push(...broken);
@@ -138,6 +140,25 @@ function run(path: string, host: CompileHost, options: CompileOptions, progress:
   }
   return result;
 }
+
+/** The errors in the file's blocks that declare their shapes and that the model does not call. */
+function uncalledBlocks(root: Module, called: ReadonlySet<BlockDecl>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  let checked = 0;
+  for (const decl of root.ast.decls) {
+    // A generated file may hold thousands of blocks: the first ones are checked, as an editor needs.
+    if (decl.kind !== 'block' || called.has(decl) || !checkable(decl) || ++checked > MAX_LONE_BLOCKS) continue;
+    try {
+      out.push(...checkBlockAlone(decl, root).diagnostics);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e; // too deeply nested to check on its own: its callers will
+    }
+  }
+  return out;
+}
+
+/** How many uncalled blocks of one file are checked on their own. */
+const MAX_LONE_BLOCKS = 64;
 
 /**
  * `--input image=3x100x100` on an input with size variables: the sizes are checked against the

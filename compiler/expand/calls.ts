@@ -56,6 +56,7 @@ function callBuiltin(x: Expansion, name: string, args: ArgIn[], at: A.Expr, fram
 
 function callBlock(x: Expansion, decl: A.BlockDecl, module: Module, args: ArgIn[], at: A.Expr, frame: Frame): Value {
   const callSpan = at.span;
+  x.called.add(decl);
   checkDepth(x, decl, callSpan, frame);
   const bound = bindBlockArgs(x, decl, args, frame);
   const scope = bound.scopeName === '' ? undefined : uniqueScope(frame, bound.scopeName ?? decl.name, bound.scopeName !== undefined);

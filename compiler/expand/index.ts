@@ -12,6 +12,7 @@
 //   frame.ts        frames and the call stack
 //   limits.ts       the hard limits (depth, loop count, graph size, tensor size)
 //   explain.ts      explanations attached to diagnostics
+//   block-check.ts  a block with shape signatures checked on its own, without a caller
 //   state.ts        the expansion's shared state and `report`
 import type * as A from '../../dsl/ast.js';
 import type { Module } from '../loader.js';
@@ -22,9 +23,10 @@ export type { DeferredExpect, ExpandOptions, ExpandResult } from './state.js';
 export { EXPECT_COUNTERS } from './expects.js';
 export { LIMITS } from './limits.js';
 export { sizeHistory } from './explain.js';
+export { checkBlockAlone, checkable, type BlockCheck } from './block-check.js';
 
 export function expand(model: A.ModelDecl, module: Module, options: ExpandOptions = {}): ExpandResult {
   const x = new Expansion(options);
   const graph = runModel(x, model, module);
-  return { graph, diagnostics: x.diagnostics, expects: x.expects };
+  return { graph, diagnostics: x.diagnostics, expects: x.expects, called: x.called };
 }

@@ -25,6 +25,8 @@ export interface ExpandResult {
   readonly graph?: IrGraph;
   readonly diagnostics: Diagnostic[];
   readonly expects: DeferredExpect[];
+  /** The blocks the model called (the others can be checked on their own: block-check.ts). */
+  readonly called: ReadonlySet<A.BlockDecl>;
 }
 
 /** Thrown by `abort` to unwind the whole expansion after a hard limit (see limits.ts). */
@@ -38,6 +40,8 @@ export class Expansion {
   readonly sizes: SizeVariable[] = [];
   /** Node names in use, to keep them unique. */
   readonly names = new Set<string>();
+  /** Blocks called so far. */
+  readonly called = new Set<A.BlockDecl>();
   /** Block calls currently open. */
   depth = 0;
   aborted = false;

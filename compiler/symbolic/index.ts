@@ -41,7 +41,7 @@ export function analyzeSizes(graph: IrGraph, nodeMacs: readonly number[]): SizeA
   if (vars.length === 0) return undefined;
   const sym = symbolicShapes(graph, vars, nodeMacs);
   const defaults: Record<string, number> = {};
-  for (const v of vars) defaults[v.name] ??= v.value;
+  for (const v of vars) if (!v.expr) defaults[v.name] ??= v.value;
   const solutions = solve(sym.constraints, defaults);
   const byName = new Map(solutions.map((s) => [s.name, s]));
   // Sizes pass through most ops unchanged: the same object is displayed once.

@@ -24,6 +24,11 @@ export interface SizeVariable {
   readonly input: string;
   readonly axis: number;
   readonly value: number;
+  /**
+   * A dimension given as an expression in the variables rather than a variable of its own (a block
+   * signature's `skip: [C/2, 2*H, 2*W]` when the block is checked without a caller).
+   */
+  readonly expr?: Size;
 }
 
 export interface SymbolicShapes {
@@ -187,7 +192,7 @@ export function symbolicShapes(graph: IrGraph, variables: readonly SizeVariable[
     if (node.op === 'input') {
       const input = graph.inputs.find((i) => i.node === node.id);
       const shape: Size[] = [...node.shape];
-      for (const v of variables) if (v.input === input?.name) shape[v.axis] = variable(v.name);
+      for (const v of variables) if (v.input === input?.name) shape[v.axis] = v.expr ?? variable(v.name);
       for (const s of shape) if (isSym(s)) need({ kind: 'ge', expr: s, min: 1, span: node.span, why: 'sizes are positive' });
       shapes.push(shape);
       continue;

@@ -71,6 +71,17 @@ describe('archc lsp: diagnostics', () => {
     expect(places.some((p) => p.includes("in block 'bottleneck', called here"))).toBe(true);
   });
 
+  it('reports an error inside a block that nothing calls, checked on its own from its shape signatures', async () => {
+    const text = `block up(x: [C, H, W], skip: [C / 2, 2 * H, 2 * W]) {\n  u = x |> conv_transpose(C / 2, 2, stride=2)\n  return skip + (u |> conv(C, 1))\n}\n`;
+    const { diagnostics } = await openBuffer(text);
+    expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([['E0302', 1]]);
+    expect(diagnostics[0]!.range.start).toEqual(pos(text, 'skip + (u'));
+    const notes = diagnostics[0]!.relatedInformation!.map((r) => r.message);
+    expect(notes.some((m) => m.startsWith("nothing calls block 'up': it is checked on its own"))).toBe(true);
+    const fixed = text.replace('conv(C, 1)', 'conv(C / 2, 1)');
+    expect((await openBuffer(fixed)).diagnostics).toEqual([]);
+  });
+
   it('works on a file with syntax errors: the errors, and symbols from the recovered parse', async () => {
     const text = `model a {\n  input x: [3, 8, 8]\n  y = x |> conv(8, 3, \n  output z = y\n}\n\nblock b(x) {\n  return x |> relu\n}\n`;
     const { uri, diagnostics } = await openBuffer(text);
