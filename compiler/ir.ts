@@ -28,6 +28,11 @@ export interface IrNode {
   /** The block calls that led here, innermost first (parallel to callStack): code generators use them. */
   readonly blocks?: readonly BlockCall[];
   readonly frozen: boolean;
+  /**
+   * Integer arguments read from tensor axes (`upsample(size=[x.height, x.width])`), per list item:
+   * the node and axis each came from. The size analysis follows those axes (compiler/symbolic).
+   */
+  readonly argDims?: Readonly<Record<string, readonly ({ readonly node: number; readonly axis: number } | undefined)[]>>;
 }
 
 /** One block call: the block's name, the scope path its nodes are named under, its number arguments. */

@@ -5,8 +5,19 @@ import type { IrNode } from './ir.js';
 import type { OpDef } from './ops/op.js';
 import type { Module } from './loader.js';
 
+/**
+ * Where an integer read from a tensor came from (`x.height`, a size variable): a node's axis. An
+ * argument such as `upsample(size=[x.height, x.width])` then follows that axis in the size
+ * analysis instead of being a fixed number; arithmetic on the integer drops it.
+ */
+export interface DimRef {
+  readonly node: number;
+  /** The axis in the node's per-sample shape. */
+  readonly axis: number;
+}
+
 export type Value =
-  | { readonly kind: 'int'; readonly value: number }
+  | { readonly kind: 'int'; readonly value: number; readonly dim?: DimRef }
   | { readonly kind: 'float'; readonly value: number }
   | { readonly kind: 'bool'; readonly value: boolean }
   | { readonly kind: 'string'; readonly value: string }

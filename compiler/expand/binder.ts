@@ -6,7 +6,7 @@ import type { Span } from '../../dsl/source.js';
 import { closestMatch } from '../diagnostics.js';
 import type { IrNode } from '../ir.js';
 import type { ArgValue, OpDef, ParamSpec } from '../ops/op.js';
-import { int, show, typeName, type Value } from '../values.js';
+import { int, show, typeName, type DimRef, type Value } from '../values.js';
 import { formatShape } from '../ir.js';
 import { lookupOp } from '../ops/registry.js';
 import { builtins } from '../builtins.js';
@@ -58,6 +58,8 @@ export interface BoundOpArgs {
   readonly explicitName?: string;
   /** Warning codes this call silences (`allow="W0102"`). */
   readonly allow: readonly string[];
+  /** Integer arguments read from tensor axes (`size=[x.height, x.width]`), per item; see DimRef. */
+  readonly dims: Record<string, (DimRef | undefined)[]>;
 }
 
 /** An op's parameters from the call's non-tensor arguments, converted to their declared types. */
@@ -67,6 +69,7 @@ export function bindOpArgs(x: Expansion, name: string, op: OpDef, args: readonly
   const spans = new Map<string, Span>();
   let explicitName: string | undefined;
   const allow: string[] = [];
+  const dims: Record<string, (DimRef | undefined)[]> = {};
   let ok = true;
   const positional = args.filter((a) => !a.name);
   if (positional.length > specs.length) {
@@ -109,6 +112,9 @@ export function bindOpArgs(x: Expansion, name: string, op: OpDef, args: readonly
       x.report('E0203', `${name} argument '${key}' ${v.error}, got ${show(a.value)}`, a.span, frame, { hint: v.hint });
       ok = false;
     } else values[key] = v as ArgValue;
+    const items = a.value.kind === 'list' ? a.value.items : [a.value];
+    const refs = items.map((item) => (item.kind === 'int' ? item.dim : undefined));
+    if (refs.some((r) => r)) dims[key] = refs;
   }
   for (const [key, spec] of specs) {
     if (key in values || spans.has(key)) continue;
@@ -119,7 +125,7 @@ export function bindOpArgs(x: Expansion, name: string, op: OpDef, args: readonly
       ok = false;
     } else values[key] = spec.default;
   }
-  return ok ? { values, spans, explicitName, allow } : undefined;
+  return ok ? { values, spans, explicitName, allow, dims } : undefined;
 }
 
 /** A block's parameters from the call's arguments; defaults come later, in the block's frame. */

@@ -102,13 +102,14 @@ function member(x: Expansion, e: A.MemberExpr, frame: Frame): Value {
   if (obj.kind === 'tensor') {
     const s = obj.node.shape;
     const spatial = s.length - 1;
+    const dim = (axis: number): Value => ({ kind: 'int', value: s[axis]!, dim: { node: obj.node.id, axis } });
     const props: Record<string, () => Value | undefined> = {
-      channels: () => int(s[0]!),
-      features: () => int(s.at(-1)!),
-      height: () => (spatial >= 2 ? int(s.at(-2)!) : undefined),
-      width: () => (spatial >= 2 ? int(s.at(-1)!) : undefined),
-      depth: () => (spatial === 3 ? int(s[1]!) : undefined),
-      length: () => (spatial === 1 ? int(s[1]!) : undefined),
+      channels: () => dim(0),
+      features: () => dim(s.length - 1),
+      height: () => (spatial >= 2 ? dim(s.length - 2) : undefined),
+      width: () => (spatial >= 2 ? dim(s.length - 1) : undefined),
+      depth: () => (spatial === 3 ? dim(1) : undefined),
+      length: () => (spatial === 1 ? dim(1) : undefined),
       shape: () => shapeValue(s),
       rank: () => int(s.length),
     };

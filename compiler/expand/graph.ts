@@ -61,7 +61,7 @@ export function callOp(x: Expansion, name: string, op: OpDef, args: ArgIn[], at:
   }
   const node = addNode(
     x,
-    { op: name, base: explicitName ?? name, explicit: explicitName !== undefined, inputs: inputs.map((i) => i.node.id), attrs: result.attrs, args: values, written: [...spans.keys()], shape: result.shape, span: callSpan },
+    { op: name, base: explicitName ?? name, explicit: explicitName !== undefined, inputs: inputs.map((i) => i.node.id), attrs: result.attrs, args: values, written: [...spans.keys()], shape: result.shape, span: callSpan, argDims: checked.dims },
     frame,
   );
   return node ? { kind: 'tensor', node } : POISON;
@@ -75,6 +75,7 @@ export interface NodeInit {
   readonly inputs: number[];
   readonly attrs: unknown;
   readonly args: Args;
+  readonly argDims?: IrNode['argDims'];
   readonly written?: string[];
   readonly shape: Shape;
   readonly span: Span;
@@ -99,6 +100,7 @@ export function addNode(x: Expansion, init: NodeInit, frame: Frame): IrNode | un
     callStack: frame.stack.map((s) => s.span),
     blocks: frame.stack.map((s) => s.call),
     frozen: frame.frozen,
+    ...(init.argDims && Object.keys(init.argDims).length ? { argDims: init.argDims } : {}),
   };
   x.nodes.push(node);
   return node;

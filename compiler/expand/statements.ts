@@ -94,6 +94,8 @@ function execInput(x: Expansion, stmt: A.InputStmt, frame: Frame, io?: ModelIo):
   if (!node) return void frame.env.set(stmt.name, POISON);
   io.inputs.push({ name: stmt.name, node: node.id });
   frame.env.set(stmt.name, { kind: 'tensor', node });
+  // The size variables now name this input's axes (see DimRef).
+  for (const v of x.sizes) if (v.input === stmt.name) frame.env.set(v.name, { kind: 'int', value: v.value, dim: { node: node.id, axis: v.axis } });
 }
 
 function execFor(x: Expansion, stmt: A.ForStmt, frame: Frame, io?: ModelIo): void {

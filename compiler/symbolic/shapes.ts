@@ -41,8 +41,11 @@ export interface SymbolicShapes {
   readonly macs?: Size;
 }
 
-/** A node's output sizes from its inputs' (`base`: the inputs' shapes at the defaults), or undefined. */
-type Rule = (node: IrNode, ins: readonly (readonly Size[])[], need: (c: Constraint) => void, base: readonly (readonly number[])[]) => Size[] | undefined;
+/**
+ * A node's output sizes from its inputs' (`base`: the inputs' shapes at the defaults; `shapes`: every
+ * earlier node's symbolic shape), or undefined.
+ */
+type Rule = (node: IrNode, ins: readonly (readonly Size[])[], need: (c: Constraint) => void, base: readonly (readonly number[])[], shapes: readonly (readonly Size[])[]) => Size[] | undefined;
 
 const windowed: Rule = (node, [x], need) => {
   const a = node.attrs as ConvAttrs & Partial<PoolAttrs>;
@@ -85,12 +88,16 @@ const rules: Record<string, Rule> = {
       return add(scale(add(I, -1), a.stride[i]!), keff - a.pads.begin[i]! - a.pads.end[i]! + a.outputPadding[i]!);
     })];
   },
-  upsample(node, [x]) {
+  upsample(node, [x], _need, _base, shapes) {
     const a = node.attrs as UpsampleAttrs;
     const out: Size[] = [x![0]!];
     for (let i = 0; i < a.size.length; i++) {
       const I = x![i + 1]!;
-      if (!isSym(I) || a.fromSize) out.push(node.shape[i + 1]!);
+      // `size=[like.height, like.width]`: the output follows that tensor's axes.
+      const refs = a.fromSize ? node.argDims?.['size'] : undefined;
+      const from = refs?.length === 1 ? refs[0] : refs?.[i];
+      if (from) out.push(shapes[from.node]![from.axis]!);
+      else if (a.fromSize || !isSym(I)) out.push(node.shape[i + 1]!);
       else if (Number.isInteger(a.scales[i]!)) out.push(scale(I, a.scales[i]!));
       else return undefined;
     }
@@ -199,14 +206,15 @@ export function symbolicShapes(graph: IrGraph, variables: readonly SizeVariable[
     }
     const ins = node.inputs.map((i) => shapes[i]!);
     let out: Size[] | undefined;
-    if (!ins.some((s) => s.some(isSym))) out = [...node.shape];
+    const follows = Object.values(node.argDims ?? {}).some((refs) => refs.some((r) => r && shapes[r.node]?.[r.axis] !== undefined && isSym(shapes[r.node]![r.axis]!)));
+    if (!ins.some((s) => s.some(isSym)) && !follows) out = [...node.shape];
     else {
       const base = node.inputs.map((i) => graph.nodes[i]!.shape);
       const rule = rules[node.op];
       // An op without a rule whose output has its one input's shape (activations, norms, dropout)
       // passes the sizes through; others are probed at other sizes.
       const same = !rule && ins.length === 1 && node.shape.length === base[0]!.length && node.shape.every((d, j) => d === base[0]![j]);
-      out = rule ? rule(node, ins, need, base) : same ? [...ins[0]!] : passThrough(node, ins, base, env);
+      out = rule ? rule(node, ins, need, base, shapes) : same ? [...ins[0]!] : passThrough(node, ins, base, env);
       if (!out) {
         opaque.push({ node, reason: `archc cannot follow a size variable through this ${node.op} yet` });
         out = [...node.shape];

@@ -16,7 +16,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe.each(['unet_same', 'shufflenet_v2_x1_0', 'efficientnet_b0', 'resnet50'])('%s', (name) => {
+describe.each(['unet_same', 'shufflenet_v2_x1_0', 'efficientnet_b0', 'resnet50', 'deeplabv3_resnet50'])('%s', (name) => {
   it('exports with dynamic sizes that python3-onnx accepts', async () => {
     const { model, warnings } = exportSizeGeneric(name);
     expect(warnings).toEqual([]);

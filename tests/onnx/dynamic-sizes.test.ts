@@ -41,6 +41,8 @@ const cases: [string, number[][]][] = [
   ['efficientnet_b0', [[3, 64, 64], [3, 75, 90]]],
   // Its channel shuffles reshape to [N, 2, C/2, H', W']: the targets are read from shapes at run time.
   ['shufflenet_v2_x1_0', [[3, 64, 96], [3, 83, 61]]],
+  // Up-sampled to the input's size (`upsample(size=[H, W])`, and ASPP's pooled branch to its map's).
+  ['deeplabv3_resnet50', [[3, 65, 80], [3, 97, 56]]],
 ];
 
 describe.each(cases)('%s exported with dynamic sizes', (name, sizes) => {
