@@ -12,7 +12,7 @@ import { syntheticSegSet } from '../../../runtime/data/seg-synthetic.js';
 import { classShares, engineClassMaps, overlay } from '../../../runtime/infer/seg-infer.js';
 import { ioReason, isFileError, writeFileAtomic } from '../../../runtime/persist/files.js';
 import type { TrainingInfo } from '../../../runtime/persist/training-info.js';
-import { isSegLoss } from '../../../runtime/train/seg-losses.js';
+import { isSegLoss } from '../../../runtime/train/seg-loss-spec.js';
 import { addToConfusion, emptyConfusion, formatSegEvaluation, segEvaluation } from '../../../runtime/train/seg-metrics.js';
 import type { Parsed } from '../args.js';
 import { savedModelPredictor } from './inference.js';
