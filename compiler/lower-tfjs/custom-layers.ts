@@ -142,6 +142,8 @@ export interface GatherArgs extends LayerArgs {
   /** tfjs axis (batch = 0). */
   readonly axis: number;
   readonly indices: number[];
+  /** The indices are a non-trainable weight (initialised to `indices`), read at run time. */
+  readonly stored?: boolean;
 }
 
 export interface RollArgs extends LayerArgs {

@@ -1,8 +1,9 @@
 // Index plumbing on one axis: ArchcGather (rows at constant indices) and ArchcRoll (a cyclic
 // shift: the last `shift` rows first). tfjs's gather gradient needs UnsortedSegmentSum, which the
-// wasm backend lacks: ArchcGather's gradient is a product with the constant one-hot matrix instead.
+// wasm backend lacks: ArchcGather's gradient is a product with the one-hot matrix instead. Stored
+// indices (Swin's relative_position_index) are a non-trainable weight, read at run time.
 import * as tf from '@tensorflow/tfjs-core';
-import { layers } from '@tensorflow/tfjs-layers';
+import { initializers, layers, type LayerVariable } from '@tensorflow/tfjs-layers';
 import { oneShape, oneTensor, register, type Kwargs, type TfShape } from './base.js';
 import type { GatherArgs, RollArgs } from '../../compiler/lower-tfjs/custom-layers.js';
 export type { GatherArgs, RollArgs };
@@ -11,11 +12,19 @@ export class ArchcGather extends layers.Layer {
   static className = 'ArchcGather';
   readonly axis: number;
   readonly indices: number[];
+  readonly stored: boolean;
+  private index?: LayerVariable;
 
   constructor(args: GatherArgs) {
     super(args);
     this.axis = args.axis;
     this.indices = [...args.indices];
+    this.stored = args.stored ?? false;
+  }
+
+  override build(_input: TfShape | TfShape[]): void {
+    if (this.stored) this.index = this.addWeight('index', [this.indices.length], 'float32', initializers.zeros(), undefined, false);
+    this.built = true;
   }
 
   override computeOutputShape(input: TfShape | TfShape[]): TfShape {
@@ -25,7 +34,9 @@ export class ArchcGather extends layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = oneTensor(inputs);
-      const { axis, indices } = this;
+      const { axis } = this;
+      // Read again in the gradient: this call's tidy has disposed its tensors by then.
+      const read = () => (this.index ? tf.cast(this.index.read(), 'int32') : tf.tensor1d(this.indices, 'int32')) as tf.Tensor1D;
       const rank = x.rank;
       // The gathered axis last and back: a permutation that is its own inverse.
       const swap = x.shape.map((_, i) => (i === axis ? rank - 1 : i === rank - 1 ? axis : i));
@@ -33,11 +44,11 @@ export class ArchcGather extends layers.Layer {
       const gathered = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
         const input = args[0] as tf.Tensor;
         return {
-          value: tf.gather(input, tf.tensor1d(indices, 'int32'), axis),
+          value: tf.gather(input, read(), axis),
           gradFunc: (dy: tf.Tensor) => {
-            const oneHot = tf.oneHot(tf.tensor1d(indices, 'int32'), size); // [k, size]
+            const oneHot = tf.oneHot(read(), size); // [k, size]
             const last = tf.transpose(dy, swap);
-            const flat = tf.reshape(last, [-1, indices.length]);
+            const flat = tf.reshape(last, [-1, this.indices.length]);
             const dx = tf.reshape(tf.matMul(flat, oneHot), [...last.shape.slice(0, -1), size]);
             return tf.transpose(dx, swap);
           },
@@ -48,7 +59,7 @@ export class ArchcGather extends layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), axis: this.axis, indices: this.indices };
+    return { ...super.getConfig(), axis: this.axis, indices: this.indices, ...(this.stored ? { stored: true } : {}) };
   }
 }
 register(ArchcGather);

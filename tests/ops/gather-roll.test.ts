@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attrsOf, lastLayer, outcome } from './table.js';
+import { attrsOf, lastLayer, outcome, run } from './table.js';
+import { declaredWeights } from '../../compiler/weights/tensor.js';
 
 describe('gather', () => {
   it.each([
@@ -14,8 +15,14 @@ describe('gather', () => {
   });
 
   it('resolves negative indices and has no parameters', () => {
-    expect(attrsOf('[10, 4]', 'gather([0, -1], axis=0)')).toEqual({ axis: 0, indices: [0, 9] });
+    expect(attrsOf('[10, 4]', 'gather([0, -1], axis=0)')).toEqual({ axis: 0, indices: [0, 9], stored: false });
     expect(lastLayer('[10, 4]', 'gather([1, 2])')).toMatchObject({ params: 0, macs: 0 });
+  });
+
+  it('with stored=true keeps its indices in a buffer named like the node', () => {
+    expect(lastLayer('[10, 4]', 'gather([0, -1, 3], stored=true)')).toMatchObject({ params: 0, buffers: 3, macs: 0 });
+    const r = run('[10, 4]', 'gather([0, -1, 3], stored=true, name="relative_position_index")');
+    expect(declaredWeights(r.graph!).map((w) => [w.name, [...w.spec.shape], w.spec.role, w.spec.values])).toEqual([['relative_position_index', [3], 'buffer', [0, 9, 3]]]);
   });
 });
 

@@ -137,6 +137,15 @@ describe('masks', () => {
   });
 });
 
+describe('gather with stored indices', () => {
+  it("trains the table it reads (Swin's relative-position bias) on wasm; its index buffer is not trained", () => {
+    const graph = compileText('model t {\n  input x: [4, 6]\n  b = param([5, 6], init="normal", value=1, name="table") |> gather([4, 0, 0, 2], stored=true, name="index")\n  output z = x + b |> flatten |> dense(2)\n}').graph!;
+    const { grads, frozen } = gradients(graph);
+    expect(grads.get([...grads.keys()].find((k) => k.startsWith('table/'))!)!.some((v) => v !== 0)).toBe(true);
+    expect(frozen).toEqual(['index/index']);
+  });
+});
+
 describe('max_unpool', () => {
   it("trains on wasm: the values' branch gets its gradient at the argmax positions", () => {
     const graph = compileText('model t {\n  input x: [3, 6, 7]\n  r = x |> conv(4, 3, pad=1) |> relu\n  y = r |> maxpool(2) |> conv(4, 1) |> max_unpool(r, 2)\n  output z = y |> flatten |> dense(2)\n}').graph!;
