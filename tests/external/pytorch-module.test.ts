@@ -71,6 +71,20 @@ describe('the generated module', () => {
     expect(answer.shapes).toEqual([[2, 1000]]);
     expect(answer.differences[0]).toBeLessThanOrEqual(1e-5);
   }, 300_000);
+
+  it("loads torchvision's swin_t state dict (strict, relative_position_index included) and gives torchvision's outputs", async () => {
+    // Swin-T's windows (7) and four stages need sizes that are multiples of 224: the one size tested.
+    const path = locate('swin_t');
+    const graph = compile(path, nodeHost).graph!;
+    const lowered = lowerPytorch(graph);
+    const module = join(dir, 'swin_t.py');
+    writeFileSync(module, lowered.code!);
+    const request = { name: 'swin_t', module, class_name: lowered.className, weights: join(dir, 'tv-swin.safetensors'), inputs: [['image', [3, 224, 224]]], torchvision: 'swin_t' };
+    const answer = await worker.check(request);
+    expect(answer.error, answer.trace).toBeUndefined();
+    expect(answer.shapes).toEqual([[2, 1000]]);
+    expect(answer.differences[0]).toBeLessThanOrEqual(1e-5);
+  }, 300_000);
 });
 
 describe('archc export --format pytorch', () => {
