@@ -20,12 +20,12 @@ export interface OptionalEngine {
 export const ENGINES: Readonly<Record<'tfjs' | 'onnxruntime' | 'webgpu', OptionalEngine>> = {
   tfjs: {
     name: 'TensorFlow.js',
-    neededBy: 'train, eval, predict and the archc/runtime module',
+    neededBy: 'train, eval, predict, explain, features and the archc/runtime module',
     packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'],
   },
   onnxruntime: {
     name: 'onnxruntime-node',
-    neededBy: '--engine onnxruntime',
+    neededBy: '--engine onnxruntime and export --quantize',
     packages: ['onnxruntime-node'],
     // Its install script fetches CUDA libraries from NuGet on Linux x64; the CPU build is in the package.
     env: 'ONNXRUNTIME_NODE_INSTALL=skip',

@@ -33,7 +33,11 @@ export const playground: Command = {
     const port = Number(parsed.flags['port'] ?? 0);
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be an integer from 0 to 65535; got '${parsed.flags['port']}'`);
     const dir = (parsed.flags['dir'] as string | undefined) ?? playgroundDir;
-    if (!existsSync(join(dir, 'index.html'))) return fail(`no playground in ${dir}: build it with 'npm run build:playground'`);
+    if (!existsSync(join(dir, 'index.html'))) {
+      // The npm package ships no playground (its sources and bundler are the repository's).
+      const how = existsSync(join(packageRoot, 'playground')) ? "build it with 'npm run build:playground'" : "the npm package does not include it: build it in a clone of archc's repository with 'npm run build:playground'";
+      return fail(`no playground in ${dir}: ${how}`);
+    }
     const server = createServer(handler([{ prefix: '/zoo/', root: realpathSync(zooRoot) }, { prefix: '/', root: realpathSync(dir) }]));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
