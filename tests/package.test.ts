@@ -80,6 +80,11 @@ describe('the npm package', () => {
     const st = readFileSync(join(app, 'tiny.safetensors'));
     const header = JSON.parse(st.subarray(8, 8 + Number(st.readBigUInt64LE(0))).toString()) as Record<string, { shape: number[] }>;
     expect(Object.values(header).filter((t) => t.shape).map((t) => t.shape).sort()).toEqual([[4], [4, 3, 3, 3]]);
+    expect(archc(['export', 'tiny.arch', '--format', 'pytorch', '-o', 'tiny.py']).status).toBe(0);
+    expect(readFileSync(join(app, 'tiny.py'), 'utf8')).toContain('nn.Conv2d(3, 4, 3, stride=1, padding=1)');
+    expect(archc(['import', 'tiny.onnx', '-o', 'imported.arch']).status).toBe(0);
+    expect(archc(['check', 'imported.arch']).status).toBe(0);
+    expect(archc(['--help']).stdout).toContain('usage: archc <command>');
   });
 
   it('says how to install TensorFlow.js when a command needs it', () => {
