@@ -25,13 +25,28 @@ export function findLayer(graph: IrGraph, name: string): Found<IrNode> {
   };
 }
 
-/** Whether a layer's output is a spatial map [C, H, W] (more than one position). */
-export const isSpatial = (node: IrNode): boolean => node.shape.length === 3 && node.shape[1]! * node.shape[2]! > 1;
+/** Ops after which a rank-3 value is no longer laid out over the image's positions (ViT's tokens). */
+const REARRANGING = new Set(['reshape', 'transpose', 'matmul', 'class_token', 'pos_embed']);
+
+/**
+ * The nodes whose outputs are spatial maps [C, H, W] over the image (more than one position): the
+ * image input, and every rank-3 result of one that was not reshaped, transposed or multiplied as a
+ * matrix on the way (a transformer's [tokens, heads, dim] is rank 3 but not a map).
+ */
+export function spatialMaps(graph: IrGraph): Set<number> {
+  const maps = new Set<number>();
+  for (const node of graph.nodes) {
+    const rank3 = node.shape.length === 3 && node.shape[1]! * node.shape[2]! > 1;
+    if (!rank3) continue;
+    if (node.op === 'input' || (!REARRANGING.has(node.op) && node.inputs.some((id) => maps.has(id)))) maps.add(node.id);
+  }
+  return maps;
+}
 
 /** Why `node` cannot be shown as maps, or undefined when it can. */
-export function notSpatial(node: IrNode, what: string): { readonly ok: false; readonly message: string; readonly hint?: string } | undefined {
-  if (isSpatial(node)) return undefined;
-  const why = node.shape.length === 3 ? 'a single position' : `rank ${node.shape.length}`;
+export function notSpatial(graph: IrGraph, node: IrNode, what: string): { readonly ok: false; readonly message: string; readonly hint?: string } | undefined {
+  if (spatialMaps(graph).has(node.id)) return undefined;
+  const why = node.shape.length !== 3 ? `rank ${node.shape.length}` : node.shape[1]! * node.shape[2]! <= 1 ? 'a single position' : 'not laid out over the image: it comes through a reshape, transpose or matmul';
   return {
     ok: false,
     message: `layer '${node.name}' (${node.op}) outputs ${formatShape(node.shape)} (${why}); ${what} needs a spatial map [C, H, W]`,
@@ -73,7 +88,8 @@ export function imageInput(graph: IrGraph): Found<{ name: string; channels: 1 | 
  */
 export function defaultCamLayer(graph: IrGraph, output: IrNode): Found<IrNode> {
   const ancestors = feeding(graph, output);
-  const candidates = graph.nodes.filter((n) => n.op !== 'input' && ancestors.has(n.id) && isSpatial(n));
+  const maps = spatialMaps(graph);
+  const candidates = graph.nodes.filter((n) => n.op !== 'input' && ancestors.has(n.id) && maps.has(n.id));
   const last = candidates[candidates.length - 1];
   if (!last) return { ok: false, message: `${graph.model} has no spatial feature map before its output; Grad-CAM needs one`, hint: 'use --method saliency or integrated-gradients' };
   return { ok: true, value: last };

@@ -1,6 +1,7 @@
 // archc explain <model> <image>... --method gradcam|saliency|integrated-gradients -o DIR: where in
 // each image the network found the evidence for a class, as a heat map and the same over the image
 // (runtime/explain). Every image is read and every map computed before the first file is written.
+import { statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { elementCount, type IrGraph, type IrNode } from '../../../compiler/ir.js';
 import { BASELINES, makeBaseline, type BaselineKind } from '../../../runtime/explain/baselines.js';
@@ -45,6 +46,7 @@ ${backendFlagUsage}`,
     if (!target || files.length === 0) throw new UsageError('explain takes a run folder or model, then at least one image');
     const out = parsed.flags['out'] as string | undefined;
     if (!out) throw new UsageError('-o DIR is required: the folder the pictures go to');
+    if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`-o ${out} is a file; explain writes a folder of pictures`);
     const method = choiceFlag(parsed, 'method', METHODS, 'gradcam');
     if (method !== 'gradcam' && parsed.flags['layer'] !== undefined) throw new UsageError(`--layer chooses Grad-CAM's layer; ${method} attributes to the input pixels`);
     if (method !== 'integrated-gradients') {
@@ -145,7 +147,7 @@ function checkModel(t: Target, method: Method, layerName: string | undefined): C
   }
   const layer = findLayer(t.graph, layerName);
   if (!layer.ok) return { ...layer, status: 2 };
-  const flat = notSpatial(layer.value, 'Grad-CAM');
+  const flat = notSpatial(t.graph, layer.value, 'Grad-CAM');
   if (flat) return { ...flat, status: 2 };
   if (!feeding(t.graph, output.value).has(layer.value.id)) {
     return { ok: false, status: 2, message: `layer '${layer.value.name}' does not feed the class scores (output '${t.graph.outputs[0]!.name}'): its Grad-CAM would be zero` };

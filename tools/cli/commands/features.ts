@@ -48,7 +48,7 @@ ${backendFlagUsage}`,
     if (!input.ok) return report('features', { ...input, status: 1 });
     const layer = findLayer(t.graph, parsed.flags['layer'] as string);
     if (!layer.ok) return report('features', { ...layer, status: 2 });
-    const flat = notSpatial(layer.value, 'a grid of feature maps');
+    const flat = notSpatial(t.graph, layer.value, 'a grid of feature maps');
     if (flat) return report('features', { ...flat, status: 2 });
     const images = readImages(files, input.value);
     if (!images.ok) return report('features', images);
