@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readSafetensors } from '../../compiler/weights/safetensors.js';
 import { main } from '../../tools/cli/main.js';
 import { makeTinyDataset } from '../../tools/dev/make-tiny-dataset.js';
 import { tempDir, writeFile } from '../train/fixtures.js';
@@ -141,6 +142,22 @@ describe('archc features', () => {
     const f = await archc('features', run, '--filters', '-o', filters);
     expect(f.status, f.err).toBe(0);
     expect(f.out).toMatch(/conv1: 4 kernels/);
+    // Four 3×3 RGB kernels enlarged 16× in a 2×2 grid; each pixel is 0.5 + w / (2·max|w|) of the
+    // trained weights, channel by channel.
+    const drawn = png(filters);
+    expect([drawn.width, drawn.height]).toEqual([2 * 50 + 2, 2 * 50 + 2]);
+    const w = readSafetensors(readFileSync(join(run, 'model.safetensors')));
+    if (!w.ok) throw new Error(w.error);
+    const kernel = w.weights.get('conv1.weight')!; // [4, 3, 3, 3]
+    const max = kernel.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const at = (o: number, c: number, y: number, x: number) => Math.round(255 * (0.5 + kernel.data[((o * 3 + c) * 3 + y) * 3 + x]! / (2 * max)));
+    for (const [o, y, x] of [[0, 0, 0], [1, 2, 1], [3, 1, 2]] as const) {
+      // Kernel o's tile starts at (2 + 50·column, 2 + 50·row); its cell (y, x) covers 16×16 pixels.
+      const px = 2 + 50 * (o % 2) + 16 * x + 8;
+      const py = 2 + 50 * Math.floor(o / 2) + 16 * y + 8;
+      const i = (py * drawn.width + px) * 4;
+      expect([drawn.data[i], drawn.data[i + 1], drawn.data[i + 2]]).toEqual([0, 1, 2].map((c) => at(o, c, y, x)));
+    }
     const bad = await archc('features', run, image, '--layer', 'fc', '-o', join(root, 'no.png'), '--backend', 'cpu');
     expect(bad.status).toBe(2);
     expect(bad.err).toMatch(/a grid of feature maps needs a spatial map/);
