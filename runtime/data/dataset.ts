@@ -1,5 +1,6 @@
 // Datasets in memory: an image folder (one subfolder per class) or a synthetic set for demos,
 // held as 8-bit HWC pixels at the model's input size, plus a stratified validation split.
+import { isUtf8 } from 'node:buffer';
 import { readdirSync, statSync } from 'node:fs';
 import { MAX_IMAGE_BYTES, readRegularFile } from '../../compiler/node-host.js';
 import { basename, extname, join } from 'node:path';
@@ -54,8 +55,15 @@ export function loadImageFolder(root: string, shape: SampleShape, expectedClasse
   const stat = statOrUndefined(root);
   if (!stat) return { ok: false, problem: { message: `the data folder ${root} does not exist`, path: root, io: true } };
   if (!stat.isDirectory()) return { ok: false, problem: { message: `--data must be a folder with one subfolder per class, and ${root} is a file`, path: root, io: true } };
-  const folders = readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+  const entries = readdirSync(root, { withFileTypes: true, encoding: 'buffer' });
+  const misnamed = entries.find((e) => e.isDirectory() && !isUtf8(e.name));
+  if (misnamed) {
+    const message = `the class folder ${escapedName(misnamed.name)} in ${root} has a name that is not valid UTF-8`;
+    return fail(message, root, 'rename it: class names are kept as text in training.json and the exported model');
+  }
+  const folders = entries
+    .map((e) => ({ name: e.name.toString('utf8'), isDirectory: e.isDirectory() }))
+    .filter((e) => e.isDirectory && !e.name.startsWith('.'))
     .map((e) => e.name)
     .sort(byCodePoint);
   if (folders.length === 0) {
@@ -72,7 +80,9 @@ export function loadImageFolder(root: string, shape: SampleShape, expectedClasse
   const skipped: { file: string; reason: string }[] = [];
   let ignored = 0;
   for (const folder of folders) {
-    const candidates = walk(join(root, folder));
+    const misnamedFiles: string[] = [];
+    const candidates = walk(join(root, folder), misnamedFiles);
+    for (const file of misnamedFiles) skipped.push({ file, reason: 'its name is not valid UTF-8 (rename it)' });
     const images = candidates.filter((f) => (imageExtensions as readonly string[]).includes(extname(f).toLowerCase()));
     ignored += candidates.length - images.length;
     if (images.length === 0) {
@@ -168,13 +178,23 @@ function indicesOf(set: ImageSet, k: number): number[] {
   return out;
 }
 
-/** Every regular file under `dir`, hidden ones excluded, in code-point order. */
-export function walk(dir: string): string[] {
+/**
+ * Every regular file under `dir`, hidden ones excluded, in code-point order. Names that are not
+ * valid UTF-8 cannot be opened by a string path (Node decodes their bytes lossily): they go to
+ * `misnamed`, escaped, instead.
+ */
+export function walk(dir: string, misnamed: string[] = []): string[] {
   const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name))) {
+  const entries = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' }).filter((e) => {
+    if (isUtf8(e.name)) return true;
+    misnamed.push(join(dir, escapedName(e.name)));
+    return false;
+  });
+  const named = entries.map((e) => ({ name: e.name.toString('utf8'), isDirectory: () => e.isDirectory(), isFile: () => e.isFile(), isSymbolicLink: () => e.isSymbolicLink() }));
+  for (const e of named.sort((a, b) => byCodePoint(a.name, b.name))) {
     if (e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
-    if (e.isDirectory()) for (const file of walk(path)) out.push(file);
+    if (e.isDirectory()) for (const file of walk(path, misnamed)) out.push(file);
     else if (e.isFile() || (e.isSymbolicLink() && statOrUndefined(path)?.isFile())) out.push(path);
   }
   return out;
@@ -191,6 +211,11 @@ function statOrUndefined(path: string) {
   } catch {
     return undefined;
   }
+}
+
+/** A file name's bytes as text, with each byte outside printable ASCII as \\xNN. */
+export function escapedName(name: Buffer): string {
+  return [...name].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
 }
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

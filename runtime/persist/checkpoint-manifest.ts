@@ -52,6 +52,7 @@ function digestOfFile(path: string): FileDigest {
  * checked by its step instead (optimizerStepMatches).
  */
 export function verifyCheckpoint(dir: string, info: TrainingInfo, only?: readonly string[]): Loaded<void> {
+  if (info.state === undefined || info.epoch === undefined) return { ok: false, message: `${join(dir, files.training)} holds no training state to resume from` };
   const manifest = info.checkpoint;
   if (!manifest) return { ok: true, value: undefined };
   const hint = `the run was probably stopped while saving a checkpoint; start over with --force, or keep the weights with --weights ${join(dir, files.safetensors)} if that file is whole`;

@@ -4,7 +4,6 @@
 // training.json (the same plus the training state; runtime/persist/training-info.ts). Every file is
 // written atomically; training.json goes last and lists each file's size and SHA-256, so a resumed
 // run can tell a whole checkpoint from one interrupted while saving (checkpoint-manifest.ts).
-import { existsSync, readFileSync } from 'node:fs';
 import { MAX_WEIGHTS_BYTES, readRegularFile } from '../../compiler/node-host.js';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -63,21 +62,24 @@ export async function saveTrainedModel(dir: string, request: SaveRequest): Promi
 /** Loads model.json + its weight files as a tf.LayersModel (archc's custom layers must be registered). */
 export async function loadSavedModel(dir: string): Promise<Loaded<tfl.LayersModel>> {
   const path = join(dir, files.topology);
+  const damaged = 'the file is damaged: train again, or restore the folder';
   let json: tf.io.ModelJSON;
+  const read = readRegularFile(path, MAX_WEIGHTS_BYTES);
+  if ('error' in read) return { ok: false, message: `cannot read ${path}: ${read.error}` };
   try {
-    json = JSON.parse(readFileSync(path, 'utf8')) as tf.io.ModelJSON;
+    json = JSON.parse(read.bytes.toString('utf8')) as tf.io.ModelJSON;
   } catch (e) {
-    return { ok: false, message: `cannot read ${path}: ${(e as Error).message}` };
+    return { ok: false, message: `${path} is not valid JSON: ${(e as Error).message}`, hint: damaged };
   }
+  const problem = modelJsonProblem(json);
+  if (problem) return { ok: false, message: `${path}: ${problem}`, hint: damaged };
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const buffers: ArrayBuffer[] = [];
   for (const file of json.weightsManifest.flatMap((g) => g.paths)) {
-    try {
-      const bytes = readFileSync(join(dir, file));
-      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-    } catch (e) {
-      return { ok: false, message: `cannot read the weights ${join(dir, file)}: ${(e as Error).message}` };
-    }
+    const weights = readRegularFile(join(dir, file), MAX_WEIGHTS_BYTES);
+    if ('error' in weights) return { ok: false, message: `cannot read the weights ${join(dir, file)}: ${weights.error}` };
+    const bytes = weights.bytes;
+    buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   }
   try {
     const artifacts: tf.io.ModelArtifacts = {
@@ -92,6 +94,27 @@ export async function loadSavedModel(dir: string): Promise<Loaded<tfl.LayersMode
     return { ok: false, message: `${path} cannot be loaded: ${(e as Error).message}` };
   }
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What is wrong with the shape of a model.json, before TensorFlow.js reads it; undefined when nothing. */
+function modelJsonProblem(json: unknown): string | undefined {
+  if (!isRecord(json)) return 'it is not a JSON object';
+  if (!isRecord(json['modelTopology'])) return `modelTopology is ${describe(json['modelTopology'])}, not an object holding the model's layers`;
+  const manifest = json['weightsManifest'];
+  if (!Array.isArray(manifest) || !manifest.every(isRecord)) return `weightsManifest is ${describe(manifest)}, not a list of weight groups`;
+  for (const group of manifest) {
+    if (!Array.isArray(group['weights']) || !group['weights'].every(isRecord)) return 'a weightsManifest group has no list of weights';
+    const paths = group['paths'];
+    // Weight files sit beside model.json: a name, never a path out of the folder.
+    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' && /^(\.\/)?[^/\\]+$/.test(p) && !/^(\.\/)?\.\.?$/.test(p))) {
+      return 'a weightsManifest group\'s paths are not file names beside model.json';
+    }
+  }
+  return undefined;
+}
+
+const describe = (v: unknown): string => (v === undefined ? 'missing' : v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`);
 
 /** The IR-named weights of model.safetensors, or of optimizer.safetensors with its step. */
 export function readWeightsFile(path: string): Loaded<{ weights: Map<string, WeightTensor>; metadata: Record<string, string> }> {

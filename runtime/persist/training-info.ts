@@ -68,15 +68,50 @@ export function readTrainingInfo(dir: string): Loaded<TrainingInfo> {
   }
   try {
     const info = JSON.parse(readFileSync(path, 'utf8')) as TrainingInfo;
-    if (info.format !== TRAINING_FORMAT) {
-      return { ok: false, message: `${path}: unknown format ${JSON.stringify(info.format)} (expected ${TRAINING_FORMAT})` };
+    if (info?.format !== TRAINING_FORMAT) {
+      return { ok: false, message: `${path}: unknown format ${JSON.stringify(info?.format)} (expected ${TRAINING_FORMAT})` };
     }
+    const problem = trainingInfoProblem(info);
+    if (problem) return { ok: false, message: `${path}: ${problem}`, hint: 'the file is damaged: train again, or restore the folder' };
     return { ok: true, value: info };
   } catch (e) {
     return { ok: false, message: `${path} is not valid JSON: ${(e as Error).message}` };
   }
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isList = (v: unknown, item: (x: unknown) => boolean): boolean => Array.isArray(v) && v.every(item);
+const finite = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
+
+/**
+ * What is wrong with a training.json that predict, eval, export or a resumed run would otherwise
+ * trip over later (a zero std divides every pixel by zero and prints NaN%); undefined when nothing.
+ */
+function trainingInfoProblem(info: TrainingInfo): string | undefined {
+  const i = info as unknown as Record<string, unknown>;
+  if (!isList(i['classes'], (c) => typeof c === 'string') || (i['classes'] as unknown[]).length === 0) return 'classes is not a list of class names';
+  const input = i['input'];
+  if (!isRecord(input) || typeof input['name'] !== 'string' || !isList(input['shape'], (d) => Number.isInteger(d) && (d as number) > 0)) {
+    return 'input is not an input name with its shape';
+  }
+  const normalize = i['normalize'];
+  if (!isRecord(normalize) || !isList(normalize['mean'], finite) || !isList(normalize['std'], finite)) return 'normalize is not a mean and std per channel';
+  const { mean, std } = normalize as { mean: number[]; std: number[] };
+  if (mean.length === 0 || mean.length !== std.length) return `normalize has ${mean.length} means and ${std.length} standard deviations`;
+  if (std.some((x) => x <= 0)) return `normalize's std is ${JSON.stringify(std)}: every pixel would be divided by a number that is not positive`;
+  if (typeof i['output'] !== 'string') return 'output does not say what the model outputs';
+  // A folder made by hand for predict may leave out the training state; a resumed run needs it (verifyCheckpoint).
+  if (i['epoch'] !== undefined && (!Number.isInteger(i['epoch']) || (i['epoch'] as number) < 0)) return 'epoch is not a count of epochs';
+  const source = i['source'];
+  if (!isRecord(source) || typeof source['file'] !== 'string' || !isRecord(source['params']) || !isRecord(source['inputs'])) return 'source does not name the .arch file and its settings';
+  const state = i['state'];
+  if (state !== undefined && (!isRecord(state) || !Array.isArray(state['history']) || !finite(state['optimizerStep']))) return 'state does not hold the training history and optimizer step';
+  const checkpoint = i['checkpoint'];
+  if (checkpoint !== undefined && !(isRecord(checkpoint) && Object.values(checkpoint).every((f) => isRecord(f) && finite(f['bytes']) && typeof f['sha256'] === 'string'))) {
+    return 'checkpoint does not list the files of the checkpoint';
+  }
+  return undefined;
+}
 
 /** How to turn an image into the model's input and its output into class probabilities. */
 export interface Preprocessing {

@@ -15,7 +15,15 @@ export interface Parsed {
   readonly flags: Record<string, string | boolean | string[] | undefined>;
 }
 
-export class UsageError extends Error {}
+/** Exit status 2 with the message; `showUsage` false for a flag that is well formed but cannot be served here. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly showUsage = true,
+  ) {
+    super(message);
+  }
+}
 
 export function parseArgs(argv: readonly string[], specs: Readonly<Record<string, FlagSpec>>): Parsed {
   try {

@@ -35,7 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await command.run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`archc ${name}: ${e.message}\nusage: ${command.usage}\n`);
+      process.stderr.write(`archc ${name}: ${e.message}\n${e.showUsage ? `usage: ${command.usage}\n` : ''}`);
       return 2;
     }
     return missingEngine(name, e);

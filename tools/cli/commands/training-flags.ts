@@ -52,10 +52,24 @@ export const weightsFlagUsage = `      --weights FILE      use these weights (sa
 
 export const engineFlagUsage = `      --engine NAME       tfjs (default) or onnxruntime (onnxruntime-node on the CPU; faster in Node)`;
 
+/**
+ * TensorFlow.js's webgpu backend reads results back synchronously (dataSync, which training,
+ * predict and eval use) through OffscreenCanvas, which Node does not have: there it runs only code
+ * that reads asynchronously.
+ */
+const WEBGPU_IN_NODE = 'the webgpu backend does not run archc in Node: TensorFlow.js reads its results back through OffscreenCanvas, which Node lacks';
+
 /** Switches tfjs to the --backend choice and prints which backend really runs; loads TensorFlow.js. */
 export async function startBackend(parsed: Parsed, log: (line: string) => void): Promise<string> {
   const { BACKENDS, describeBackend, setBackend } = await import('../../../runtime/index.js');
-  const report = await setBackend(choiceFlag(parsed, 'backend', BACKENDS, 'auto' as BackendName));
+  const requested = choiceFlag(parsed, 'backend', BACKENDS, 'auto' as BackendName);
+  let report = await setBackend(requested);
+  if (report.active === 'webgpu' && typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined') {
+    if (requested === 'webgpu') throw new UsageError(`${WEBGPU_IN_NODE}; use --backend wasm (what auto picks here)`, false);
+    report = await setBackend('wasm');
+    log(`backend: ${describeBackend(report)} (${WEBGPU_IN_NODE.replace('the webgpu backend does not run', 'webgpu does not run')})`);
+    return report.active;
+  }
   log(`backend: ${describeBackend(report)}`);
   return report.active;
 }
