@@ -108,8 +108,8 @@ function poolForward(kind: 'maxpool' | 'avgpool', g: PytorchContext<PoolAttrs>):
 }
 
 /**
- * ONNX MaxPool / AveragePool in floor mode. Ceil mode becomes extra padding at the end, which max
- * ignores; PyTorch's average divides by the window's part inside input + padding, so windows that
+ * ONNX MaxPool / AveragePool. Ceil mode is MaxPool's ceil_mode where that is exact, otherwise extra
+ * padding at the end (in floor mode), which max ignores; PyTorch's average divides by the window's part inside input + padding, so windows that
  * overflow the padding pad explicitly with zeros first and exclude only the overflow.
  */
 const poolOnnx = (kind: 'maxpool' | 'avgpool', g: OnnxLoweringContext<PoolAttrs>): string => {
@@ -120,7 +120,14 @@ const poolOnnx = (kind: 'maxpool' | 'avgpool', g: OnnxLoweringContext<PoolAttrs>
   const extra = input.map((I, i) => Math.max(0, (out[i]! - 1) * a.stride[i]! + a.kernel[i]! - (I + begin[i]! + end[i]!)));
   const window = { kernel_shape: a.kernel, strides: a.stride };
   const grown = end.map((e, i) => e + extra[i]!);
-  if (kind === 'maxpool') return g.op('MaxPool', [g.inputs[0]!], { ...window, pads: [...begin, ...grown] });
+  if (kind === 'maxpool') {
+    // Where PyTorch's ceil mode keeps every window (none can start in the end padding: s + pe ≤ k),
+    // ONNX's ceil_mode computes the same at every input size; the grown pads hold for this size only.
+    if (a.ceil && a.kernel.every((k, i) => a.stride[i]! + end[i]! <= k)) {
+      return g.op('MaxPool', [g.inputs[0]!], { ...window, pads: [...begin, ...end], ceil_mode: 1 });
+    }
+    return g.op('MaxPool', [g.inputs[0]!], { ...window, pads: [...begin, ...grown] });
+  }
   const overflow = extra.some((e) => e > 0);
   if (!overflow || !a.countPad || [...begin, ...end].every((p) => p === 0)) {
     const countPad = a.countPad && !overflow ? 1 : 0;
