@@ -28,9 +28,6 @@ export function buildExplainer(graph: IrGraph, weights: Weights | undefined, tap
   return { ok: true, value: { model: built.model, input: io.tfjsShape as [number, number, number], taps: built.taps ?? [], output, units: out.shape[0]! } };
 }
 
-/** Number of classes the output scores: one sigmoid unit scores two. */
-export const classCount = (e: Explainer): number => (e.units === 1 ? 2 : e.units);
-
 /**
  * The score of class k that the methods differentiate: the output unit itself (a logit, or a
  * probability when the model ends in softmax); with one unit, class 1 is the unit and class 0 its
@@ -45,7 +42,7 @@ function classScore(e: Explainer, y: tf.Tensor, k: number): tf.Tensor1D {
 }
 
 export interface Evaluation {
-  /** Per sample: the class score and the class probabilities (row-major, classCount columns). */
+  /** Per sample: the class score and the class probabilities (row-major; one output unit gives two columns). */
   readonly scores: Float32Array;
   readonly probabilities: Float32Array;
   /** d score / d input, NHWC like the input. */

@@ -77,7 +77,10 @@ function nchw(data: ArrayLike<number>, c: number, h: number, w: number): number[
 
 const maxAbs = (a: ArrayLike<number>): number => Array.from(a).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
-/** Float32 (tfjs) against float64 (torch): within 1e-4 of the largest value (measured: 3e-7 or less on the small network, 1.4e-6 on ResNet-18). */
+/**
+ * Float32 (tfjs) against float64 (torch): within 1e-4 of the largest value (measured: 3e-7 or less
+ * on the small network, 1.4e-6 on ResNet-18).
+ */
 const close = (got: ArrayLike<number>, want: ArrayLike<number>) => {
   expect(got.length).toBe(want.length);
   expect(maxAbs(want)).toBeGreaterThan(0);

@@ -62,20 +62,22 @@ ${backendFlagUsage}`,
     const checked = checkModel(t, method, parsed.flags['layer'] as string | undefined);
     if (!checked.ok) return report('explain', checked);
     const { input, layer } = checked;
+    // One output unit scores two classes (sigmoid or its logit): runtime/explain/gradients.ts.
+    const units = t.graph.nodes[t.graph.outputs[0]!.node]!.shape[0]!;
+    const classes = units === 1 ? 2 : units;
+    const names = t.classes && t.classes.length === classes ? t.classes : undefined;
+    const chosen = classFlag(parsed.flags['class'] as string | undefined, classes, names);
     const images = readImages(files, input);
     if (!images.ok) return report('explain', images);
     if (!t.weights) process.stderr.write('archc explain: no --weights: explaining the model\'s seeded initial weights (an untrained model)\n');
 
     const log = (line: string) => void (json ? undefined : process.stderr.write(`${line}\n`));
     await startBackend(parsed, log);
-    const { buildExplainer, classCount, forward } = await import('../../../runtime/explain/gradients.js');
+    const { buildExplainer, forward } = await import('../../../runtime/explain/gradients.js');
     const { gradCam, integratedGradients, saliency } = await import('../../../runtime/explain/methods.js');
     const built = buildExplainer(t.graph, t.weights, layer ? [layer] : [], t.output, t.origin);
     if (!built.ok) return report('explain', { ...built, status: 1 });
     const e = built.value;
-    const classes = classCount(e);
-    const names = t.classes && t.classes.length === classes ? t.classes : undefined;
-    const chosen = classFlag(parsed.flags['class'] as string | undefined, classes, names);
     if (layer) log(`Grad-CAM at layer ${layer.name} (${layer.op}), [${layer.shape.join(', ')}]`);
 
     const outNames = stems(files);
