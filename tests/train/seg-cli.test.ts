@@ -98,6 +98,10 @@ describe('segmentation with archc train, eval and predict', () => {
     const classifier = await archc('train', 'lenet5', '--data', join(data, 'train'), '-o', join(root, 'y'), '--backend', 'wasm');
     expect(classifier.status).toBe(1);
     expect(classifier.err).toMatch(/is a segmentation dataset \(images\/ \+ masks\/\) but lenet5 outputs 10 class scores per image/);
+    // The paper's U-Net (unpadded convs) scores a smaller map than its input: not every pixel has a class.
+    const valid = await archc('train', 'unet', '--data', 'synthetic', '-o', join(root, 'z'), '--backend', 'wasm');
+    expect(valid.status).toBe(1);
+    expect(valid.err).toMatch(/unet's output scores is \[2, 388, 388\] but its input is 572×572; segmentation needs one score per class for every input pixel/);
   });
 });
 

@@ -40,6 +40,9 @@ export function readOnnxFile(path: string): Loaded<OnnxFile> & { io?: boolean } 
     return { ok: false, io: true, message: `${displayPath(path)} is not an ONNX model: ${(e as Error).message}` };
   }
   const hint = 'export it from a run folder (archc export <run-folder>), which records classes, input size and normalization';
+  if (meta.get('task') === 'segmentation') {
+    return { ok: false, message: `${displayPath(path)} is a segmentation model; eval reads exported classifiers only`, hint: 'eval its run folder instead: archc eval <run-folder> --engine onnxruntime runs the same ONNX graph' };
+  }
   const json = (key: string): unknown => {
     try {
       return JSON.parse(meta.get(key) ?? '');
