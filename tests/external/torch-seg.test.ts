@@ -66,7 +66,7 @@ describe.runIf(typeof python !== 'string')('segmentation on the torch engine', {
 
   it('trains a small U-Net with PyTorch; eval and predict read the run folder', async () => {
     const out = join(root, 'run');
-    const r = await archc(['train', unet, '--input', 'image=3x32x32', '--data', join(data, 'train'), '-o', out, '--engine', 'torch',
+    const r = await archc(['train', unet, '--data', join(data, 'train'), '-o', out, '--engine', 'torch',
       '--epochs', '3', '-b', '6', '--lr', '0.01', '--augment', 'flip,rotate=10,crop=2', '--loss', 'dice-ce', '--val', '0.2']);
     expect(r.err).toBe('');
     expect(r.status).toBe(0);

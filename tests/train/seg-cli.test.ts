@@ -36,7 +36,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('segmentation with archc train, eval and predict', () => {
   it('trains: the loss falls, the skipped image is reported, training.json records the task', async () => {
-    const r = await archc('train', unet, '--input', 'image=3x32x32', '--data', join(data, 'train'), '-o', run, '--backend', 'wasm',
+    const r = await archc('train', unet, '--data', join(data, 'train'), '-o', run, '--backend', 'wasm',
       '--epochs', '4', '-b', '6', '--lr', '0.01', '--augment', 'flip,crop=2', '--loss', 'dice-ce', '--val', '0.25');
     expect(r.err).toBe('');
     expect(r.status).toBe(0);
@@ -92,7 +92,7 @@ describe('segmentation with archc train, eval and predict', () => {
     const noOut = await archc('predict', run, join(data, 'test', 'images', 'scene-000.png'));
     expect(noOut.status).toBe(2);
     expect(noOut.err).toMatch(/is a segmentation model: its predictions are images; give -o DIR/);
-    const flat = await archc('train', unet, '--input', 'image=3x32x32', '--data', join(data, 'test', 'images'), '-o', join(root, 'x'), '--backend', 'wasm');
+    const flat = await archc('train', unet, '--data', join(data, 'test', 'images'), '-o', join(root, 'x'), '--backend', 'wasm');
     expect(flat.status).toBe(1);
     expect(flat.err).toMatch(/the model outputs a score map per class \(segmentation\), so --data needs .*images\/ and .*masks\//);
     const classifier = await archc('train', 'lenet5', '--data', join(data, 'train'), '-o', join(root, 'y'), '--backend', 'wasm');

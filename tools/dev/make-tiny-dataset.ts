@@ -107,7 +107,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     if (kind !== 'shapes' && kind !== 'shapes-seg') throw new UsageError(`--kind is shapes or shapes-seg, got '${String(kind)}'`);
     const seed = whole('seed', 1, 0);
     if (kind === 'shapes-seg') {
-      const n = makeTinySegDataset(dir, { images: whole('images', 200, 1), size: whole('size', 64, 8), seed });
+      const n = makeTinySegDataset(dir, { images: whole('images', 160, 1), size: whole('size', 32, 8), seed });
       process.stdout.write(`wrote ${n} images with masks (+1 without) to ${join(dir, 'train')} and ${join(dir, 'test')}: ${syntheticSegClasses(4)!.join(', ')}\n`);
     } else {
       const perClass = whole('per-class', 60, 1);
