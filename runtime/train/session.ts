@@ -29,6 +29,11 @@ import { train, type EpochRecord, type TrainHooks, type TrainOutcome, type Train
 
 export interface TrainRequest {
   readonly graph: IrGraph;
+  /**
+   * The model at other admissible sizes (compiler/symbolic/probes.ts), for a size-generic model:
+   * the saved model.json then takes any such size (null height and width), see runtime/build.ts.
+   */
+  readonly probes?: readonly IrGraph[];
   readonly source: TrainingInfo['source'];
   readonly data:
     | { readonly kind: 'folder'; readonly path: string }
@@ -125,7 +130,12 @@ export async function runTrainingSession(req: TrainRequest, io: SessionIo): Prom
   const { graph, m, set, split, loss, resumed } = prepared;
   const weights = resumed?.weights ?? prepared.pretrained?.weights;
   const origin = resumed ? join(req.resume!, files.safetensors) : prepared.pretrained?.file;
-  const built = buildModel(graph, { weights, seed: req.seed, origin });
+  // The probes frozen like the model, so that their layers are configured alike.
+  const probes = req.probes?.flatMap((p) => {
+    const frozen = req.freeze.length ? freezeBlocks(p, req.freeze) : undefined;
+    return frozen ? (frozen.ok ? [frozen.graph] : []) : [p];
+  });
+  const built = buildModel(graph, { weights, seed: req.seed, origin, probes });
   if (!built.ok) {
     const notes = built.diagnostics.map((d) => d.message);
     return { ok: false, problem: { message: `${graph.model} cannot be built for TensorFlow.js`, notes } };

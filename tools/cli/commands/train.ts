@@ -1,5 +1,6 @@
 // archc train <file|zoo-name> --data <folder|synthetic> -o <dir>: train a compiled model on an image
 // folder (or synthetic images) with the TensorFlow.js runtime and save it for predict, eval, export.
+import { probeGraphs } from '../../../compiler/symbolic/probes.js';
 import { join } from 'node:path';
 import { parseArgs, UsageError, type Parsed } from '../args.js';
 import { splitPatterns } from '../../../compiler/weights/match.js';
@@ -127,9 +128,12 @@ engine
     }
     const torch = readTorchOptions(parsed, settings.batchSize);
     const backend = torch ? 'torch' : await startBackend(parsed, log);
+    // A size-generic model trains at its default size and saves a model that takes any admissible one.
+    const probed = !torch && result.sizes && result.compileAt ? probeGraphs(result.graph, { analysis: result.sizes, compileAt: result.compileAt }) : undefined;
     const request: TrainRequest = {
       ...settings,
       graph: result.graph,
+      ...(probed && 'graphs' in probed ? { probes: probed.graphs } : {}),
       source: {
         file: result.graph.file,
         ...(options.model && { model: options.model }),
