@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Entry point: runs the compiled CLI. Unexpected exceptions are archc bugs and say so.
+import { statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 
 // The compiling commands run for about a second: V8's optimizing compiler would spend more CPU
 // compiling archc than it saves (a zoo-wide check: 2.2 s of CPU with it, 1.2 s without). Training,
 // export and inference run long numeric loops and keep it.
-if (['check', 'summary', 'list', 'fmt', 'ops'].includes(process.argv[2] ?? '')) {
+// A large source (a generated model of thousands of statements) runs long enough for it to pay off.
+const large = process.argv.slice(3).some((arg) => (statSync(arg, { throwIfNoEntry: false })?.size ?? 0) > 256 * 1024);
+if (['check', 'summary', 'list', 'fmt', 'ops'].includes(process.argv[2] ?? '') && !large) {
   setFlagsFromString('--no-opt');
   setFlagsFromString('--always-sparkplug');
 }

@@ -31,10 +31,11 @@ export const MAX_BRACKETS_ON_DEFAULT_STACK = 100;
 export const MAX_TREE_DEPTH = 1_100;
 
 /**
- * How deeply the parser recurses at each token: brackets open plus, with `prefixes` true, the run
- * of prefix operators (`- - - 1` recurses once per sign, at a tenth of a bracket's stack) before it.
+ * Visits each token with how deeply the parser recurses there: brackets open plus, with
+ * `countPrefixes`, the run of prefix operators (`- - - 1` recurses once per sign, at a tenth of a
+ * bracket's stack) before it; stops when `visit` returns false. A plain loop: it runs on every parse.
  */
-function* nesting(tokens: readonly IToken[], countPrefixes: boolean): Generator<[IToken, number]> {
+function scan(tokens: readonly IToken[], countPrefixes: boolean, visit: (t: IToken, level: number) => boolean): void {
   let depth = 0;
   let prefixes = 0;
   for (const t of tokens) {
@@ -43,21 +44,28 @@ function* nesting(tokens: readonly IToken[], countPrefixes: boolean): Generator<
     else prefixes = 0;
     if (type === T.LParen || type === T.LBracket || type === T.LBrace) depth++;
     else if (type === T.RParen || type === T.RBracket || type === T.RBrace) depth = Math.max(0, depth - 1);
-    yield [t, countPrefixes ? depth + prefixes : depth];
+    if (!visit(t, countPrefixes ? depth + prefixes : depth)) return;
   }
 }
 
 /** The first token nested one level more than `limit`; undefined when within it. */
 export function nestedTooDeep(tokens: readonly IToken[], limit: number, countPrefixes = true): IToken | undefined {
-  for (const [t, level] of nesting(tokens, countPrefixes)) if (level > limit) return t;
-  return undefined;
+  let found: IToken | undefined;
+  scan(tokens, countPrefixes, (t, level) => {
+    if (level > limit) found = t;
+    return found === undefined;
+  });
+  return found;
 }
 
 /** The first of the most deeply nested tokens. */
 export function deepestToken(tokens: readonly IToken[]): IToken | undefined {
   let best = -1;
   let at: IToken | undefined;
-  for (const [t, level] of nesting(tokens, true)) if (level > best) [best, at] = [level, t];
+  scan(tokens, true, (t, level) => {
+    if (level > best) [best, at] = [level, t];
+    return true;
+  });
   return at;
 }
 
@@ -86,6 +94,9 @@ export function deepestNode(decls: readonly A.Decl[]): Span | undefined {
   return found;
 }
 
+/** The syntax tree's keys that hold spans (positions), not nodes. */
+const SPANS = new Set(['span', 'nameSpan', 'opSpan', 'pathSpan', 'propertySpan', 'variableSpan']);
+
 /** Visits every node with its level, without recursion, until `visit` returns false. */
 function walkLevels(roots: readonly A.Decl[], visit: (span: Span, level: number) => boolean): void {
   const stack: [unknown, number][] = roots.map((d) => [d, 0]);
@@ -96,6 +107,13 @@ function walkLevels(roots: readonly A.Decl[], visit: (span: Span, level: number)
     const level = kind === undefined || kind === 'expr' || kind === 'assign' ? depth : depth + 1;
     if (kind !== undefined && !visit((value as { span: Span }).span, level)) return;
     // Arrays, call arguments and parameters are not levels of their own; spans hold no nodes.
-    for (const [key, child] of Object.entries(value)) if (typeof child === 'object' && !/span$/i.test(key)) stack.push([child, level]);
+    if (Array.isArray(value)) {
+      for (const child of value) if (typeof child === 'object') stack.push([child, level]);
+      continue;
+    }
+    for (const key in value) {
+      const child = (value as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null && !SPANS.has(key)) stack.push([child, level]);
+    }
   }
 }

@@ -40,7 +40,7 @@ function version(): number {
 }
 
 /** CPU seconds used by finished child processes, from /proc (Linux); undefined elsewhere. */
-function childCpu(): number | undefined {
+export function childCpu(): number | undefined {
   if (!existsSync('/proc/self/stat')) return undefined;
   const stat = readFileSync('/proc/self/stat', 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

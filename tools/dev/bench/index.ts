@@ -11,5 +11,6 @@ import { trainSection } from './train.js';
 import { inferSection } from './infer.js';
 import { lspSection } from './lsp.js';
 import { torchSection } from './torch.js';
+import { scaleSection } from './scale.js';
 
-export const sections: BenchSection[] = [compileSection, sizesSection, checkZooSection, exportSection, pytorchExportSection, importSection, inferSection, trainSection, torchSection, lspSection];
+export const sections: BenchSection[] = [compileSection, sizesSection, checkZooSection, scaleSection, exportSection, pytorchExportSection, importSection, inferSection, trainSection, torchSection, lspSection];
