@@ -39,6 +39,16 @@ describe('loadSegmentationFolder', () => {
     expect(reasons['range.png']).toMatch(/class index 7 at \(0, 0\) is out of range: the model has 2 classes/);
   });
 
+  it('--ignore-index names another unlabelled value, which then is not out of range', () => {
+    const root = tempDir('archc-seg-');
+    writeFile(join(root, 'images', 'a.png'), image);
+    writeFile(join(root, 'masks', 'a.png'), pngBytes(4, 4, (x) => (x === 0 ? [7, 7, 7] : [1, 1, 1])));
+    const r = loadSegmentationFolder(root, shape, { classes: 2, ignoreIndex: 7 });
+    if (!r.ok) throw new Error(r.problem.message);
+    expect(r.report.skipped).toEqual([]);
+    expect(Array.from(r.set.masks.subarray(0, 4))).toEqual([IGNORE, 1, 1, 1]);
+  });
+
   it('fails with a message when no pair is usable, and names the layout when it is not one', () => {
     const root = tempDir('archc-seg-');
     writeFile(join(root, 'images', 'a.png'), image);
