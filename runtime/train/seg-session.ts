@@ -2,6 +2,7 @@
 // its data ask for, checked against each other; the segmentation data (an images/ + masks/
 // folder, or synthetic scenes); and the loss settings. The model decides the task by its output:
 // class scores [K] are classification, a score map [K, H, W] at the input's size is segmentation.
+import { existsSync } from 'node:fs';
 import type { IrGraph } from '../../compiler/ir.js';
 import { formatShape } from '../../compiler/ir.js';
 import type { DataProblem, LoadReport, SampleShape } from '../data/dataset.js';
@@ -59,6 +60,8 @@ export function loadSegData(req: SegDataRequest, sample: SampleShape, classes: n
     if (!set) return fail(`synthetic segmentation scenes have 2, 3 or 4 classes (background and up to circle, square, triangle); the model scores ${classes}`, 'compile it with --set classes=4, or train on a folder');
     return { ok: true, set };
   }
+  // A folder that does not exist is an I/O problem (exit 2), which the loader words.
+  if (!existsSync(req.data.path)) return loadSegmentationFolder(req.data.path, sample, { classes, ignoreIndex: req.ignoreIndex });
   if (!isSegmentationFolder(req.data.path)) {
     return fail(
       `the model outputs a score map per class (segmentation), so --data needs ${req.data.path}/images/ and ${req.data.path}/masks/`,

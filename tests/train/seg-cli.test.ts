@@ -95,6 +95,9 @@ describe('segmentation with archc train, eval and predict', () => {
     const flat = await archc('train', unet, '--data', join(data, 'test', 'images'), '-o', join(root, 'x'), '--backend', 'wasm');
     expect(flat.status).toBe(1);
     expect(flat.err).toMatch(/the model outputs a score map per class \(segmentation\), so --data needs .*images\/ and .*masks\//);
+    const missing = await archc('train', unet, '--data', join(root, 'nowhere'), '-o', join(root, 'x'), '--backend', 'wasm');
+    expect(missing.status).toBe(2);
+    expect(missing.err).toMatch(/the data folder .*nowhere does not exist/);
     const classifier = await archc('train', 'lenet5', '--data', join(data, 'train'), '-o', join(root, 'y'), '--backend', 'wasm');
     expect(classifier.status).toBe(1);
     expect(classifier.err).toMatch(/is a segmentation dataset \(images\/ \+ masks\/\) but lenet5 outputs 10 class scores per image/);
