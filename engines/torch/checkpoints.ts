@@ -43,7 +43,7 @@ export class CheckpointWriter {
     if (optimizerFile.ok) for (const [name, t] of optimizerFile.value.weights) slots.set(name, tf.tensor(t.data, [...t.shape]));
     try {
       const info = trainingInfo({ ...this.req, backend }, this.p, event.state, event.optimizerStep);
-      await saveTrainedModel(this.req.out, { model: built.model, info, irWeights: weights.value.weights, optimizer: slots });
+      await saveTrainedModel(this.req.out, { model: built.model, info, irWeights: weights.value.weights, optimizer: slots, quantizationBytes: this.req.quantizationBytes });
       this.lastEpoch = event.epoch;
     } finally {
       built.model.dispose();

@@ -13,7 +13,8 @@ import type { WeightTensor, Weights } from '../../compiler/weights/tensor.js';
 import { writeFileAtomic, writeJsonAtomic } from './files.js';
 import { digestOf, type FileDigest } from './checkpoint-manifest.js';
 import { portableTopology } from './portable.js';
-import { files, preprocessingOf, type Loaded, type TrainingInfo } from './training-info.js';
+import { quantizeWeightData, type QuantizationBytes } from './tfjs-quantize.js';
+import { files, preprocessingOf, type Loaded, type Preprocessing, type TrainingInfo } from './training-info.js';
 
 export { files, readTrainingInfo, TRAINING_FORMAT, type Loaded, type Preprocessing, type TrainingInfo } from './training-info.js';
 
@@ -23,6 +24,8 @@ export interface SaveRequest {
   /** The weights by IR name in IR layout; omitted when the model has no IR bindings. */
   readonly irWeights?: Weights;
   readonly optimizer?: ReadonlyMap<string, tf.Tensor>;
+  /** Store model.json's weights with 1 or 2 bytes per value (model.safetensors stays float32). */
+  readonly quantizationBytes?: QuantizationBytes;
 }
 
 export async function saveTrainedModel(dir: string, request: SaveRequest): Promise<void> {
@@ -31,22 +34,7 @@ export async function saveTrainedModel(dir: string, request: SaveRequest): Promi
     manifest[name] = digestOf(data);
     writeFileAtomic(join(dir, name), data);
   };
-  await request.model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const weightData = artifacts.weightData;
-    const data = weightData === undefined ? [] : Array.isArray(weightData) ? weightData : [weightData];
-    write(files.weights, data.map((b) => new Uint8Array(b)));
-    const json: tf.io.ModelJSON = {
-      modelTopology: portableTopology(artifacts.modelTopology as object),
-      format: artifacts.format,
-      generatedBy: artifacts.generatedBy,
-      convertedBy: 'archc',
-      weightsManifest: [{ paths: [`./${files.weights}`], weights: artifacts.weightSpecs ?? [] }],
-      // What a program needs to feed the model (classes, input size, normalization) travels with it.
-      userDefinedMetadata: withPreprocessing(artifacts.userDefinedMetadata, preprocessingOf(request.info)),
-    };
-    write(files.topology, `${JSON.stringify(json, null, 2)}\n`);
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await saveTfjsModel(dir, request.model, { preprocessing: preprocessingOf(request.info), quantizationBytes: request.quantizationBytes, write });
   if (request.irWeights) {
     const metadata = { format: 'archc', model: request.info.model };
     write(files.safetensors, safetensorsChunks(request.irWeights, metadata));
@@ -57,6 +45,48 @@ export async function saveTrainedModel(dir: string, request: SaveRequest): Promi
     write(files.optimizer, safetensorsChunks(slots, { step: String(request.info.state.optimizerStep) }));
   }
   writeJsonAtomic(join(dir, files.training), { ...request.info, checkpoint: manifest });
+}
+
+/**
+ * model.json + weights.bin (tf.loadLayersModel reads them), weights.bin first so that model.json never
+ * names weights that are not there; with `quantizationBytes`, tfjs-converter's weight quantization.
+ */
+export async function saveTfjsModel(
+  dir: string,
+  model: tfl.LayersModel,
+  options: {
+    readonly preprocessing?: Preprocessing;
+    readonly quantizationBytes?: QuantizationBytes;
+    /** How each file is written (default: atomically); a checkpoint also records its digest. */
+    readonly write?: (name: string, data: string | readonly Uint8Array[]) => void;
+  },
+): Promise<void> {
+  const write = options.write ?? ((name: string, data: string | readonly Uint8Array[]) => writeFileAtomic(join(dir, name), data));
+  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    const weightData = artifacts.weightData;
+    let data: Uint8Array[] = (weightData === undefined ? [] : Array.isArray(weightData) ? weightData : [weightData]).map((b) => new Uint8Array(b));
+    let specs = artifacts.weightSpecs ?? [];
+    if (options.quantizationBytes) {
+      const joined = new Uint8Array(data.reduce((n, c) => n + c.length, 0));
+      data.reduce((at, c) => (joined.set(c, at), at + c.length), 0);
+      const quantized = quantizeWeightData(specs, joined, options.quantizationBytes);
+      data = [quantized.data];
+      specs = quantized.specs;
+    }
+    write(files.weights, data);
+    const meta = artifacts.userDefinedMetadata;
+    const json: tf.io.ModelJSON = {
+      modelTopology: portableTopology(artifacts.modelTopology as object),
+      format: artifacts.format,
+      generatedBy: artifacts.generatedBy,
+      convertedBy: 'archc',
+      weightsManifest: [{ paths: [`./${files.weights}`], weights: specs }],
+      // What a program needs to feed the model (classes, input size, normalization) travels with it.
+      ...(options.preprocessing ? { userDefinedMetadata: withPreprocessing(meta, options.preprocessing) } : meta ? { userDefinedMetadata: meta } : {}),
+    };
+    write(files.topology, `${JSON.stringify(json, null, 2)}\n`);
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
 }
 
 /** Loads model.json + its weight files as a tf.LayersModel (archc's custom layers must be registered). */

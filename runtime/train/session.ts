@@ -1,6 +1,7 @@
 // One `archc train` run from a compiled graph: check the model against the data, freeze blocks,
 // load the data, build the tfjs model (fresh or from a checkpoint), train, and keep the output
 // folder current every epoch: checkpoint, metrics.json and curves.svg.
+import type { QuantizationBytes } from '../persist/tfjs-quantize.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IrGraph } from '../../compiler/ir.js';
@@ -66,6 +67,8 @@ export interface TrainRequest {
   readonly seed: number;
   /** The active tfjs backend, recorded with the model. */
   readonly backend: string;
+  /** model.json's weights stored with 1 or 2 bytes per value (tfjs weight quantization). */
+  readonly quantizationBytes?: QuantizationBytes;
 }
 
 export interface SessionIo {
@@ -151,7 +154,7 @@ export async function runTrainingSession(req: TrainRequest, io: SessionIo): Prom
       onCheckpoint: async (s, optimizer) => {
         const { step, slots } = optimizer.state();
         const irWeights = saveWeights(model);
-        await saveTrainedModel(req.out, { model, info: info(s, step), irWeights, optimizer: slots });
+        await saveTrainedModel(req.out, { model, info: info(s, step), irWeights, optimizer: slots, quantizationBytes: req.quantizationBytes });
       },
     };
     const config = { ...req, loss, output: m.output };

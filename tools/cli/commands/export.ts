@@ -25,11 +25,13 @@ import { ioReason, writeFileAtomic } from '../../../runtime/persist/files.js';
 import type { CompileResult } from '../../../compiler/compile.js';
 import type { Normalize } from '../../../runtime/data/batch.js';
 import { isRunFolder, openRunFolder } from '../../../runtime/persist/run-folder.js';
-import { files, onnxMetadata, preprocessingOf } from '../../../runtime/persist/training-info.js';
+import { files, onnxMetadata, preprocessingOf, type Preprocessing } from '../../../runtime/persist/training-info.js';
+import { exportTfjs } from './export-tfjs.js';
+import { quantizationBytesFlag } from './training-flags.js';
 import { applyQuantization, quantizeFlags, quantizeFlagsUsage, quantizeRequest } from './export-quantize.js';
 import { compileFlags, compileFlagsUsage, compileOptions, compileTarget, isIoFailure, printDiagnostics, type Command } from './common.js';
 
-export const FORMATS = ['onnx', 'onnx-text', 'safetensors', 'pytorch'] as const;
+export const FORMATS = ['onnx', 'onnx-text', 'safetensors', 'pytorch', 'tfjs'] as const;
 export type ExportFormat = (typeof FORMATS)[number];
 
 export interface ExportOptions {
@@ -56,6 +58,7 @@ export interface ExportResult {
 /** A compiled graph → the bytes of the chosen format, or the diagnostics that prevent it. */
 export function buildExport(graph: IrGraph, options: ExportOptions): ExportResult {
   if (options.format === 'pytorch') return pytorchExport(graph, options);
+  if (options.format === 'tfjs') throw new Error('archc: --format tfjs writes a folder: use exportTfjs');
   const tooLarge = materializeProblem(graph);
   if (tooLarge) return { diagnostics: [tooLarge] };
   let weights: Weights;
@@ -125,14 +128,18 @@ export function readWeightsFile(path: string): { weights?: Weights; diagnostics:
 }
 
 export const exportCommand: Command = {
-  usage: `archc export <file|zoo-name|run-folder> [-o PATH] [--format onnx|onnx-text|safetensors|pytorch]
+  usage: `archc export <file|zoo-name|run-folder> [-o PATH] [--format onnx|onnx-text|safetensors|pytorch|tfjs]
   <run-folder>            a folder written by 'archc train -o': the trained model with its weights,
                           its classes, input size and normalization in the file's metadata
 ${compileFlagsUsage}
   -o, --output PATH       where to write; - for stdout (default: <model>.onnx, <model>.safetensors or
                           <model>.py in the current folder; onnx-text prints to stdout)
       --format F          onnx (default), onnx-text (readable, for review), safetensors (weights) or
-                          pytorch (a Python module whose state_dict keys are the weight names)
+                          pytorch (a Python module whose state_dict keys are the weight names) or
+                          tfjs (a folder with model.json + weights.bin for tf.loadLayersModel;
+                          default <model>-tfjs)
+      --quantization-bytes N  tfjs: weights stored as uint8 (1) or uint16 (2), TensorFlow.js's weight
+                          quantization
       --weights W         init (seeded He/Glorot, the default), zeros (random initializers give 0),
                           or a .safetensors / .onnx file holding the model's weights by name
                           (pytorch: checked against the model and named in the module's header)
@@ -145,7 +152,7 @@ ${compileFlagsUsage}
 ${quantizeFlagsUsage}`,
   async run(argv) {
     const text = { type: 'string' } as const;
-    const parsed = parseArgs(argv, { ...compileFlags, output: { ...text, short: 'o' }, format: text, weights: text, seed: text, opset: text, 'init-missing': { ...text, multiple: true }, 'fixed-size': { type: 'boolean' }, ...quantizeFlags });
+    const parsed = parseArgs(argv, { ...compileFlags, output: { ...text, short: 'o' }, format: text, weights: text, seed: text, opset: text, 'init-missing': { ...text, multiple: true }, 'fixed-size': { type: 'boolean' }, 'quantization-bytes': text, ...quantizeFlags });
     if (parsed.positionals.length !== 1) throw new UsageError('export takes one file or zoo name');
     const format = (parsed.flags['format'] as string | undefined) ?? 'onnx';
     if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}; got '${format}'`);
@@ -154,10 +161,13 @@ ${quantizeFlagsUsage}`,
     const weightsFlag = (parsed.flags['weights'] as string | undefined) ?? 'init';
     const target = parsed.positionals[0]!;
     const request = quantizeRequest(parsed, format, isRunFolder(target));
+    const quantizationBytes = quantizationBytesFlag(parsed);
+    if (quantizationBytes && format !== 'tfjs') throw new UsageError(`--quantization-bytes is TensorFlow.js's weight quantization: it goes with --format tfjs (for ONNX, --quantize int8 or --dtype float16)`);
     let result: CompileResult;
     let weights: ExportOptions['weights'] = { init: weightsFlag === 'zeros' ? 'zeros' : 'seeded', seed };
     let metadata: Record<string, string> | undefined;
     let normalize: Normalize | undefined;
+    let preprocessing: Preprocessing | undefined;
     if (isRunFolder(target)) {
       if (parsed.flags['weights'] || parsed.flags['set'] || parsed.flags['input'] || parsed.flags['model']) {
         throw new UsageError('a run folder brings its own model, settings and weights: --weights, --set, --input and --model do not apply');
@@ -166,7 +176,8 @@ ${quantizeFlagsUsage}`,
       if (!run.ok) return fail(`${run.message}${run.hint ? `\n  hint: ${run.hint}` : ''}`);
       result = run.value.compiled;
       weights = { loaded: run.value.weights, origin: displayPath(join(target, files.safetensors)) };
-      metadata = onnxMetadata(preprocessingOf(run.value.info));
+      preprocessing = preprocessingOf(run.value.info);
+      metadata = onnxMetadata(preprocessing);
       normalize = run.value.info.normalize;
     } else {
       result = compileTarget(target, compileOptions(parsed));
@@ -197,6 +208,15 @@ ${quantizeFlagsUsage}`,
     // Constructor arguments (classes=...) come from compiling the .arch file at other values; a run
     // folder's model is trained for its settings and stays as it is.
     const variants = format === 'pytorch' && !metadata ? pytorchVariants(graph.file, nodeHost, compileOptions(parsed), graph) : undefined;
+    if (format === 'tfjs') {
+      const output = (parsed.flags['output'] as string | undefined) ?? `${graph.model}-tfjs`;
+      if (output === '-') throw new UsageError('--format tfjs writes a folder; give -o DIR');
+      const tfjsWeights = 'loaded' in weights ? weights.loaded : initWeights(graph, { seed: weights.seed, zeros: weights.init === 'zeros' });
+      const written = await exportTfjs(graph, tfjsWeights, output, { preprocessing, quantizationBytes });
+      if (!written.ok) return fail(`${written.message}; nothing was written`, written.exitCode);
+      process.stderr.write(`wrote ${displayPath(output)}/model.json + weights.bin (${written.summary})\n`);
+      return 0;
+    }
     // Quantization calibrates and rewrites a fixed-size graph; run folders are trained at one size.
     const generic = !metadata && !request && !parsed.flags['fixed-size'];
     const sizes = generic && result.sizes && result.compileAt ? { analysis: result.sizes, compileAt: result.compileAt } : undefined;

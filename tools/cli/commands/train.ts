@@ -18,7 +18,7 @@ import { compileFlags, compileFlagsUsage, compileOptions, compileTarget, isIoFai
 import type { Command } from './common.js';
 import { runTorchSession } from '../../../engines/torch/engine.js';
 import type { TorchOptions } from '../../../engines/torch/job.js';
-import { backendFlagUsage, choiceFlag, numberFlag, printProblem, startBackend } from './training-flags.js';
+import { backendFlagUsage, choiceFlag, numberFlag, printProblem, quantizationBytesFlag, startBackend } from './training-flags.js';
 
 const flags = {
   ...compileFlags,
@@ -57,6 +57,7 @@ const flags = {
   nproc: { type: 'string' },
   device: { type: 'string' },
   torchrun: { type: 'string' },
+  'quantization-bytes': { type: 'string' },
 } as const;
 
 export const train: Command = {
@@ -99,6 +100,9 @@ output
                           metrics.json, curves.svg (written after every epoch)
       --resume DIR        continue from a checkpoint folder (weights, optimizer, schedule, history)
       --force             replace a trained model already in --out
+      --quantization-bytes N  store model.json's weights as uint8 (1) or uint16 (2), TensorFlow.js's
+                          weight quantization (a 4× or 2× smaller weights.bin); model.safetensors,
+                          which resume and export read, stays float32
 ${backendFlagUsage}
 engine
       --engine NAME       tfjs (default) or torch: PyTorch runs the steps, the run folder is the same
@@ -192,6 +196,7 @@ function readSettings(parsed: Parsed): Settings {
     freeze: ((parsed.flags['freeze'] as string[] | undefined) ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean),
     patience: numberFlag(parsed, 'patience', { min: 1, integer: true }),
     seed: numberFlag(parsed, 'seed', { min: 0, integer: true }, 0),
+    quantizationBytes: quantizationBytesFlag(parsed),
   };
 }
 

@@ -1,5 +1,6 @@
 // Flag helpers shared by train, eval and predict: checked numbers, the backend choice, and the
 // one-line report of a data problem (message, then notes and a hint, like a diagnostic).
+import type { QuantizationBytes } from '../../../runtime/persist/tfjs-quantize.js';
 import type { Parsed } from '../args.js';
 import { UsageError } from '../args.js';
 import type { BackendName } from '../../../runtime/index.js';
@@ -79,4 +80,12 @@ export function printProblem(command: string, problem: DataProblem, stream: Node
   for (const note of problem.notes ?? []) lines.push(`  note: ${note}`);
   if (problem.hint) lines.push(`  hint: ${problem.hint}`);
   stream.write(`${lines.join('\n')}\n`);
+}
+
+/** `--quantization-bytes 1|2`: tfjs weight quantization of a saved model.json (train, export --format tfjs). */
+export function quantizationBytesFlag(parsed: Parsed): QuantizationBytes | undefined {
+  const raw = parsed.flags['quantization-bytes'];
+  if (raw === undefined) return undefined;
+  if (raw !== '1' && raw !== '2') throw new UsageError(`--quantization-bytes must be 1 (uint8) or 2 (uint16), got '${String(raw)}'`);
+  return Number(raw) as QuantizationBytes;
 }
