@@ -68,8 +68,10 @@ export function quantizeQdq(model: ModelProto, options: QdqOptions): QdqResult {
   const added: TensorProto[] = [];
   const weightNodes: NodeProto[] = [];
   const weightScales = new Map<string, Float32Array>();
+  // Q/DQ nodes go unnamed (names are optional in ONNX) and their tensors get short suffixes (_q, _dq,
+  // _scale, _zp): in a model of a few thousand weights, names would otherwise cost more than the int8
+  // weights save.
   const dq = (input: string, scale: string, zero: string, output: string, axis?: number): NodeProto => ({
-    name: fresh(`${output}/DequantizeLinear`, taken),
     opType: 'DequantizeLinear',
     input: [input, scale, zero],
     output: [output],
@@ -85,7 +87,7 @@ export function quantizeQdq(model: ModelProto, options: QdqOptions): QdqResult {
     const axis = options.perChannel ? t.axis : undefined;
     const q = quantizeWeights(floatValues(tensor)!, dims, axis);
     const scaleDims = axis === undefined ? [] : [q.scales.length];
-    const [qName, sName, zName] = ['quantized', 'scale', 'zero_point'].map((s) => fresh(`${name}_${s}`, taken)) as [string, string, string];
+    const [qName, sName, zName] = ['q', 'scale', 'zp'].map((s) => fresh(`${name}_${s}`, taken)) as [string, string, string];
     added.push(int8Tensor(qName, dims, q.values), floatTensor(sName, scaleDims, q.scales), int8Tensor(zName, scaleDims, new Int8Array(q.scales.length)));
     weightNodes.push(dq(qName, sName, zName, name, axis));
     weightScales.set(name, q.scales);
@@ -101,10 +103,10 @@ export function quantizeQdq(model: ModelProto, options: QdqOptions): QdqResult {
     if (!range) continue;
     const p = activationParams(range, options.activationType);
     params.set(tensor, p);
-    const [sName, zName, qName, dqName] = ['scale', 'zero_point', 'quantized', 'dequantized'].map((s) => fresh(`${tensor}_${s}`, taken)) as [string, string, string, string];
+    const [sName, zName, qName, dqName] = ['scale', 'zp', 'q', 'dq'].map((s) => fresh(`${tensor}_${s}`, taken)) as [string, string, string, string];
     const zero = options.activationType === 'uint8' ? uint8Tensor(zName, [], Uint8Array.of(p.zeroPoint)) : int8Tensor(zName, [], Int8Array.of(p.zeroPoint));
     added.push(floatTensor(sName, [], Float32Array.of(p.scale)), zero);
-    const quantize: NodeProto = { name: fresh(`${tensor}/QuantizeLinear`, taken), opType: 'QuantizeLinear', input: [tensor, sName, zName], output: [qName] };
+    const quantize: NodeProto = { opType: 'QuantizeLinear', input: [tensor, sName, zName], output: [qName] };
     pairs.set(tensor, [quantize, dq(qName, sName, zName, dqName)]);
     renamed.set(tensor, dqName);
   }
@@ -116,12 +118,12 @@ export function quantizeQdq(model: ModelProto, options: QdqOptions): QdqResult {
     const bias = inits.get(t.bias)!;
     const scales = weightScales.get(t.node.input![1]!)!;
     const q = quantizeBias(floatValues(bias)!, input.scale, scales);
-    const [qName, sName] = ['quantized', 'scale'].map((s) => fresh(`${t.bias}_${s}`, taken)) as [string, string];
+    const [qName, sName] = ['q', 'scale'].map((s) => fresh(`${t.bias}_${s}`, taken)) as [string, string];
     const dims = dimsOfTensor(bias);
     // The zero point is omitted (it defaults to 0); one scale serves a per-tensor weight's bias.
     const perTensor = scales.length === 1;
     added.push(int32Tensor(qName, dims, q.values), floatTensor(sName, perTensor ? [] : dims, perTensor ? q.scales.subarray(0, 1) : q.scales));
-    weightNodes.push({ name: fresh(`${t.bias}/DequantizeLinear`, taken), opType: 'DequantizeLinear', input: [qName, sName], output: [t.bias], attribute: perTensor ? [] : [{ name: 'axis', type: 2, i: 0 }] });
+    weightNodes.push({ opType: 'DequantizeLinear', input: [qName, sName], output: [t.bias], attribute: perTensor ? [] : [{ name: 'axis', type: 2, i: 0 }] });
     removed.add(t.bias);
   }
 

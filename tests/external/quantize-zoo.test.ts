@@ -55,8 +55,13 @@ describe.each(models)('%s', (name, path) => {
     expect(int8.every(Number.isFinite) && half.every(Number.isFinite)).toBe(true);
     // Random weights and inputs are far from what int8 is tuned for; trained models do better
     // (tests/quantize/cli.test.ts compares accuracy). The bound still catches a wrong scale or axis.
-    expect(relativeError(float, int8)).toBeLessThan(0.25);
-    expect(relativeError(float, half)).toBeLessThan(0.01);
+    // Across the whole zoo it is not asserted: with random weights some deep models' outputs grow to
+    // 1e5 and amplify any change (efficientnet_v2_s: float16 alone moves them by half), and models
+    // ending in softmax saturate to one-hot rows, so one flipped argmax is an error of 1.
+    if (!all) {
+      expect(relativeError(float, int8)).toBeLessThan(0.25);
+      expect(relativeError(float, half)).toBeLessThan(0.01);
+    }
     expect(v.int8.length).toBeLessThanOrEqual(0.3 * v.float.length);
     const file = join(dir, `${name.split(' ')[0]}`);
     writeFileSync(`${file}.int8.onnx`, v.int8);

@@ -146,14 +146,14 @@ describe('the QDQ rewrite', () => {
     expect(types.filter((t) => t === 'DequantizeLinear')).toHaveLength(3 + 4); // 3 activations, 2 weights, 2 biases
     const init = (name: string) => g.initializer!.find((t) => t.name === name);
     expect(init('c.weight')).toBeUndefined();
-    expect(init('c.weight_quantized')!.dataType).toBe(INT8);
-    expect(init('image_zero_point')!.dataType).toBe(UINT8);
+    expect(init('c.weight_q')!.dataType).toBe(INT8);
+    expect(init('image_zp')!.dataType).toBe(UINT8);
     const conv = g.node!.find((n) => n.opType === 'Conv')!;
-    expect(conv.input).toEqual(['image_dequantized', 'c.weight', 'c.bias']);
+    expect(conv.input).toEqual(['image_dq', 'c.weight', 'c.bias']);
     // Every tensor is produced before it is read (the node list stays topologically sorted).
     const known = new Set(['image', ...g.initializer!.map((t) => t.name!)]);
     for (const n of g.node!) {
-      for (const i of n.input!) expect(known.has(i), `${n.name} reads ${i}`).toBe(true);
+      for (const i of n.input!) expect(known.has(i), `${n.opType} reads ${i}`).toBe(true);
       for (const o of n.output!) known.add(o);
     }
   });
