@@ -152,7 +152,7 @@ tiny (float[N,1,8,8] image) => (float[N,3] logits)
   });
 
   it.each<[string[], string]>([
-    [['--format', 'pb'], "--format must be onnx, onnx-text, safetensors, pytorch; got 'pb'"],
+    [['--format', 'pb'], "--format must be onnx, onnx-text, safetensors, pytorch, tfjs; got 'pb'"],
     [['--opset', '12'], "--opset must be an integer from 13 to 17; got '12'"],
     [['--seed', '-1'], "--seed must be an integer from 0 to 4294967295; got '-1'"],
   ])('refuses %j as a usage error (exit 2)', (args, message) => {
