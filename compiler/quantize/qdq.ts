@@ -117,9 +117,10 @@ export function quantizeQdq(model: ModelProto, options: QdqOptions): QdqResult {
     if (!t.bias || !input || removed.has(t.bias)) continue;
     const bias = inits.get(t.bias)!;
     const scales = weightScales.get(t.node.input![1]!)!;
+    const dims = dimsOfTensor(bias);
+    if (dims.length !== 1 || (scales.length !== 1 && scales.length !== dims[0])) continue; // a broadcast Gemm C stays float
     const q = quantizeBias(floatValues(bias)!, input.scale, scales);
     const [qName, sName] = ['q', 'scale'].map((s) => fresh(`${t.bias}_${s}`, taken)) as [string, string];
-    const dims = dimsOfTensor(bias);
     // The zero point is omitted (it defaults to 0); one scale serves a per-tensor weight's bias.
     const perTensor = scales.length === 1;
     added.push(int32Tensor(qName, dims, q.values), floatTensor(sName, perTensor ? [] : dims, perTensor ? q.scales.subarray(0, 1) : q.scales));
