@@ -142,8 +142,8 @@ export interface GatherArgs extends LayerArgs {
   /** tfjs axis (batch = 0). */
   readonly axis: number;
   readonly indices: number[];
-  /** The indices are a non-trainable weight (initialised to `indices`), read at run time. */
-  readonly stored?: boolean;
+  /** The indices are a non-trainable weight of this shape (holding `indices`), read at run time. */
+  readonly stored?: number[];
 }
 
 export interface RollArgs extends LayerArgs {

@@ -12,18 +12,18 @@ export class ArchcGather extends layers.Layer {
   static className = 'ArchcGather';
   readonly axis: number;
   readonly indices: number[];
-  readonly stored: boolean;
+  readonly stored: number[] | undefined;
   private index?: LayerVariable;
 
   constructor(args: GatherArgs) {
     super(args);
     this.axis = args.axis;
     this.indices = [...args.indices];
-    this.stored = args.stored ?? false;
+    this.stored = args.stored ? [...args.stored] : undefined;
   }
 
   override build(_input: TfShape | TfShape[]): void {
-    if (this.stored) this.index = this.addWeight('index', [this.indices.length], 'float32', initializers.zeros(), undefined, false);
+    if (this.stored) this.index = this.addWeight('index', this.stored, 'float32', initializers.zeros(), undefined, false);
     this.built = true;
   }
 
@@ -36,7 +36,7 @@ export class ArchcGather extends layers.Layer {
       const x = oneTensor(inputs);
       const { axis } = this;
       // Read again in the gradient: this call's tidy has disposed its tensors by then.
-      const read = () => (this.index ? tf.cast(this.index.read(), 'int32') : tf.tensor1d(this.indices, 'int32')) as tf.Tensor1D;
+      const read = () => (this.index ? tf.cast(tf.reshape(this.index.read(), [-1]), 'int32') : tf.tensor1d(this.indices, 'int32')) as tf.Tensor1D;
       const rank = x.rank;
       // The gathered axis last and back: a permutation that is its own inverse.
       const swap = x.shape.map((_, i) => (i === axis ? rank - 1 : i === rank - 1 ? axis : i));
@@ -59,7 +59,7 @@ export class ArchcGather extends layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), axis: this.axis, indices: this.indices, ...(this.stored ? { stored: true } : {}) };
+    return { ...super.getConfig(), axis: this.axis, indices: this.indices, ...(this.stored ? { stored: this.stored } : {}) };
   }
 }
 register(ArchcGather);

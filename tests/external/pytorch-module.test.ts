@@ -72,14 +72,14 @@ describe('the generated module', () => {
     expect(answer.differences[0]).toBeLessThanOrEqual(1e-5);
   }, 300_000);
 
-  it("loads torchvision's swin_t state dict (strict, relative_position_index included) and gives torchvision's outputs", async () => {
-    // Swin-T's windows (7) and four stages need sizes that are multiples of 224: the one size tested.
-    const path = locate('swin_t');
+  it.each(['swin_t', 'maxvit_t'])("loads torchvision's %s state dict (strict, relative_position_index included) and gives torchvision's outputs", async (name) => {
+    // Their 7×7 windows over four stages need sizes that are multiples of 224: the one size tested.
+    const path = locate(name);
     const graph = compile(path, nodeHost).graph!;
     const lowered = lowerPytorch(graph);
-    const module = join(dir, 'swin_t.py');
+    const module = join(dir, `${name}.py`);
     writeFileSync(module, lowered.code!);
-    const request = { name: 'swin_t', module, class_name: lowered.className, weights: join(dir, 'tv-swin.safetensors'), inputs: [['image', [3, 224, 224]]], torchvision: 'swin_t' };
+    const request = { name, module, class_name: lowered.className, weights: join(dir, `tv-${name}.safetensors`), inputs: [['image', [3, 224, 224]]], torchvision: name };
     const answer = await worker.check(request);
     expect(answer.error, answer.trace).toBeUndefined();
     expect(answer.shapes).toEqual([[2, 1000]]);

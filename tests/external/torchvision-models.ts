@@ -14,6 +14,7 @@ export const TORCHVISION_MODELS: Readonly<Record<string, readonly [string, Reado
   inception_v3: ['inception_v3', { aux_logits: false, init_weights: false }],
   vit_b_16: ['vit_b_16', {}],
   swin_t: ['swin_t', {}],
+  maxvit_t: ['maxvit_t', {}],
   // the COCO_WITH_VOC_LABELS_V1 checkpoints: 21 classes, with the auxiliary FCN head
   fcn_resnet50: ['fcn_resnet50', { aux_loss: true, num_classes: 21, weights_backbone: null }],
   deeplabv3_resnet50: ['deeplabv3_resnet50', { aux_loss: true, num_classes: 21, weights_backbone: null }],

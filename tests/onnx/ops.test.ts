@@ -74,6 +74,7 @@ const cases: [op: string, input: string, body: string][] = [
   ['gather', image, 'x |> gather([3, 0, 0, -2], axis=0)'],
   ['gather', '[7, 12]', 'x |> gather([11, 1], axis=1)'],
   ['gather', '[7, 12]', 'x |> gather([6, 0, 6, 2], stored=true, name="index")'],
+  ['gather', '[7, 12]', 'x |> gather([6, 0, 6, 2], stored=true, stored_shape=[2, 2])'],
   ['roll', image, 'x |> roll(-3, axis=1)'],
   ['roll', '[7, 12]', 'x |> roll(2, axis=0)'],
   ['matmul', '[7, 12]', 'matmul(x, x |> transpose([1, 0]), scale=0.25)'],

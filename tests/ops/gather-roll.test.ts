@@ -15,7 +15,7 @@ describe('gather', () => {
   });
 
   it('resolves negative indices and has no parameters', () => {
-    expect(attrsOf('[10, 4]', 'gather([0, -1], axis=0)')).toEqual({ axis: 0, indices: [0, 9], stored: false });
+    expect(attrsOf('[10, 4]', 'gather([0, -1], axis=0)')).toEqual({ axis: 0, indices: [0, 9], stored: false, storedShape: [2] });
     expect(lastLayer('[10, 4]', 'gather([1, 2])')).toMatchObject({ params: 0, macs: 0 });
   });
 
@@ -23,6 +23,9 @@ describe('gather', () => {
     expect(lastLayer('[10, 4]', 'gather([0, -1, 3], stored=true)')).toMatchObject({ params: 0, buffers: 3, macs: 0 });
     const r = run('[10, 4]', 'gather([0, -1, 3], stored=true, name="relative_position_index")');
     expect(declaredWeights(r.graph!).map((w) => [w.name, [...w.spec.shape], w.spec.role, w.spec.values])).toEqual([['relative_position_index', [3], 'buffer', [0, 9, 3]]]);
+    const square = run('[10, 4]', 'gather([0, 1, 2, 3], stored=true, stored_shape=[2, 2])');
+    expect(declaredWeights(square.graph!).map((w) => [...w.spec.shape])).toEqual([[2, 2]]);
+    expect(outcome('[10, 4]', 'gather([0, 1, 2], stored=true, stored_shape=[2, 2])')).toBe('E0305');
   });
 });
 

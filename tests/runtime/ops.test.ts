@@ -92,6 +92,7 @@ const cases: [string, string][] = [
   ['[8, 6, 6]', 'gather([5, 1], axis=1)'],
   ['[6, 8]', 'gather([7, 0, 1], axis=1)'],
   ['[6, 8]', 'gather([5, 0, 5, 1], stored=true) |> dense(3)'],
+  ['[6, 8]', 'gather([5, 0, 5, 1], stored=true, stored_shape=[2, 2], axis=0)'],
   ['[4, 6, 7]', 'roll(-3, axis=1) |> roll(2, axis=2)'],
   ['[6, 8]', 'roll(1, axis=0)'],
   ['[4, 3, 3]', 'flatten |> dense(10)'],
