@@ -108,6 +108,7 @@ describe('the onnxruntime engine and the run-folder export', () => {
       input: { name: 'image', shape: [3, 32, 32] },
       normalize: { mean: [0.5], std: [0.5] },
       output: 'logits',
+      task: 'classification',
     });
   });
 });
