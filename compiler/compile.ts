@@ -38,6 +38,8 @@ export interface CompileResult {
    * others as given), or undefined when that fails; size-generic targets compare against it.
    */
   readonly compileAt?: (inputs: Readonly<Record<string, readonly number[]>>) => IrGraph | undefined;
+  /** The file's blocks checked on their own (nothing calls them), with the conditions on their sizes. */
+  readonly loneBlocks?: readonly { readonly block: string; readonly validity?: string }[];
 }
 
 export function compile(path: string, host: CompileHost, options: CompileOptions = {}): CompileResult {
@@ -97,11 +99,13 @@ function run(path: string, host: CompileHost, options: CompileOptions, progress:
       : `this file defines no model${blocks.length ? `, only blocks (${blocks.slice(0, 5).join(', ')}${blocks.length > 5 ? ', ...' : ''})` : ''}`;
     const hint = names.length ? `pick one with --model ${names[0]}` : 'a file to compile needs a `model name { ... }`; a file of blocks is imported with `use`';
     diagnostics.push(diagnostic('E0208', message, fileSpan(path), { hint }));
-    for (const d of uncalledBlocks(loaded.root, new Set())) diagnostics.push(d);
-    return done();
+    const lone = uncalledBlocks(loaded.root, new Set());
+    for (const d of lone.diagnostics) diagnostics.push(d);
+    return done(lone.blocks.length ? { loneBlocks: lone.blocks } : {});
   }
   const expanded = expand(model, loaded.root, options);
-  for (const d of uncalledBlocks(loaded.root, expanded.called)) diagnostics.push(d);
+  const lone = uncalledBlocks(loaded.root, expanded.called);
+  for (const d of lone.diagnostics) diagnostics.push(d);
   const broken = sizedOverrides(expanded.graph, path, host, options);
   if (broken.length) {
     diagnostics.push(...broken);
@@ -126,7 +130,7 @@ function run(path: string, host: CompileHost, options: CompileOptions, progress:
     const d = e.evaluate(counters);
     if (d) diagnostics.push(overridden && d.code === 'E0501' ? overriddenExpect(d) : d);
   }
-  const result = done({ graph: expanded.graph, report });
+  const result = done({ graph: expanded.graph, report, ...(lone.blocks.length ? { loneBlocks: lone.blocks } : {}) });
   if (expanded.graph.sizes) {
     // The size analysis roughly doubles a compile; only check, summary and --input ask for it.
     const graph = expanded.graph;
@@ -142,19 +146,22 @@ function run(path: string, host: CompileHost, options: CompileOptions, progress:
 }
 
 /** The errors in the file's blocks that declare their shapes and that the model does not call. */
-function uncalledBlocks(root: Module, called: ReadonlySet<BlockDecl>): Diagnostic[] {
+function uncalledBlocks(root: Module, called: ReadonlySet<BlockDecl>): { diagnostics: Diagnostic[]; blocks: { block: string; validity?: string }[] } {
   const out: Diagnostic[] = [];
+  const blocks: { block: string; validity?: string }[] = [];
   let checked = 0;
   for (const decl of root.ast.decls) {
     // A generated file may hold thousands of blocks: the first ones are checked, as an editor needs.
     if (decl.kind !== 'block' || called.has(decl) || !checkable(decl) || ++checked > MAX_LONE_BLOCKS) continue;
     try {
-      out.push(...checkBlockAlone(decl, root).diagnostics);
+      const lone = checkBlockAlone(decl, root);
+      out.push(...lone.diagnostics);
+      blocks.push({ block: lone.block, ...(lone.sizes ? { validity: lone.sizes.validity } : {}) });
     } catch (e) {
       if (!(e instanceof RangeError)) throw e; // too deeply nested to check on its own: its callers will
     }
   }
-  return out;
+  return { diagnostics: out, blocks };
 }
 
 /** How many uncalled blocks of one file are checked on their own. */

@@ -171,6 +171,13 @@ describe('summary and list', () => {
     expect(bad.stderr).toContain('help: the nearest sizes that work: H = 96 or 112');
   });
 
+  it('checks a block that nothing calls on its own and prints the sizes it takes', () => {
+    const r = archc(['check', 'tests/diagnostics/cases/block_uncalled.arch']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("note: nothing calls block 'up': it is checked on its own");
+    expect(r.stderr).toContain('tests/diagnostics/cases/block_uncalled.arch: block halves: valid for H, W ≡ 0 (mod 2), H, W ≥ 2\n');
+  });
+
   it('prints the table and then the failed expects, exiting 1', () => {
     const r = archc(['summary', 'tests/diagnostics/cases/expect_failed.arch']);
     expect(r.status).toBe(1);

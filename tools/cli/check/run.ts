@@ -62,7 +62,13 @@ function runWorker(job: CheckJob): Promise<CheckOutcome[]> {
   });
 }
 
-/** A model with size variables that are not valid for every size says for which: `x.arch: valid for H, W ≥ 32`. */
+/**
+ * A model with size variables that are not valid for every size says for which: `x.arch: valid for
+ * H, W ≥ 32`; so does each block checked on its own (nothing calls it): `x.arch: block up: valid for ...`.
+ */
 function sizesLine(result: ReturnType<typeof compileTarget>): string {
-  return result.sizes && result.sizes.conditions.length > 0 ? `${displayPath(result.graph!.file)}: ${result.sizes.validity}\n` : '';
+  const model = result.sizes && result.sizes.conditions.length > 0 ? `${displayPath(result.graph!.file)}: ${result.sizes.validity}\n` : '';
+  const file = result.graph?.file ?? [...result.sources.keys()][0];
+  const blocks = (result.loneBlocks ?? []).filter((b) => b.validity && b.validity !== 'valid for every size');
+  return model + blocks.map((b) => `${file ? displayPath(file) : ''}: block ${b.block}: ${b.validity}\n`).join('');
 }
