@@ -10,6 +10,10 @@ import { openRunFolder, type RunFolder } from '../../../runtime/persist/run-fold
 import { pretrainedWeights } from '../../../runtime/persist/pretrained.js';
 import type { Loaded, TrainingInfo } from '../../../runtime/persist/training-info.js';
 import { UsageError, type Parsed } from '../args.js';
+import { join } from 'node:path';
+import { nonFiniteWeights } from '../../../compiler/weights/check.js';
+import type { Weights } from '../../../compiler/weights/tensor.js';
+import { files } from '../../../runtime/persist/training-info.js';
 import { choiceFlag, ENGINE_CHOICES, startBackend } from './training-flags.js';
 
 export async function savedModelProbabilities(
@@ -25,6 +29,8 @@ export async function savedModelProbabilities(
     if (parsed.flags['backend'] !== undefined) throw new UsageError('--backend picks a TensorFlow.js backend; --engine onnxruntime runs on the CPU');
     const run = openWithWeights(dir, weightsFile, options.log);
     if (!run.ok) return run;
+    const bad = nonFinite(run.value.weights, weightsFile ?? join(dir, files.safetensors));
+    if (bad) return bad;
     const { onnxruntimeEngine } = await import('../../../engines/onnxruntime/index.js');
     options.log('engine: onnxruntime (cpu)');
     const predictor = await onnxruntimeEngine.load(run.value.graph, run.value.weights);
@@ -37,7 +43,7 @@ export async function savedModelProbabilities(
   await startBackend(parsed, options.log);
   const { loadSavedModel } = await import('../../../runtime/persist/checkpoint.js');
   const { classProbabilities } = await import('../../../runtime/infer/infer.js');
-  const loaded = weightsFile ? await buildWithWeights(dir, weightsFile, options.log) : await loadSavedModel(dir);
+  const loaded = checkedModel(weightsFile ? await buildWithWeights(dir, weightsFile, options.log) : await loadSavedModel(dir), weightsFile ?? join(dir, files.weights));
   if (!loaded.ok) return loaded;
   const p = classProbabilities(loaded.value, set, settings);
   loaded.value.dispose();
@@ -54,6 +60,8 @@ export async function savedModelPredictor(dir: string, parsed: Parsed, log: (lin
     if (parsed.flags['backend'] !== undefined) throw new UsageError('--backend picks a TensorFlow.js backend; --engine onnxruntime runs on the CPU');
     const run = openWithWeights(dir, weightsFile, log);
     if (!run.ok) return run;
+    const bad = nonFinite(run.value.weights, weightsFile ?? join(dir, files.safetensors));
+    if (bad) return bad;
     const { onnxruntimeEngine } = await import('../../../engines/onnxruntime/index.js');
     log('engine: onnxruntime (cpu)');
     return { ok: true, value: await onnxruntimeEngine.load(run.value.graph, run.value.weights) };
@@ -61,9 +69,28 @@ export async function savedModelPredictor(dir: string, parsed: Parsed, log: (lin
   await startBackend(parsed, log);
   const { loadSavedModel } = await import('../../../runtime/persist/checkpoint.js');
   const { tfjsPredictor } = await import('../../../runtime/infer/tfjs-predictor.js');
-  const loaded = weightsFile ? await buildWithWeights(dir, weightsFile, log) : await loadSavedModel(dir);
+  const loaded = checkedModel(weightsFile ? await buildWithWeights(dir, weightsFile, log) : await loadSavedModel(dir), weightsFile ?? join(dir, files.weights));
   if (!loaded.ok) return loaded;
   return { ok: true, value: tfjsPredictor(loaded.value) };
+}
+
+/**
+ * Weights holding NaN or infinite values make every prediction NaN: predict and eval refuse them,
+ * naming the tensors (export only warns, W0108: it passes the weights on).
+ */
+function nonFinite(weights: Weights, origin: string): { ok: false; message: string; hint?: string } | undefined {
+  const found = nonFiniteWeights(weights, origin);
+  return found && { ok: false, message: found.message, ...(found.hint && { hint: found.hint }) };
+}
+
+/** A loaded tfjs model whose weights are all finite (disposed otherwise). */
+function checkedModel(loaded: Loaded<LayersModel>, origin: string): Loaded<LayersModel> {
+  if (!loaded.ok) return loaded;
+  const weights: Weights = new Map(loaded.value.weights.map((w) => [w.originalName ?? w.name, { shape: w.shape as number[], data: w.read().dataSync() as Float32Array }]));
+  const bad = nonFinite(weights, origin);
+  if (!bad) return loaded;
+  loaded.value.dispose();
+  return bad;
 }
 
 /** The run folder's model with the weights of `--weights FILE` when given (strict: every name must match). */
