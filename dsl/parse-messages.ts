@@ -1,0 +1,41 @@
+// The syntax error messages: chevrotain's error messages in archc's words ("expected a name but
+// found ')'"), and "an expression" rather than the dozen tokens that can start one.
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { chevrotain } from './chevrotain.js';
+import * as T from './tokens.js';
+
+const { EOF: EOFToken } = chevrotain;
+
+const describe = (t: TokenType): string => {
+  const pattern = t.PATTERN;
+  if (t === T.Identifier) return 'a name';
+  if (t === T.Integer) return 'an integer';
+  if (t === T.Float) return 'a number';
+  if (t === T.StringLit) return 'a string';
+  if (t === EOFToken) return 'end of file';
+  if (pattern instanceof RegExp) return `'${pattern.source.replace(/\\/g, '')}'`;
+  return t.name;
+};
+
+const shown = (token: IToken): string => (token.tokenType === EOFToken ? 'end of file' : `'${token.image}'`);
+
+const TOP_LEVEL = `expected 'model', 'block', 'use' or 'allow'`;
+
+const summarize = (firsts: Set<string>): string =>
+  firsts.has('a name') && firsts.has('an integer') ? 'an expression' : [...firsts].join(' or ');
+
+export const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, actual }) =>
+    expected === EOFToken ? `${TOP_LEVEL} but found ${shown(actual)}` : `expected ${describe(expected)} but found ${shown(actual)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) => `${TOP_LEVEL} but found ${shown(firstRedundant)}`,
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, ruleName }) => {
+    const firsts = new Set(expectedPathsPerAlt.flat().map((path) => describe(path[0]!)));
+    const what =
+      ruleName === 'statement' ? 'a statement' : ruleName === 'primary' ? 'an expression' : ruleName === 'file' ? TOP_LEVEL.slice('expected '.length) : summarize(firsts);
+    return `expected ${what} but found ${shown(actual[0]!)}`;
+  },
+  buildEarlyExitMessage: ({ expectedIterationPaths, actual }) => {
+    const firsts = new Set(expectedIterationPaths.map((path) => describe(path[0]!)));
+    return `expected ${summarize(firsts)} but found ${shown(actual[0]!)}`;
+  },
+};
