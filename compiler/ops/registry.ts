@@ -109,6 +109,9 @@ export const ops = {
 
 export type OpKind = keyof typeof ops;
 
+/** The registry by any name: every op is an OpDef (the `satisfies` above checks it). */
+const byName: Readonly<Record<string, OpDef>> = ops;
+
 export function lookupOp(name: string): OpDef | undefined {
-  return Object.hasOwn(ops, name) ? ops[name as OpKind] : undefined;
+  return Object.hasOwn(byName, name) ? byName[name] : undefined;
 }
