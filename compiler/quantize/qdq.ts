@@ -54,12 +54,14 @@ export interface QdqOptions {
   readonly ranges: ReadonlyMap<string, Range>;
 }
 
+export const NOTHING_TO_QUANTIZE = 'the model has no convolution or dense layer with constant weights, so there is nothing to quantize';
+
 export type QdqResult = { ok: true; model: ModelProto; quantized: number } | { ok: false; message: string };
 
 export function quantizeQdq(model: ModelProto, options: QdqOptions): QdqResult {
   const { targets, activations } = quantizationTargets(model);
   if (targets.length === 0) {
-    return { ok: false, message: 'the model has no convolution or dense layer with constant weights, so there is nothing to quantize' };
+    return { ok: false, message: NOTHING_TO_QUANTIZE };
   }
   const g = model.graph!;
   const inits = initializerMap(g);

@@ -68,9 +68,11 @@ describe('export --quantize int8', () => {
     expect(m.metadataProps!.find((p) => p.key === 'classes')!.value).toBe('["circle","square","triangle"]');
     expect(statSync(out('int8.onnx')).size).toBeLessThanOrEqual(0.3 * statSync(out('float.onnx')).size);
 
-    const per = await cli(['export', model, '--quantize', 'int8', '--per-channel', '--calibration', 'percentile', '--calibrate', join(data, 'train'), '-o', out('int8pc.onnx')]);
+    const per = await cli(['export', model, '--quantize', 'int8', '--per-channel', '--activations', 'int8', '--calibration', 'percentile', '--calibrate', join(data, 'train'), '-o', out('int8pc.onnx')]);
     expect(per.status, per.err).toBe(0);
-    expect(per.err).toMatch(/per-channel symmetric int8 weights, uint8 activations \(percentile 99\.99/);
+    expect(per.err).toMatch(/per-channel symmetric int8 weights, int8 activations \(percentile 99\.99/);
+    const zero = onnx.ModelProto.decode(readFileSync(out('int8pc.onnx'))).graph!.initializer!.find((t) => t.name === 'image_zp')!;
+    expect(zero.dataType).toBe(onnx.TensorProto.DataType.INT8);
 
     const result = await compareJson([out('float.onnx'), out('int8.onnx'), out('int8pc.onnx')]);
     const [folder, float, int8, int8pc] = result.comparison;
@@ -143,6 +145,8 @@ describe('bad input: one message, exit 2 (usage, I/O) or 1 (the model), nothing 
     const file = out('pool.arch');
     writeFileSync(file, 'model pool_only {\n  input image: [3, 8, 8]\n  output y = image |> global_avgpool |> flatten\n}\n');
     await refused(['export', file, '--quantize', 'int8', '--calibrate', join(data, 'test')], 1, /pool_only: the model has no convolution or dense layer with constant weights/, 'd.onnx');
+    // Said before the calibration images are looked at.
+    await refused(['export', file, '--quantize', 'int8', '--calibrate', out('missing')], 1, /pool_only: the model has no convolution or dense layer/, 'd.onnx');
   });
 
   it('eval of an .onnx file that does not say how to feed it', async () => {

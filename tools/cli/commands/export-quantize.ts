@@ -5,6 +5,7 @@
 import type { IrGraph } from '../../../compiler/ir.js';
 import type { ModelProto } from '../../../compiler/lower-onnx/proto.js';
 import { float16Weights } from '../../../compiler/quantize/float16.js';
+import { NOTHING_TO_QUANTIZE } from '../../../compiler/quantize/qdq.js';
 import type { ActivationType, CalibrationMethod } from '../../../compiler/quantize/ranges.js';
 import { makeBatch, normalizePresets, type Normalize, type NormalizePreset } from '../../../runtime/data/batch.js';
 import { loadCalibrationImages } from '../../../runtime/data/calibration.js';
@@ -81,6 +82,8 @@ export function quantizeRequest(parsed: Parsed, format: string, runFolder: boole
   };
 }
 
+const FLOAT_HINT = 'export it as float32 or float16 (--dtype float16) instead';
+
 export type Quantized = { ok: true; model: ModelProto; summary: string } | { ok: false; message: string; hint?: string; exitCode: 1 | 2 };
 
 /** The float model → the requested form; `normalize` is the run folder's when there is one. */
@@ -93,6 +96,11 @@ export async function applyQuantization(
 ): Promise<Quantized> {
   if (request.kind === 'float16') {
     return { ok: true, model: withMetadata(float16Weights(model), 'float16 weights, float32 arithmetic'), summary: 'float16 weights' };
+  }
+  // Said before any image is read: no Conv, Gemm or MatMul at all means nothing to quantize (the
+  // rewrite checks again, precisely, for constant weights).
+  if (!(model.graph?.node ?? []).some((n) => n.opType === 'Conv' || n.opType === 'Gemm' || n.opType === 'MatMul')) {
+    return { ok: false, exitCode: 1, message: `${graph.model}: ${NOTHING_TO_QUANTIZE}`, hint: FLOAT_HINT };
   }
   const input = graph.inputs.length === 1 ? graph.nodes[graph.inputs[0]!.node]!.shape : undefined;
   if (!input || input.length !== 3 || (input[0] !== 1 && input[0] !== 3)) {
@@ -116,7 +124,7 @@ export async function applyQuantization(
   }
   const { quantizeStatic } = await import('../../../engines/onnxruntime/calibrate.js');
   const result = await quantizeStatic(model, batches, request);
-  if (!result.ok) return { ok: false, exitCode: 1, message: `${graph.model}: ${result.message}`, hint: 'export it as float32 or float16 (--dtype float16) instead' };
+  if (!result.ok) return { ok: false, exitCode: 1, message: `${graph.model}: ${result.message}`, hint: FLOAT_HINT };
   const calibration = request.method === 'percentile' ? `percentile ${request.percentile}` : 'min-max';
   const weights = request.perChannel ? 'per-channel' : 'per-tensor';
   const skipped = loaded.skipped.length ? `, ${loaded.skipped.length} skipped` : '';
