@@ -9,7 +9,7 @@ import type { ArgValue } from '../compiler/ops/op.js';
 import { lookupOp } from '../compiler/ops/registry.js';
 import { callText, isUnary, valueText, type ArgText } from './call-text.js';
 import { emitBody, type Unit } from './emit-body.js';
-import { identifier, opUnit, weightPath } from './emit.js';
+import { identifier, opUnit, startsGroup, weightPath } from './emit.js';
 import type { LiftedGraph, LiftedNode } from './graph.js';
 import { segments, type Segment } from './segments.js';
 
@@ -61,7 +61,7 @@ export function planBlocks(graph: LiftedGraph): BlockPlan | undefined {
     const last = segs[k + run - 1]!;
     const output = last.nodes.at(-1)!;
     const annotate = nodes[output]!.shape;
-    units.push({ inputs: [s.input], output, unary: true, text: () => call(run > 1), annotate, ...(run > 1 ? { repeat: run } : {}) });
+    units.push({ inputs: [s.input], output, unary: true, starts: true, text: () => call(run > 1), annotate, ...(run > 1 ? { repeat: run } : {}) });
     k += run - 1;
   }
   return { units, blocks };
@@ -123,7 +123,7 @@ function makeBlock(nodes: readonly LiftedNode[], instances: readonly Segment[], 
     const args: Record<string, ArgText> = {};
     for (const [slot, text] of slotText) if (slot.startsWith(`${i}:`)) args[slot.slice(slot.indexOf(':') + 1)] = text;
     const local = named ? rel0[i] : undefined;
-    return { inputs: n.inputs, output: id, unary: isUnary(n.op), text: (inputs: readonly string[]) => callText(n.op, args, inputs, local) };
+    return { inputs: n.inputs, output: id, unary: isUnary(n.op), starts: startsGroup(n), text: (inputs: readonly string[]) => callText(n.op, args, inputs, local) };
   });
   const paramNames = params.map((p) => p.name);
   const body = emitBody(units, {

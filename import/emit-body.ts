@@ -18,6 +18,8 @@ export interface Unit {
   readonly repeat?: number;
   /** Written after the statement as a shape annotation (`: [256, 56, 56]`). */
   readonly annotate?: Shape;
+  /** Starts a group (a conv, a dense layer, a block call): a long pipeline is cut before it. */
+  readonly starts?: boolean;
 }
 
 export interface BodyOptions {
@@ -30,6 +32,9 @@ export interface BodyOptions {
   readonly reserved?: ReadonlySet<string>;
 }
 
+/** Characters of a statement's expression that fit one line (100 columns, less indent and `name = `). */
+const LINE = 92;
+
 const POOL = ['x', 'y', 's', 'z', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'u', 'v', 'w'];
 
 export function emitBody(units: readonly Unit[], options: BodyOptions): string[] {
@@ -39,7 +44,9 @@ export function emitBody(units: readonly Unit[], options: BodyOptions): string[]
   const names = new Map(options.named);
   const holder = new Map<string, number>([...names].map(([v, n]) => [n, v]));
   const reserved = options.reserved ?? new Set<string>();
-  let open: { expr: string; value: number; annotate?: Shape } | undefined;
+  // The statement being written; `breaks` are where it may be cut (before a conv, a dense layer,
+  // a block call: the start of a group such as conv |> bn |> relu), with the value there.
+  let open: { expr: string; value: number; annotate?: Shape; breaks: { at: number; value: number }[] } | undefined;
 
   const freeName = (value: number): string => {
     const isFree = (n: string) => !reserved.has(n) && (!holder.has(n) || (remaining.get(holder.get(n)!) ?? 0) === 0 && !options.results.has(holder.get(n)!));
@@ -67,10 +74,28 @@ export function emitBody(units: readonly Unit[], options: BodyOptions): string[]
     return names.get(value)!;
   };
 
+  /** Whether appending u keeps the statement on one line. */
+  const fits = (u: Unit): boolean => open!.expr.length + u.text([]).length + 4 + (u.annotate ? u.annotate.join(', ').length + 4 : 0) <= LINE;
+  /** Cuts the open statement at its last break: the part before it becomes a statement of its own. */
+  const cut = (): void => {
+    const at = open!.breaks.at(-1)!;
+    const name = freeName(at.value);
+    names.set(at.value, name);
+    lines.push(`${name} = ${open!.expr.slice(0, at.at)}`);
+    open!.expr = `${name}${open!.expr.slice(at.at)}`;
+    open!.breaks = [];
+  };
+
   units.forEach((u) => {
     const first = u.inputs[0];
-    const chains = u.unary && !u.repeat && open !== undefined && open.value === first && remaining.get(first) === 1 && !options.results.has(first);
+    // A pipeline goes on while the statement fits on a line (the formatter would otherwise put
+    // each `|>` on a line of its own); then it is cut before its last group, or its value named
+    // and the next statement goes on.
+    const continues = u.unary && !u.repeat && open !== undefined && open.value === first && remaining.get(first) === 1 && !options.results.has(first);
+    if (continues && !fits(u) && open!.breaks.length > 0) cut();
+    const chains = continues && fits(u);
     if (chains) {
+      if (u.starts) open!.breaks.push({ at: open!.expr.length, value: open!.value });
       open!.expr = `${open!.expr} |> ${u.text([])}`;
     } else if (u.repeat) {
       const input = nameOf(first!);
@@ -84,7 +109,7 @@ export function emitBody(units: readonly Unit[], options: BodyOptions): string[]
     } else {
       const inputs = u.inputs.map(nameOf);
       close();
-      open = { expr: u.unary ? `${inputs[0]} |> ${u.text(inputs)}` : u.text(inputs), value: u.output };
+      open = { expr: u.unary ? `${inputs[0]} |> ${u.text(inputs)}` : u.text(inputs), value: u.output, breaks: [] };
     }
     for (const i of u.inputs) remaining.set(i, remaining.get(i)! - 1);
     open!.value = u.output;

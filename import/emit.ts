@@ -39,8 +39,13 @@ export function weightPath(node: LiftedNode): string | undefined {
 /** One unit per op call, for a body written without blocks. */
 export function opUnit(node: LiftedNode, name: string | undefined): Unit {
   const unary = isUnary(node.op);
-  return { inputs: node.inputs, output: node.id, unary, text: (inputs) => callText(node.op, node.args, inputs, name) };
+  return { inputs: node.inputs, output: node.id, unary, starts: startsGroup(node), text: (inputs) => callText(node.op, node.args, inputs, name) };
 }
+
+const NORMS = new Set(['bn', 'layer_norm', 'group_norm', 'instance_norm', 'normalize', 'prelu']);
+
+/** An op with weights that is not a normalization: where a group of calls (conv |> bn |> relu) begins. */
+export const startsGroup = (node: LiftedNode): boolean => node.weights.size > 0 && !NORMS.has(node.op);
 
 export interface ModelText {
   readonly header: readonly string[];
@@ -48,6 +53,8 @@ export interface ModelText {
   readonly graph: LiftedGraph;
   /** Input and output identifiers, by node id. */
   readonly inputNames: ReadonlyMap<number, string>;
+  /** Size variables of inputs with symbolic dims, per dim (undefined where the dim is fixed). */
+  readonly inputVariables?: ReadonlyMap<number, readonly (string | undefined)[]>;
   readonly outputNames: ReadonlyMap<number, string>;
   readonly units: readonly Unit[];
   readonly blocks: readonly string[];
@@ -59,7 +66,12 @@ export interface ModelText {
 export function modelText(m: ModelText): string {
   const lines = [...m.header.map((l) => `// ${l}`), ''];
   lines.push(`model ${m.name} {`);
-  for (const [id, name] of m.inputNames) lines.push(`  input ${name}: ${shapeText(m.graph.nodes[id]!.shape)}`);
+  for (const [id, name] of m.inputNames) {
+    const shape = m.graph.nodes[id]!.shape;
+    const variables = m.inputVariables?.get(id);
+    const declared = variables ? ` = ${shapeText(shape)}` : '';
+    lines.push(`  input ${name}: [${shape.map((d, i) => variables?.[i] ?? d).join(', ')}]${declared}`);
+  }
   const body = emitBody(m.units, { named: m.inputNames, results: m.outputNames, isBlock: false });
   lines.push(...body.map((l) => `  ${l}`));
   if (m.stopNote) lines.push(...m.stopNote.map((l) => `  // ${l}`));

@@ -65,10 +65,15 @@ export function importOnnx(bytes: Uint8Array, options: ImportOptions): ImportRes
     return { ok: false, problems: [{ message: `nothing to import: the first node already cannot be imported (${lifted.stoppedAt.reason})` }] };
   }
   const partial = lifted.stoppedAt && `the import stops at node '${lifted.stoppedAt.node.name || lifted.stoppedAt.node.op}' (${lifted.stoppedAt.node.op}): ${lifted.stoppedAt.reason}`;
-  const base = textParts(model, lifted.graph, options, partial);
+  const base = textParts(model, lifted.graph, options, partial, shapes.variables);
   const first = compileText(modelText(base), lifted.graph);
   if (!first.ok) return first;
-  const expects = [`params == ${grouped(first.params)}`, ...base.graph.outputs.map((o) => `${base.outputNames.get(o.node)}.shape == ${shapeText(first.outputShapes.get(base.outputNames.get(o.node)!) ?? [])}`)];
+  const expects = [`params == ${grouped(first.params)}`];
+  for (const o of base.graph.outputs) {
+    const name = base.outputNames.get(o.node)!;
+    const shape = first.outputShapes.get(name);
+    if (shape) expects.push(`${name}.shape == [${shape.join(', ')}]`);
+  }
   const text = modelText({ ...base, expects });
   const formatted = formatText(text, `${base.name}.arch`);
   const final = formatted.text ?? text;
@@ -87,23 +92,42 @@ function unsupportedOps(model: OnnxModel): { op: string; count: number; first: s
   return [...found.values()];
 }
 
-function inputShapes(model: OnnxModel, given: Readonly<Record<string, readonly number[]>>): { shapes: Map<string, Shape> } | { error: string } {
+/**
+ * Each input's per-sample shape to import at, and the size variables its symbolic dims become
+ * (`[N, 3, height, width]` → `[3, height, width]`, at the size given with --input). The batch axis
+ * is always N.
+ */
+function inputShapes(model: OnnxModel, given: Readonly<Record<string, readonly number[]>>): { shapes: Map<string, Shape>; variables: Map<string, (string | undefined)[]> } | { error: string } {
   const shapes = new Map<string, Shape>();
+  const variables = new Map<string, (string | undefined)[]>();
   for (const input of model.inputs) {
     const override = given[input.name];
     const perSample = input.dims.slice(1);
+    const symbolic = perSample.map((d, i) => (typeof d === 'number' && d > 0 ? undefined : sizeVariable(d, i, perSample.length)));
+    if (override && override.length !== perSample.length && input.dims.length > 0) {
+      return { error: `--input ${input.name} gives ${override.length} dims; the ONNX input has ${perSample.length} per sample ([${input.dims.map(String).join(', ')}])` };
+    }
     if (override) shapes.set(input.name, [...override]);
-    else if (perSample.every((d) => typeof d === 'number' && d > 0)) shapes.set(input.name, perSample as number[]);
+    else if (symbolic.every((v) => v === undefined)) shapes.set(input.name, perSample as number[]);
     else {
       const dims = input.dims.map(String).join(', ');
-      return { error: `input '${input.name}' has dims [${dims}]; give its per-sample size with --input ${input.name}=CxHxW (archc has no size variables yet)` };
+      const example = perSample.map((d) => (typeof d === 'number' && d > 0 ? d : 224)).join('x');
+      return { error: `input '${input.name}' has symbolic dims [${dims}]; give the size to import it at with --input ${input.name}=${example} (the file keeps them as size variables)` };
     }
+    if (symbolic.some((v) => v !== undefined)) variables.set(input.name, symbolic);
   }
-  return { shapes };
+  return { shapes, variables };
 }
 
-function textParts(model: OnnxModel, graph: LiftedGraph, options: ImportOptions, partial: string | undefined): ModelText {
-  const taken = new Set<string>();
+/** A size variable's name: the ONNX dim's own (`height`), or by position for an unnamed one. */
+function sizeVariable(dim: number | string, index: number, rank: number): string {
+  if (typeof dim === 'string' && dim !== '?' && /^[A-Za-z][A-Za-z0-9_]*$/.test(dim)) return dim;
+  const usual = rank === 3 ? ['C', 'H', 'W'] : rank === 2 ? ['T', 'D'] : rank === 4 ? ['C', 'D', 'H', 'W'] : [];
+  return usual[index] ?? `S${index + 1}`;
+}
+
+function textParts(model: OnnxModel, graph: LiftedGraph, options: ImportOptions, partial: string | undefined, variables: ReadonlyMap<string, readonly (string | undefined)[]>): ModelText {
+  const taken = new Set<string>([...variables.values()].flat().filter((v): v is string => v !== undefined));
   const named = (raw: string) => {
     const id = identifier(raw, taken);
     taken.add(id);
@@ -119,11 +143,12 @@ function textParts(model: OnnxModel, graph: LiftedGraph, options: ImportOptions,
   const plan = options.blocks === false ? undefined : planBlocks(graph);
   const units = plan?.units ?? graph.nodes.filter((n) => n.op !== 'input').map((n) => opUnit(n, weightPath(n)));
   const stopNote = partial ? [`${partial}.`, 'Everything before that node is imported; its outputs are this model\'s outputs.'] : undefined;
-  return { header, name, graph, inputNames, outputNames, units, blocks: plan?.blocks ?? [], expects: [], stopNote };
+  const inputVariables = new Map(graph.nodes.filter((n) => n.op === 'input' && variables.has(n.inputName!)).map((n) => [n.id, variables.get(n.inputName!)!]));
+  return { header, name, graph, inputNames, inputVariables, outputNames, units, blocks: plan?.blocks ?? [], expects: [], stopNote };
 }
 
 type Compiled =
-  | { ok: true; params: number; weights: Map<string, WeightTensor>; outputShapes: Map<string, Shape> }
+  | { ok: true; params: number; weights: Map<string, WeightTensor>; outputShapes: Map<string, (number | string)[] | undefined> }
   | { ok: false; problems: ImportProblem[] };
 
 /**
@@ -151,6 +176,14 @@ function compileText(text: string, graph: LiftedGraph): Compiled {
     if (!t || t.shape.join() !== w.spec.shape.join()) return internal(`weight ${w.name} [${w.spec.shape.join(', ')}] has no matching ONNX tensor`);
     weights.set(w.name, { shape: [...t.shape], data: t.data as Float32Array });
   }
-  const outputShapes = new Map(result.report.outputs.map((o) => [o.name, o.shape.filter((d): d is number => d !== 'N')]));
+  // With size variables, an output's shape in terms of them ([4, height, width]); a dim that is a
+  // formula (`(H + 1)//2`) leaves the shape unchecked rather than fixed at one size.
+  const symbolic = (name: string, shape: readonly (number | string)[]): (number | string)[] | undefined => {
+    const node = result.graph!.outputs.find((o) => o.name === name)?.node;
+    const dims = node === undefined ? undefined : result.sizes?.shapes[node];
+    if (!result.sizes) return shape.filter((d) => d !== 'N');
+    return dims?.every((d) => typeof d === 'number' || /^[A-Za-z_][A-Za-z0-9_]*$/.test(d)) ? [...dims] : undefined;
+  };
+  const outputShapes = new Map(result.report.outputs.map((o) => [o.name, symbolic(o.name, o.shape)]));
   return { ok: true, params: result.report.params.learnable, weights, outputShapes };
 }

@@ -17,6 +17,8 @@ export interface ConstTensor {
   readonly data: Float32Array | readonly number[];
   /** The initializer or Constant output it came from. */
   readonly name: string;
+  /** Computed by the importer from other constants (rules/fold.ts), not stored in the file. */
+  readonly folded?: boolean;
 }
 
 export type AttrValue = number | string | readonly number[] | ConstTensor;

@@ -1,7 +1,7 @@
 // Activations, including the multi-node forms archc's lowerings and PyTorch's exporter write:
 // x·Sigmoid(x) → silu, x·HardSigmoid(x) → hardswish, Clip(0, 6) → relu6, and GELU's erf form
 // x·(1 + erf(x/√2))·½ (in any order of the two products), carried as pending expressions until
-// the pattern completes.
+// the pattern completes (the dynamo exporter halves the erf term first: x·(½·(1 + erf(x/√2)))).
 import type { LiftContext, Rule, Value } from '../lift.js';
 import { sameFloat } from './args.js';
 import { normFloor } from './l2norm.js';
@@ -82,6 +82,7 @@ export function scalarStep(ctx: LiftContext, op: 'Div' | 'Add' | 'Mul'): Value |
     if (op === 'Add' && v.kind === 'expr' && v.tag === 'erf(x/√2)' && sameFloat(k, 1)) return { kind: 'expr', tag: '1+erf(x/√2)', x: v.x };
     if (op === 'Mul' && sameFloat(k, 0.5)) {
       if (v.kind === 'expr' && v.tag === 'x(1+erf)') return ctx.call('gelu', [v.x]);
+      if (v.kind === 'expr' && v.tag === '1+erf(x/√2)') return { kind: 'expr', tag: '(1+erf)/2', x: v.x };
       if (v.kind === 'tensor') return { kind: 'expr', tag: 'x/2', x: v.id };
     }
   }
@@ -93,6 +94,7 @@ export function product(ctx: LiftContext, a: Value, b: Value): Value | undefined
   for (const [x, y] of [[a, b], [b, a]] as const) {
     if (x.kind === 'tensor' && y.kind === 'expr' && y.tag === '1+erf(x/√2)' && y.x === x.id) return { kind: 'expr', tag: 'x(1+erf)', x: x.id };
     if (x.kind === 'expr' && x.tag === 'x/2' && y.kind === 'expr' && y.tag === '1+erf(x/√2)' && x.x === y.x) return ctx.call('gelu', [x.x]);
+    if (x.kind === 'tensor' && y.kind === 'expr' && y.tag === '(1+erf)/2' && y.x === x.id) return ctx.call('gelu', [x.id]);
     if (x.kind === 'tensor' && y.kind === 'tensor') {
       const gate = ctx.lifted(y.id);
       if (gate.inputs[0] === x.id && gate.op === 'sigmoid') return ctx.call('silu', [x.id]);

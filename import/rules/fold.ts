@@ -40,7 +40,7 @@ const UNARY: Record<string, (a: number) => number> = {
 const BOOLEAN = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Not']);
 
 /** Op types folding may compute (also the ones that only exist for constants). */
-export const FOLDABLE = new Set([...Object.keys(BINARY), ...Object.keys(UNARY), 'Div', 'Mod', 'Where', 'ConstantOfShape', 'Range', 'Cast']);
+export const FOLDABLE = new Set([...Object.keys(BINARY), ...Object.keys(UNARY), 'Div', 'Mod', 'Where', 'ConstantOfShape', 'Range', 'Cast', 'Expand']);
 
 /** ONNX TensorProto element types that are integers or booleans. */
 const INT_TYPES = new Set([2, 3, 4, 5, 6, 7, 9, 12, 13]);
@@ -129,10 +129,14 @@ export function foldNode(node: OnnxNode, inputs: readonly (ConstTensor | undefin
     const value = node.attrs.get('value');
     const fill = value && typeof value === 'object' && 'data' in value ? value : undefined;
     out = make(shape, fill?.type ?? 'float', new Array<number>(count(shape)).fill(fill?.data[0] ?? 0), name);
+  } else if (op === 'Expand' && present.length === 2) {
+    // Broadcast to the given shape (both ways, as ONNX's Expand does).
+    const to = Array.from(present[1]!.data);
+    out = elementwise([present[0]!, make(to, 'int', new Array<number>(count(to)).fill(0), '')], present[0]!.type, ([a]) => a!, name);
   } else if (op === 'Range' && present.length === 3) {
     const [start, limit, delta] = present.map((t) => t.data[0]!);
     const n = Math.max(0, Math.ceil((limit! - start!) / delta!));
     out = make([n], type, Array.from({ length: n }, (_, i) => start! + i * delta!), name);
   }
-  return out && [out];
+  return out && [{ ...out, folded: true }];
 }

@@ -9,8 +9,7 @@ export const shapeOf: Rule = (ctx) => {
   const source = ctx.value(0);
   // The shape of a shape vector (exporters take it to build a vector of the same length).
   if (source?.kind === 'ints') return { kind: 'ints', v: [source.v.length], scalar: false };
-  const { id, layout } = ctx.view(0);
-  const dims = onnxDims(layout, ctx.lifted(id).shape);
+  const dims = source?.kind === 'const' ? [...source.t.shape] : onnxDims(ctx.view(0).layout, ctx.lifted(ctx.view(0).id).shape);
   const start = ctx.attr<number>('start', 0);
   const end = ctx.attr<number>('end', dims.length);
   return { kind: 'ints', v: dims.slice(start < 0 ? dims.length + start : start, end < 0 ? dims.length + end : end), scalar: false };

@@ -72,6 +72,38 @@ const split: Rule = (ctx) => {
   });
 };
 
+/**
+ * SplitToSequence (the dynamo exporter's x.chunk): the pieces as slices, held as a sequence that
+ * SequenceAt picks from. Without `split`, pieces of 1 (the axis dropped unless keepdims).
+ */
+const splitToSequence: Rule = (ctx) => {
+  const x = ctx.tensor(0);
+  const shape = ctx.lifted(x).shape;
+  const axis = perSampleAxis(ctx, ctx.attr<number>('axis', 0), shape.length + 1);
+  const given = ctx.value(1) ? ctx.ints(1).map((d) => (isBatch(d) ? ctx.fail('split sizes that depend on the batch') : d)) : undefined;
+  const scalar = ctx.value(1)?.kind === 'ints' ? (ctx.value(1) as { scalar: boolean }).scalar : given?.length === 1;
+  const size = shape[axis]!;
+  const sizes = !given ? new Array<number>(size).fill(1) : scalar ? Array.from({ length: Math.ceil(size / given[0]!) }, (_, i) => Math.min(given[0]!, size - i * given[0]!)) : given;
+  const dropAxis = !given && ctx.attr<number>('keepdims', 1) === 0;
+  let start = 0;
+  const ids = sizes.map((n) => {
+    const piece = ctx.call('slice', [x], { start, end: start + n, ...(axis === 0 ? {} : { axis }) });
+    start += n;
+    if (!dropAxis || piece.kind !== 'tensor') return (piece as { id: number }).id;
+    const rest = shape.filter((_, i) => i !== axis);
+    return (ctx.call(rest.length === 1 ? 'flatten' : 'reshape', [piece.id], rest.length === 1 ? {} : { shape: rest }) as { id: number }).id;
+  });
+  return { kind: 'expr', tag: 'sequence', x: -1, n: ids };
+};
+
+const sequenceAt: Rule = (ctx) => {
+  const seq = ctx.value(0);
+  if (seq?.kind !== 'expr' || seq.tag !== 'sequence') return ctx.fail('SequenceAt of a sequence archc did not make (only SplitToSequence)');
+  const [i] = ctx.ints(1);
+  const k = typeof i === 'number' ? (i < 0 ? i + seq.n!.length : i) : ctx.fail('an index that depends on the batch');
+  return { kind: 'tensor', id: seq.n![k] ?? ctx.fail(`index ${i} of a sequence of ${seq.n!.length}`) };
+};
+
 const slice: Rule = (ctx) => {
   const source = ctx.value(0);
   const starts = ctx.opset >= 10 ? ctx.ints(1) : ctx.attr<readonly number[]>('starts', []);
@@ -85,13 +117,18 @@ const slice: Rule = (ctx) => {
   }
   const x = ctx.tensor(0);
   const rank = rankOf(ctx, x);
-  const axes = axesIn ?? starts.map((_, i) => i);
-  if (axes.length !== 1) ctx.fail('a slice along several axes at once');
   const big = (n: IntOrBatch) => (isBatch(n) ? ctx.fail('slice bounds depend on the batch') : Math.max(Math.min(n, 2 ** 31 - 1), -(2 ** 31)));
-  const args: Record<string, ArgValue> = { start: big(starts[0]!), end: big(ends[0]!) };
-  const axis = perSampleAxis(ctx, axes[0] as number, rank);
+  // Axes taken whole (x[:, 0] slices the batch from 0 to the end first) are no slice at all.
+  const all = (axesIn ?? starts.map((_, i) => i)).map((a, i) => ({ axis: (a as number) < 0 ? (a as number) + rank : (a as number), start: big(starts[i]!), end: big(ends[i]!), step: big(steps[i] ?? 1) }));
+  const whole = (s: { axis: number; start: number; end: number; step: number }) => s.step === 1 && s.start === 0 && s.end >= (s.axis === 0 ? 2 ** 31 - 1 : ctx.lifted(x).shape[s.axis - 1]!);
+  const cuts = all.filter((s) => !whole(s));
+  if (cuts.length === 0) return { kind: 'tensor', id: x };
+  if (cuts.length !== 1) ctx.fail('a slice along several axes at once');
+  const cut = cuts[0]!;
+  const args: Record<string, ArgValue> = { start: cut.start, end: cut.end };
+  const axis = perSampleAxis(ctx, cut.axis, rank);
   if (axis !== 0) args['axis'] = axis;
-  if (steps[0] !== 1) args['step'] = big(steps[0]!);
+  if (cut.step !== 1) args['step'] = cut.step;
   const size = ctx.lifted(x).shape[axis]!;
   if (args['end']! as number > size) args['end'] = size;
   return ctx.call('slice', [x], args);
@@ -125,7 +162,16 @@ const expand: Rule = (ctx) => {
   return ctx.fail('Expand is not an archc op (except a class token expanded to the batch)');
 };
 
+/** CastLike: archc's tensors are float32, so only a constant changes (to the other input's type). */
+const castLike: Rule = (ctx) => {
+  const [v, like] = [ctx.value(0) ?? ctx.fail('input 0 is missing'), ctx.value(1)];
+  const toFloat = like?.kind === 'tensor' || (like?.kind === 'const' && like.t.type === 'float');
+  if (v.kind === 'ints' && toFloat) return { kind: 'const', t: { shape: v.scalar ? [] : [v.v.length], type: 'float', data: Float32Array.from(v.v.map((d) => (isBatch(d) ? ctx.fail('the batch size as a float') : d))), name: ctx.node.outputs[0]! } };
+  return alias(ctx);
+};
+
 export const shapeRules: Record<string, Rule> = {
+  CastLike: castLike,
   Expand: expand,
   Identity: alias,
   Dropout: alias,
@@ -133,6 +179,8 @@ export const shapeRules: Record<string, Rule> = {
   Flatten: flatten,
   Concat: concat,
   Split: split,
+  SplitToSequence: splitToSequence,
+  SequenceAt: sequenceAt,
   Slice: slice,
   ReduceMean: reduce('reduce_mean', (o) => o >= 18),
   ReduceMax: reduce('reduce_max', (o) => o >= 18),

@@ -4,6 +4,7 @@
 // dilations (compiler/ops/conv.ts, pool.ts); this reads every form the ONNX spec allows.
 import type { ArgValue } from '../../compiler/ops/op.js';
 import { isBatch } from '../layout.js';
+import type { ConstTensor } from '../onnx-read.js';
 import type { LiftContext, Rule, Value } from '../lift.js';
 import { isZero, padArg, perAxis, sameFloat } from './args.js';
 
@@ -41,10 +42,19 @@ function absorbablePad(ctx: LiftContext, x: number, rank: number): { x: number; 
   return { x: p.inputs[0]!, pads: padsOf(p.args['pads'], rank) };
 }
 
+/**
+ * A bias input, unless it is zeros the importer computed rather than a stored tensor: the dynamo
+ * exporter gives a bias-free convolution Expand(CastLike(0, x), [C]), which is no parameter.
+ */
+function biasOf(ctx: LiftContext, i: number): ConstTensor | undefined {
+  const bias = ctx.value(i) ? ctx.constant(i) : undefined;
+  return bias && bias.folded && bias.data.every((v) => v === 0) ? undefined : bias;
+}
+
 const conv: Rule = (ctx) => {
   let x = ctx.tensor(0);
   const w = ctx.constant(1);
-  const bias = ctx.value(2) ? ctx.constant(2) : undefined;
+  const bias = biasOf(ctx, 2);
   const kernel = w.shape.slice(2);
   const rank = kernel.length;
   const ones = kernel.map(() => 1);
@@ -69,7 +79,7 @@ const conv: Rule = (ctx) => {
 const convTranspose: Rule = (ctx) => {
   const x = ctx.tensor(0);
   const w = ctx.constant(1);
-  const bias = ctx.value(2) ? ctx.constant(2) : undefined;
+  const bias = biasOf(ctx, 2);
   const kernel = w.shape.slice(2);
   const rank = kernel.length;
   const ones = kernel.map(() => 1);

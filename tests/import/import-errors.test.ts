@@ -20,7 +20,7 @@ const io = (name: string, dims: (number | string)[]) => ({
   type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
 });
 
-function model(nodes: NodeProto[], extra: { initializer?: object[]; output?: string } = {}): Uint8Array {
+function model(nodes: NodeProto[], extra: { initializer?: object[]; output?: string; input?: (number | string)[] } = {}): Uint8Array {
   return onnx.ModelProto.encode({
     irVersion: 8,
     producerName: 'hand',
@@ -29,7 +29,7 @@ function model(nodes: NodeProto[], extra: { initializer?: object[]; output?: str
       name: 'tiny',
       node: nodes,
       initializer: extra.initializer ?? [weight('conv1.weight', [4, 3, 3, 3]), weight('conv1.bias', [4])],
-      input: [io('image', ['N', 3, 8, 8])],
+      input: [io('image', extra.input ?? ['N', 3, 8, 8])],
       output: [io(extra.output ?? 'out', ['N', 4, 8, 8])],
     },
   }).finish();
@@ -98,6 +98,17 @@ describe('archc import on hand-built files', () => {
   const folder = mkdtempSync(join(tmpdir(), 'archc-import-cli-'));
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
   const cli = fileURLToPath(new URL('../../bin/archc.js', import.meta.url));
+
+  it('symbolic input dims become size variables, imported at the size given', () => {
+    const bytes = model([conv, relu], { input: ['batch', 3, 'height', 'width'] });
+    expect(problems(run(bytes))[0]).toMatch(/symbolic dims \[batch, 3, height, width\]; give the size to import it at with --input image=3x224x224/);
+    const r = importOnnx(bytes, { sourceName: 'tiny.onnx', inputShapes: { image: [3, 16, 12] } });
+    if (!r.ok) throw new Error(problems(r).join('\n'));
+    expect(r.text).toContain('input image: [3, height, width] = [3, 16, 12]');
+    const compiled = compile('t.arch', memoryHost({ 't.arch': r.text }), { inputs: { image: [3, 20, 20] } });
+    expect(compiled.diagnostics).toEqual([]);
+    expect(compiled.report!.outputs[0]!.shape).toEqual(['N', 4, 20, 20]);
+  });
 
   it('the CLI writes both files, and nothing (exit 2) for a bad file', () => {
     writeFileSync(join(folder, 'tiny.onnx'), model([conv, relu]));

@@ -61,6 +61,8 @@ def export(out_dir, specs):
         path = os.path.join(out_dir, f"{name}.{exporter}.{opset}.onnx")
         x = torch.randn(1, 3, size, size)
         if exporter == "dynamo":
+            # A batch of 2: torch.export fixes a dimension whose example size is 1.
+            x = torch.randn(2, 3, size, size)
             # torch.export traces the model; eval-mode batch norm stays BatchNormalization.
             torch.onnx.export(
                 model, (x,), path, dynamo=True, opset_version=int(opset), external_data=False,
