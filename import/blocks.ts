@@ -12,6 +12,7 @@ import { emitBody, type Unit } from './emit-body.js';
 import { identifier, opUnit, startsGroup, weightPath } from './emit.js';
 import type { LiftedGraph, LiftedNode } from './graph.js';
 import { segments, type Segment } from './segments.js';
+import { foldStages, type BlockCall, type Entry, type MadeBlock } from './stages.js';
 
 /** A unit of this many ops or more is worth a block when it repeats. */
 const MIN_OPS = 3;
@@ -37,34 +38,36 @@ export function planBlocks(graph: LiftedGraph): BlockPlan | undefined {
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
   const taken = new Set<string>();
-  const calls = new Map<Segment, (loop: boolean) => string>();
+  const calls = new Map<Segment, BlockCall>();
   const blocks: string[] = [];
   for (const [, instances] of groups) {
     if (instances.length < 2) continue;
     const made = makeBlock(nodes, instances, taken);
     blocks.push(made.text);
-    instances.forEach((s, i) => calls.set(s, made.call[i]!));
+    instances.forEach((s, i) => calls.set(s, { block: made, instance: i, text: made.call[i]! }));
   }
   if (blocks.length === 0) return undefined;
-  const units: Unit[] = [];
+  const entries: Entry[] = [];
   const outputs = new Set(graph.outputs.map((o) => o.node));
   for (let k = 0; k < segs.length; k++) {
     const s = segs[k]!;
     const call = calls.get(s);
     if (!call) {
-      for (const id of s.nodes) units.push(opUnit(nodes[id]!, weightPath(nodes[id]!)));
+      for (const id of s.nodes) entries.push({ unit: opUnit(nodes[id]!, weightPath(nodes[id]!)) });
       continue;
     }
     // A run of calls with equal arguments (and no graph output in between) is a loop.
     let run = 1;
-    while (k + run < segs.length && calls.get(segs[k + run]!) && call(true) === calls.get(segs[k + run]!)!(true) && !outputs.has(segs[k + run - 1]!.nodes.at(-1)!)) run++;
+    while (k + run < segs.length && calls.get(segs[k + run]!) && call.text(true) === calls.get(segs[k + run]!)!.text(true) && !outputs.has(segs[k + run - 1]!.nodes.at(-1)!)) run++;
     const last = segs[k + run - 1]!;
     const output = last.nodes.at(-1)!;
     const annotate = nodes[output]!.shape;
-    units.push({ inputs: [s.input], output, unary: true, starts: true, text: () => call(run > 1), annotate, ...(run > 1 ? { repeat: run } : {}) });
+    const unit: Unit = { inputs: [s.input], output, unary: true, starts: true, text: () => call.text(run > 1), annotate, ...(run > 1 ? { repeat: run } : {}) };
+    entries.push({ unit, call: { ...call, run, prefix: s.prefix } });
     k += run - 1;
   }
-  return { units, blocks };
+  const staged = foldStages(entries, outputs, taken);
+  return { units: staged.units, blocks: [...blocks, ...staged.blocks] };
 }
 
 /** Ops and wiring (inside the segment or from its input); argument values may differ. */
@@ -79,7 +82,7 @@ function signature(nodes: readonly LiftedNode[], s: Segment): string {
     .join(';');
 }
 
-function makeBlock(nodes: readonly LiftedNode[], instances: readonly Segment[], taken: Set<string>): { text: string; call: ((loop: boolean) => string)[] } {
+function makeBlock(nodes: readonly LiftedNode[], instances: readonly Segment[], taken: Set<string>): MadeBlock {
   const first = instances[0]!;
   const base = blockName(first.prefix);
   let name = identifier(base);
@@ -139,7 +142,7 @@ function makeBlock(nodes: readonly LiftedNode[], instances: readonly Segment[], 
     if (named && !loop) args.push(`name=${JSON.stringify(s.prefix)}`);
     return args.length === 0 ? name : `${name}(${args.join(', ')})`;
   });
-  return { text, call };
+  return { name, text, call, params, named };
 }
 
 /** `x.channels`, `x.channels * k`, or an existing parameter (times k), when the vector is one. */
@@ -181,5 +184,6 @@ function relativeName(node: LiftedNode, prefix: string | undefined): string | un
 function blockName(prefix: string | undefined): string {
   const words = (prefix ?? '').split('.').filter((w) => w && !/^\d+$/.test(w));
   const word = (words.at(-1) ?? 'unit').replace(/\d+$/, '').replace(/[^A-Za-z0-9_]/g, '_').replace(/_+$/, '').toLowerCase();
-  return word || 'unit';
+  // torchvision's MobileNetV3 and EfficientNet keep each unit's layers in `.block`, a keyword here.
+  return word === 'block' || !word ? 'unit' : word;
 }

@@ -46,7 +46,7 @@ export function emitBody(units: readonly Unit[], options: BodyOptions): string[]
   const reserved = options.reserved ?? new Set<string>();
   // The statement being written; `breaks` are where it may be cut (before a conv, a dense layer,
   // a block call: the start of a group such as conv |> bn |> relu), with the value there.
-  let open: { expr: string; value: number; annotate?: Shape; breaks: { at: number; value: number }[] } | undefined;
+  let open: { expr: string; value: number; annotate?: Shape; breaks: { at: number; value: number; annotate?: Shape }[] } | undefined;
 
   const freeName = (value: number): string => {
     const isFree = (n: string) => !reserved.has(n) && (!holder.has(n) || (remaining.get(holder.get(n)!) ?? 0) === 0 && !options.results.has(holder.get(n)!));
@@ -81,7 +81,7 @@ export function emitBody(units: readonly Unit[], options: BodyOptions): string[]
     const at = open!.breaks.at(-1)!;
     const name = freeName(at.value);
     names.set(at.value, name);
-    lines.push(`${name} = ${open!.expr.slice(0, at.at)}`);
+    lines.push(`${name} = ${open!.expr.slice(0, at.at)}${at.annotate ? ` : [${at.annotate.join(', ')}]` : ''}`);
     open!.expr = `${name}${open!.expr.slice(at.at)}`;
     open!.breaks = [];
   };
@@ -95,7 +95,7 @@ export function emitBody(units: readonly Unit[], options: BodyOptions): string[]
     if (continues && !fits(u) && open!.breaks.length > 0) cut();
     const chains = continues && fits(u);
     if (chains) {
-      if (u.starts) open!.breaks.push({ at: open!.expr.length, value: open!.value });
+      if (u.starts) open!.breaks.push({ at: open!.expr.length, value: open!.value, ...(open!.annotate ? { annotate: open!.annotate } : {}) });
       open!.expr = `${open!.expr} |> ${u.text([])}`;
     } else if (u.repeat) {
       const input = nameOf(first!);

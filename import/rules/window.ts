@@ -125,8 +125,10 @@ const batchNorm: Rule = (ctx) => {
   const args: Record<string, ArgValue> = {};
   const epsilon = ctx.attr<number>('epsilon', 1e-5);
   if (!sameFloat(epsilon, 1e-5)) args['epsilon'] = Math.fround(epsilon);
-  const momentum = 1 - ctx.attr<number>('momentum', 0.9);
-  if (!sameFloat(momentum, 0.1)) args['momentum'] = Math.fround(momentum);
+  // ONNX keeps the old statistics' weight (0.99 as float32); PyTorch's momentum is the rest, 0.01
+  // to the 6 digits that survive the subtraction. It does not change the function at inference.
+  const momentum = Number((1 - ctx.attr<number>('momentum', 0.9)).toPrecision(6));
+  if (!sameFloat(momentum, 0.1)) args['momentum'] = momentum;
   return ctx.call('bn', [x], args, { weight: weight!, bias: bias!, running_mean: running_mean!, running_var: running_var! });
 };
 

@@ -1,9 +1,15 @@
 // `archc import` on models no one here wrote: torchvision's, exported by PyTorch's own
-// torch.onnx.export (the TorchScript exporter; the dynamo exporter needs onnxscript, which the
-// environment does not have) with random weights. Each import must compile with no errors, count
-// PyTorch's learnable parameters, and — re-exported by archc with the imported weights — compute
-// the original file's outputs in onnxruntime within 1e-5. The line count is compared with the zoo's
+// torch.onnx.export with random weights. Each import must compile with no errors, count PyTorch's
+// learnable parameters, and — re-exported by archc with the imported weights — compute the
+// original file's outputs in onnxruntime within 1e-5. The line count is compared with the zoo's
 // file for the same model (with the std blocks that file uses: the import is self-contained).
+//   - the eleven models with the TorchScript exporter at opset 17;
+//   - a matrix of other exporters and opsets on the models that exercise what changes between
+//     them: the dynamo exporter (torch.export; needs onnxscript), opsets 11, 13/14 and 18 (Clip's
+//     bounds, Split/Squeeze/Unsqueeze axes and ReduceMean axes move from attributes to inputs).
+//     vit_small is torchvision's VisionTransformer at 2 layers × 64 features: the same
+//     nn.MultiheadAttention export as vit_b_16, a fraction of the weights.
+// Every file is exported by one Python process (torch loads once) and compared by another.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,11 +38,29 @@ const MODELS: Record<string, string> = {
   vit_b_16: 'vit/vit_b_16',
 };
 
+/** NAME:EXPORTER:OPSET beyond the TorchScript exporter at opset 17. */
+const DYNAMO = ['resnet18', 'mobilenet_v3_small', 'shufflenet_v2_x1_0', 'vit_small'].map((m) => `${m}:dynamo:18`);
+// (The TorchScript exporter writes the attention's scaled_dot_product_attention from opset 14.)
+const OPSETS = [
+  ...['mobilenet_v2', 'shufflenet_v2_x1_0'].map((m) => `${m}:torchscript:11`),
+  ...['efficientnet_b0', 'vit_small'].map((m) => `${m}:torchscript:${m === 'vit_small' ? 14 : 13}`),
+  ...['googlenet', 'vit_small'].map((m) => `${m}:torchscript:18`),
+];
+
 const python = findPython();
 const script = fileURLToPath(new URL('../python/onnx_import_models.py', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'archc-import-'));
 const exported = new Map<string, { file: string; params: number }>();
 const lines = new Map<string, { imported: number; zoo: number; zooWithStd: number }>();
+const run = (args: string[]) => execFileSync((python as { python: string }).python, [script, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+const hasOnnxscript = typeof python !== 'string' && (() => {
+  try {
+    execFileSync((python as { python: string }).python, ['-c', 'import onnxscript'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 /** A zoo file's lines, and with every std file it uses (transitively) added. */
 function zooLines(rel: string): { zoo: number; zooWithStd: number } {
@@ -52,14 +76,47 @@ function zooLines(rel: string): { zoo: number; zooWithStd: number } {
   return { zoo: count(root), zooWithStd: [...seen].reduce((n, p) => n + count(p), 0) };
 }
 
+/**
+ * Imports each exported file, checks it, and compares it with the original in onnxruntime. The
+ * bound on the difference is 1e-5, relative to the outputs' scale where `relative` (the dynamo
+ * exporter writes the global pool as ReduceMean, which sums in another order: resnet50's logits
+ * reach 500 with these weights, and float32 rounding alone then differs by 1e-4).
+ */
+function importAndCompare(specs: readonly string[], relative: boolean): void {
+  const pairs: string[] = [];
+  for (const spec of specs) {
+    const source = exported.get(spec);
+    expect(source, `${spec} was exported`).toBeDefined();
+    const result = importOnnx(readFileSync(source!.file), { sourceName: `${spec.split(':')[0]}.onnx` });
+    if (!result.ok) throw new Error(`${spec}: ${result.problems.map((p) => p.message).join('\n')}`);
+    expect(result.params, spec).toBe(source!.params);
+    const compiled = compile('m.arch', memoryHost({ 'm.arch': result.text }));
+    expect(compiled.diagnostics.map((d) => `${d.code} ${d.message}`), spec).toEqual([]);
+    expect(compiled.report!.params.learnable, spec).toBe(source!.params);
+    const lowered = lowerToOnnx(compiled.graph!, result.weights, { producerVersion: 'test' });
+    expect(lowered.diagnostics, spec).toEqual([]);
+    const back = join(folder, `${spec.replaceAll(':', '.')}.back.onnx`);
+    writeFileSync(back, Buffer.concat(encodeOnnx(lowered.model!)));
+    pairs.push(`${source!.file}=${back}`);
+    const name = spec.split(':')[0]!;
+    if (MODELS[name] && !spec.includes(':')) lines.set(name, { imported: result.text.split('\n').length - 1, ...zooLines(MODELS[name]!) });
+  }
+  const rows = run(['compare', ...pairs]).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { pair: string; maxDiff: number; scale: number; shapes: number[][][] });
+  expect(rows).toHaveLength(pairs.length);
+  for (const row of rows) {
+    expect(row.shapes[0], row.pair).toEqual(row.shapes[1]);
+    expect(row.maxDiff, row.pair).toBeLessThanOrEqual(1e-5 * (relative ? Math.max(1, row.scale) : 1));
+  }
+}
+
 describe.skipIf(typeof python === 'string')('archc import of torchvision models exported by torch.onnx.export', () => {
   beforeAll(() => {
-    const out = execFileSync((python as { python: string }).python, [script, 'export', folder, ...Object.keys(MODELS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    for (const line of out.split('\n').filter((l) => l.startsWith('{'))) {
+    const specs = [...Object.keys(MODELS), ...OPSETS, ...(hasOnnxscript ? DYNAMO : [])];
+    for (const line of run(['export', folder, ...specs]).split('\n').filter((l) => l.startsWith('{'))) {
       const row = JSON.parse(line) as { name: string; file: string; params: number };
       exported.set(row.name, row);
     }
-  }, 400_000);
+  }, 600_000);
   afterAll(() => {
     console.log(
       [...lines].map(([name, l]) => `${name}: ${l.imported} lines; zoo file ${l.zoo} (×${(l.imported / l.zoo).toFixed(2)}), with its std blocks ${l.zooWithStd} (×${(l.imported / l.zooWithStd).toFixed(2)})`).join('\n'),
@@ -67,33 +124,12 @@ describe.skipIf(typeof python === 'string')('archc import of torchvision models 
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('imports each model: compiles cleanly, PyTorch\'s parameter count, the same outputs in onnxruntime', () => {
-    const pairs: string[] = [];
-    for (const [name, rel] of Object.entries(MODELS)) {
-      const source = exported.get(name);
-      expect(source, `${name} was exported`).toBeDefined();
-      const result = importOnnx(readFileSync(source!.file), { sourceName: `${name}.onnx` });
-      if (!result.ok) throw new Error(`${name}: ${result.problems.map((p) => p.message).join('\n')}`);
-      expect(result.params, name).toBe(source!.params);
-      const compiled = compile(`${name}.arch`, memoryHost({ [`${name}.arch`]: result.text }));
-      expect(compiled.diagnostics.map((d) => `${d.code} ${d.message}`), name).toEqual([]);
-      expect(compiled.report!.params.learnable, name).toBe(source!.params);
-      const lowered = lowerToOnnx(compiled.graph!, result.weights, { producerVersion: 'test' });
-      expect(lowered.diagnostics, name).toEqual([]);
-      const back = join(folder, `${name}.back.onnx`);
-      writeFileSync(back, Buffer.concat(encodeOnnx(lowered.model!)));
-      pairs.push(`${source!.file}=${back}`);
-      const imported = result.text.split('\n').length - 1;
-      lines.set(name, { imported, ...zooLines(rel) });
-      writeFileSync(join(folder, `${name}.arch`), result.text);
-    }
-    const out = execFileSync((python as { python: string }).python, [script, 'compare', ...pairs], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    const rows = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { pair: string; maxDiff: number; shapes: number[][][] });
-    expect(rows).toHaveLength(pairs.length);
-    for (const row of rows) {
-      expect(row.shapes[0], row.pair).toEqual(row.shapes[1]);
-      expect(row.maxDiff, row.pair).toBeLessThanOrEqual(1e-5);
-    }
+  it('imports each model (TorchScript exporter, opset 17): compiles cleanly, PyTorch\'s parameter count, the same outputs in onnxruntime', () => {
+    importAndCompare(Object.keys(MODELS), false);
     for (const [name, l] of lines) expect(l.imported, `${name}: imported lines vs the zoo file and its std blocks`).toBeLessThanOrEqual(2 * l.zooWithStd);
   }, 400_000);
+
+  it('imports from opsets 11, 13, 14 and 18', () => importAndCompare(OPSETS, false), 200_000);
+
+  it.skipIf(!hasOnnxscript)('imports from the dynamo exporter (torch.export)', () => importAndCompare(DYNAMO, true), 200_000);
 });

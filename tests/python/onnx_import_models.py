@@ -1,9 +1,9 @@
 """Exports torchvision models to ONNX for `archc import`'s tests, and compares ONNX files.
 
-  export OUT_DIR NAME...   torch.onnx.export (the TorchScript exporter; the dynamo one needs
-                           onnxscript) of each model with random weights, in eval mode, batch axis
-                           dynamic; prints one JSON line per model: file, learnable parameter count,
-                           input shape.
+  export OUT_DIR SPEC...   torch.onnx.export of each model with random weights, in eval mode, batch
+                           axis dynamic; SPEC is NAME or NAME:EXPORTER:OPSET (torchscript or
+                           dynamo, which needs onnxscript; default torchscript:17); prints one JSON
+                           line per model: file, learnable parameter count, input shape.
   compare A=B...           runs each pair of ONNX files in onnxruntime on the same random batch of
                            2; prints one JSON line per pair with the largest absolute difference.
 
@@ -18,19 +18,29 @@ warnings.filterwarnings("ignore")
 sys.path.insert(0, os.path.dirname(__file__))
 
 # Reduced input sizes keep the export and the comparison fast; each still exercises every layer.
-SIZES = {"vit_b_16": 64, "squeezenet1_1": 96, "googlenet": 96, "vgg11_bn": 224}
+SIZES = {"vit_b_16": 64, "vit_small": 32, "squeezenet1_1": 96, "googlenet": 96, "vgg11_bn": 224}
 DEFAULT_SIZE = 96
 
 
 def build(tv, name):
     import torch
 
+    if name == "vit_small":
+        # torchvision's VisionTransformer (the same nn.MultiheadAttention export as vit_b_16) at a
+        # size that keeps the exporter and opset matrix fast: 2 layers, 4 heads, 64 features.
+        model = tv.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=4, hidden_dim=64, mlp_dim=128)
+        return randomized(model.eval())
     kwargs = {}
     if name == "googlenet":
         kwargs = {"aux_logits": False, "init_weights": True}
     if name.startswith("vit"):
         kwargs = {"image_size": SIZES[name]}
-    model = getattr(tv.models, name)(weights=None, **kwargs).eval()
+    return randomized(getattr(tv.models, name)(weights=None, **kwargs).eval())
+
+
+def randomized(model):
+    import torch
+
     # Random weights everywhere, batch-norm statistics included, so that a mix-up of any two
     # tensors changes the outputs; running variances stay positive.
     g = torch.Generator().manual_seed(0)
@@ -44,6 +54,8 @@ def build(tv, name):
                 t.copy_(torch.randn(t.shape, generator=g) * 0.1)
             elif key.endswith(".weight") and t.dim() == 1:
                 t.copy_(torch.rand(t.shape, generator=g) + 0.5)
+            elif key.endswith(("class_token", "pos_embedding")):
+                t.copy_(torch.randn(t.shape, generator=g) * 0.1)
     return model
 
 
