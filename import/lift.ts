@@ -120,6 +120,7 @@ function context(node: OnnxNode, opset: number, nodes: LiftedNode[], values: Map
   const view = (i: number): View => {
     let v = need(i);
     if (v.kind === 'expr' && v.tag === 'x·c') v = scaled(v);
+    if (v.kind === 'expr' && v.tag === 'x/2') v = scaled({ ...v, tag: 'x·c', n: [0.5] });
     if (v.kind === 'tensor') return { id: v.id, layout: v.layout ?? standardLayout(nodes[v.id]!.shape.length) };
     if (v.kind === 'expr') return fail(`its input '${node.inputs[i]}' is part of a ${v.tag} pattern archc cannot express`);
     return fail(`its input '${node.inputs[i]}' is a constant where archc needs a tensor computed from the model's input`);

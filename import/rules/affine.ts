@@ -27,6 +27,7 @@ const short = (v: readonly number[]): ArgValue => (v.length === 1 ? Math.fround(
 function scaledTensor(v: Value): { x: number; scale: number } | undefined {
   if (v.kind === 'tensor' && !v.layout) return { x: v.id, scale: 1 };
   if (v.kind === 'expr' && v.tag === 'x·c' && !v.layout) return { x: v.x, scale: v.n![0]! };
+  if (v.kind === 'expr' && v.tag === 'x/2') return { x: v.x, scale: 0.5 };
   return undefined;
 }
 

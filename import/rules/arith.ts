@@ -7,6 +7,7 @@ import type { ConstTensor } from '../onnx-read.js';
 import type { LiftContext, Rule, Value } from '../lift.js';
 import { product, scalarStep } from './activation.js';
 import { addConstant, divConstant, mulConstant, subConstant } from './affine.js';
+import { normalizedDivision, normalizedScale, normalizedShift } from './layernorm.js';
 import { sameFloat } from './args.js';
 import { l2normDivision } from './l2norm.js';
 
@@ -56,7 +57,7 @@ const add: Rule = (ctx) => {
       return ctx.call('pos_embed', [x.id], {}, { '': c.t });
     }
   }
-  return addConstant(ctx, a, b) ?? ctx.fail('adding a constant is not an archc op (only a dense bias, a [1, T, D] position embedding, a scalar or one value per channel)');
+  return normalizedShift(ctx, a, b) ?? addConstant(ctx, a, b) ?? ctx.fail('adding a constant is not an archc op (only a dense bias, a [1, T, D] position embedding, a scalar or one value per channel)');
 };
 
 const sub: Rule = (ctx) => {
@@ -83,13 +84,15 @@ const mul: Rule = (ctx) => {
   }
   if (a.kind === 'tensor' && b.kind === 'tensor' && sameLayout(a.layout, b.layout)) return withLayoutOf(ctx, ctx.call('mul', [a.id, b.id]), a.layout);
   if (a.kind === 'tensor' && b.kind === 'tensor') return ctx.call('mul', [ctx.tensor(0), ctx.tensor(1)]);
-  return mulConstant(ctx, a, b) ?? ctx.fail('multiplying by a constant is not an archc op (only a scalar or one value per channel)');
+  return normalizedScale(ctx, a, b) ?? mulConstant(ctx, a, b) ?? ctx.fail('multiplying by a constant is not an archc op (only a scalar or one value per channel)');
 };
 
 const div: Rule = (ctx) => {
   const fused = l2normDivision(ctx) ?? scalarStep(ctx, 'Div');
   if (fused) return fused;
   const [a, b] = both(ctx);
+  const normalized = normalizedDivision(ctx, a, b);
+  if (normalized) return normalized;
   if (a.kind === 'tensor' && b.kind === 'tensor' && sameLayout(a.layout, b.layout)) return withLayoutOf(ctx, ctx.call('div', [a.id, b.id]), a.layout);
   return divConstant(ctx, a, b) ?? ctx.fail('this division is not an archc op (by a tensor, a scalar, or per-channel statistics: normalize)');
 };
@@ -116,7 +119,11 @@ const matmul: Rule = (ctx) => {
     return withLayoutOf(ctx, ctx.call('dense', [id], { units: b.t.shape[1]!, bias: false }, { weight: transposed(b.t) }), layout);
   }
   // Products of tensors; factors waiting as x·c become the matmul's scale.
-  const factor = (v: Value, i: number): [number, number] => (v.kind === 'expr' && v.tag === 'x·c' && !v.layout ? [v.x, v.n![0]!] : [ctx.tensor(i), 1]);
+  const factor = (v: Value, i: number): [number, number] => {
+    if (v.kind === 'expr' && v.tag === 'x·c' && !v.layout) return [v.x, v.n![0]!];
+    if (v.kind === 'expr' && v.tag === 'x/2') return [v.x, 0.5]; // √scale of a head size of 16
+    return [ctx.tensor(i), 1];
+  };
   if (a.kind !== 'const' && b.kind !== 'const') {
     const [[x, ka], [y, kb]] = [factor(a, 0), factor(b, 1)];
     const scale = attentionScale(Math.fround(ka * kb), ctx.lifted(x).shape.at(-1)!);

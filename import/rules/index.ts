@@ -8,6 +8,7 @@ import { gatherRow, viewRules } from './views.js';
 import { windowRules } from './window.js';
 import { resize } from './resize.js';
 import { max, reduceL2 } from './l2norm.js';
+import { pow, sqrt } from './layernorm.js';
 
 /** Add/Sub/Mul/Div on shape vectors are integer arithmetic; on tensors, the element-wise rules. */
 const onIntsOr =
@@ -27,6 +28,8 @@ export const rules: Readonly<Record<string, Rule>> = {
     return source?.kind === 'ints' ? gatherInts(ctx, source) : gatherRow(ctx);
   },
   Resize: resize,
+  Pow: pow,
+  Sqrt: sqrt,
   ReduceL2: reduceL2,
   Max: max,
   Add: onIntsOr(intArithmetic.Add, arithRules['Add']!),

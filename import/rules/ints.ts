@@ -90,5 +90,5 @@ export const intRules: Record<string, Rule> = {
   Shape: shapeOf,
   Equal: (ctx) => (ctx.value(0)?.kind === 'ints' && ctx.value(1)?.kind === 'ints' ? elementwise('Equal')(ctx) : constantsOnly('Equal')(ctx)),
   Where: (ctx) => (ctx.value(0)?.kind === 'ints' && ctx.value(1)?.kind === 'ints' && ctx.value(2)?.kind === 'ints' ? where(ctx) : constantsOnly('Where')(ctx)),
-  ...Object.fromEntries(['Sqrt', 'Mod', 'ConstantOfShape', 'Pow', 'Neg', 'Range', 'Less', 'Greater', 'Not', 'Reciprocal', 'Floor', 'Ceil'].map((op) => [op, constantsOnly(op)])),
+  ...Object.fromEntries(['Mod', 'ConstantOfShape', 'Neg', 'Range', 'Less', 'Greater', 'Not', 'Reciprocal', 'Floor', 'Ceil'].map((op) => [op, constantsOnly(op)])),
 };
