@@ -27,6 +27,12 @@ export function largeStackRunner(): LargeStackRunner | undefined {
 export const MAX_BRACKETS = 2_000;
 /** What V8's default ~1 MB stack holds; the limit where no larger stack is offered (browsers). */
 export const MAX_BRACKETS_ON_DEFAULT_STACK = 100;
+/**
+ * Past this bracket depth the parser does not recover from a syntax error to report more: its
+ * recovery computes follow sets over the whole rule stack at every token it skips, which grows
+ * with the square of the depth (100 nested `if`s with one error: 2.5 s; 800: 72 s).
+ */
+export const MAX_RECOVERY_DEPTH = 32;
 /** Levels of the syntax tree under one declaration: over 1,000 of any construct with room around it. */
 export const MAX_TREE_DEPTH = 1_100;
 
@@ -56,6 +62,16 @@ export function nestedTooDeep(tokens: readonly IToken[], limit: number, countPre
     return found === undefined;
   });
   return found;
+}
+
+/** How deeply brackets nest at most. */
+export function bracketDepth(tokens: readonly IToken[]): number {
+  let most = 0;
+  scan(tokens, false, (_, level) => {
+    most = Math.max(most, level);
+    return true;
+  });
+  return most;
 }
 
 /** The first of the most deeply nested tokens. */

@@ -12,8 +12,8 @@ export class ArchParser extends ExpressionGrammar {
   private statementAlts?: IOrAlt<A.Stmt>[];
 
   /** Grammar validation costs ~100 ms per start-up; the test suite runs it (validateGrammar). */
-  constructor(skipValidations = true) {
-    super({ recoveryEnabled: true, errorMessageProvider: messages, maxLookahead: 3, skipValidations });
+  constructor(skipValidations = true, recoveryEnabled = true) {
+    super({ recoveryEnabled, errorMessageProvider: messages, maxLookahead: 3, skipValidations });
     this.performSelfAnalysis();
   }
 

@@ -5,7 +5,7 @@
 // there are any.
 import type { IToken } from 'chevrotain';
 import * as T from './tokens.js';
-import { deepestToken, largeStackRunner, nestedTooDeep, MAX_BRACKETS, MAX_BRACKETS_ON_DEFAULT_STACK, MAX_TREE_DEPTH, tooDeep } from './depth-limits.js';
+import { bracketDepth, deepestToken, largeStackRunner, MAX_RECOVERY_DEPTH, nestedTooDeep, MAX_BRACKETS, MAX_BRACKETS_ON_DEFAULT_STACK, MAX_TREE_DEPTH, tooDeep } from './depth-limits.js';
 import type * as A from './ast.js';
 import { SourceFile, type Span } from './source.js';
 import { ArchParser } from './grammar.js';
@@ -17,6 +17,8 @@ export interface SyntaxError {
 }
 
 let shared: ArchParser | undefined;
+/** For deeply nested files: stops at the first syntax error (MAX_RECOVERY_DEPTH says why). */
+let sharedWithoutRecovery: ArchParser | undefined;
 
 /** Builds the parser with chevrotain's grammar checks on; throws if the grammar is ambiguous. */
 export function validateGrammar(): void {
@@ -62,7 +64,7 @@ export function parse(source: SourceFile, options: { onLargeStack?: boolean } = 
   if (deep && !largeStack && !options.onLargeStack) return tooDeepAt(deep, beyond(MAX_BRACKETS_ON_DEFAULT_STACK, 'brackets are'));
   const unread = 'the code here is nested too deeply for archc to read';
   if (largeStack && deep) return largeStack(source) ?? tooDeepAt(deepestToken(lexed.tokens), `${unread} (the thread that reads deeply nested files did not start)`);
-  const parser = (shared ??= new ArchParser());
+  const parser = bracketDepth(lexed.tokens) > MAX_RECOVERY_DEPTH ? (sharedWithoutRecovery ??= new ArchParser(true, false)) : (shared ??= new ArchParser());
   parser.source = source;
   parser.input = lexed.tokens;
   let parsed: ReturnType<ArchParser['file']>;

@@ -11,6 +11,7 @@ import { formatText } from '../../../dsl/format.js';
 import type { SourceFile, Span } from '../../../dsl/source.js';
 import { nodeHost, zooModels, zooRoot } from '../../../compiler/node-host.js';
 import { mutate, rng } from './mutate.js';
+import { structured } from './structure.js';
 
 /** A file to mutate and the model file to compile so that the mutated file is read. */
 export interface Target {
@@ -44,15 +45,19 @@ export interface CaseResult {
 /** Diagnostics about a whole file (line 0) are allowed for these codes only. */
 const FILE_LEVEL = new Set(['E0100', 'E0208']);
 
-export function caseText(seed: number, index: number, targets: readonly Target[]): { target: Target; kind: string; text: string } {
+/** token: mutate.ts (tokens, bytes, numbers); structure: structure.ts (nesting, chains, repeats, splices). */
+export type FuzzMode = 'token' | 'structure';
+
+export function caseText(seed: number, index: number, targets: readonly Target[], mode: FuzzMode = 'token'): { target: Target; kind: string; text: string } {
   const target = targets[index % targets.length]!;
   const r = rng((seed * 1_000_003 + index * 7_919) >>> 0);
-  const m = mutate(readFileSync(target.mutated, 'utf8'), r);
+  const text = readFileSync(target.mutated, 'utf8');
+  const m = mode === 'token' ? mutate(text, r) : structured(text, readFileSync(targets[Math.floor(r() * targets.length)]!.mutated, 'utf8'), r);
   return { target, kind: m.kind, text: m.text };
 }
 
-export function runCase(seed: number, index: number, targets: readonly Target[]): CaseResult {
-  const { target, kind, text } = caseText(seed, index, targets);
+export function runCase(seed: number, index: number, targets: readonly Target[], mode: FuzzMode = 'token'): CaseResult {
+  const { target, kind, text } = caseText(seed, index, targets, mode);
   const host: CompileHost = {
     read: (path) => (path === target.mutated ? { text } : nodeHost.read(path)),
     resolve: nodeHost.resolve,
