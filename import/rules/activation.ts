@@ -104,7 +104,15 @@ export function product(ctx: LiftContext, a: Value, b: Value): Value | undefined
   return undefined;
 }
 
+/** Gelu (opset 20): archc's gelu is the exact (erf) form; the tanh approximation is another function. */
+const gelu: Rule = (ctx) => {
+  const approximate = ctx.attr<string>('approximate', 'none');
+  if (approximate !== 'none') ctx.fail(`Gelu with approximate='${approximate}' is not archc's gelu (the exact erf form)`);
+  return ctx.call('gelu', [ctx.tensor(0)]);
+};
+
 export const activationRules: Record<string, Rule> = {
+  Gelu: gelu,
   Relu: unary('relu'),
   Sigmoid: unary('sigmoid'),
   Tanh: unary('tanh'),

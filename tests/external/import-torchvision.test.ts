@@ -5,7 +5,7 @@
 // file for the same model (with the std blocks that file uses: the import is self-contained).
 //   - the eleven models with the TorchScript exporter at opset 17;
 //   - a matrix of other exporters and opsets on the models that exercise what changes between
-//     them: the dynamo exporter (torch.export; needs onnxscript), opsets 11, 13/14 and 18 (Clip's
+//     them: the dynamo exporter (torch.export; needs onnxscript), opsets 11, 13/14, 18 and 20 (Clip's
 //     bounds, Split/Squeeze/Unsqueeze axes and ReduceMean axes move from attributes to inputs).
 //     vit_small is torchvision's VisionTransformer at 2 layers × 64 features: the same
 //     nn.MultiheadAttention export as vit_b_16, a fraction of the weights.
@@ -45,6 +45,7 @@ const OPSETS = [
   ...['mobilenet_v2', 'shufflenet_v2_x1_0'].map((m) => `${m}:torchscript:11`),
   ...['efficientnet_b0', 'vit_small'].map((m) => `${m}:torchscript:${m === 'vit_small' ? 14 : 13}`),
   ...['googlenet', 'vit_small'].map((m) => `${m}:torchscript:18`),
+  'vit_small:torchscript:20', // the Gelu op
 ];
 
 const python = findPython();
@@ -129,7 +130,7 @@ describe.skipIf(typeof python === 'string')('archc import of torchvision models 
     for (const [name, l] of lines) expect(l.imported, `${name}: imported lines vs the zoo file and its std blocks`).toBeLessThanOrEqual(2 * l.zooWithStd);
   }, 400_000);
 
-  it('imports from opsets 11, 13, 14 and 18', () => importAndCompare(OPSETS, false), 200_000);
+  it('imports from opsets 11, 13, 14, 18 and 20', () => importAndCompare(OPSETS, false), 200_000);
 
   it.skipIf(!hasOnnxscript)('imports from the dynamo exporter (torch.export)', () => importAndCompare(DYNAMO, true), 200_000);
 });
