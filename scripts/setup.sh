@@ -33,9 +33,13 @@ fi
 # stalling when a local one (pip config list) has the wheels.
 # (torchvision is looked up, not imported: on a CPU-only torch its compiled ops do not load, see
 # tests/python/torchvision_cpu.py.)
-if ! .venv/bin/python -c 'import importlib.util, torch, onnx, onnxruntime, safetensors, numpy; assert importlib.util.find_spec("torchvision")' >/dev/null 2>&1; then
+# .venv/requirements.txt is a copy of the list it was last built from, so an environment made
+# before a package was added to the list gets it on the next set-up.
+if ! cmp -s engines/torch/requirements.txt .venv/requirements.txt ||
+   ! .venv/bin/python -c 'import importlib.util, torch, onnx, onnxruntime, safetensors, numpy; assert importlib.util.find_spec("torchvision")' >/dev/null 2>&1; then
   python3 -m venv .venv
   .venv/bin/pip install --retries 0 --quiet --disable-pip-version-check -r engines/torch/requirements.txt
+  cp engines/torch/requirements.txt .venv/requirements.txt
 fi
 
 # Exactly the locked dependencies (the engines too: they are development dependencies here), then
