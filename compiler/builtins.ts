@@ -13,7 +13,8 @@ const numbers = (args: readonly Value[]): number[] | string => {
   for (const a of args) {
     if (a.kind === 'int' || a.kind === 'float') out.push(a.value);
     else if (a.kind === 'list' && a.items.every((i) => i.kind === 'int' || i.kind === 'float')) {
-      out.push(...a.items.map((i) => (i as { value: number }).value));
+      // A loop, not push(...spread): a list may hold up to a million numbers, past the stack.
+      for (const i of a.items) out.push((i as { value: number }).value);
     } else return 'expects numbers';
   }
   return out;
@@ -38,8 +39,8 @@ export function makeDivisible(value: number, divisor: number, minValue = divisor
 }
 
 export const builtins: Record<string, BuiltinDef> = {
-  min: numeric((xs) => Math.min(...xs), 1, Infinity, 'smallest of the numbers'),
-  max: numeric((xs) => Math.max(...xs), 1, Infinity, 'largest of the numbers; on a tensor, reduce_max over axes: x |> max(axis=0)'),
+  min: numeric((xs) => xs.reduce((a, b) => Math.min(a, b)), 1, Infinity, 'smallest of the numbers'),
+  max: numeric((xs) => xs.reduce((a, b) => Math.max(a, b)), 1, Infinity, 'largest of the numbers; on a tensor, reduce_max over axes: x |> max(axis=0)'),
   mean: numeric((xs) => xs.reduce((a, b) => a + b, 0) / xs.length, 1, Infinity, 'mean of numbers or of a list; on a tensor, reduce_mean over axes: x |> mean(axis=[1, 2])'),
   abs: numeric(([x]) => Math.abs(x!), 1, 1, 'absolute value'),
   floor: numeric(([x]) => Math.floor(x!), 1, 1, 'round down to an integer'),

@@ -236,12 +236,13 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-function walk(dir: string): string[] {
-  const out: string[] = [];
+// Collects into one array rather than returning and spreading arrays: a folder of 130,000 images
+// spread into push() would overflow the stack.
+function walk(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(path));
+    if (e.isDirectory()) walk(path, out);
     else if (e.isFile()) out.push(path);
   }
   return out;

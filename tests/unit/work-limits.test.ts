@@ -27,4 +27,9 @@ describe('work limits', () => {
     expect(check('  l = [1]\n  for i in 0..40 {\n    l = l + l\n  }\n  _l = l')).toEqual(['6:9 E0607 this list would hold 1,048,576 items; the limit is 1,000,000']);
     expect(check('  s = "ab"\n  for i in 0..40 {\n    s = s + s\n  }\n  _s = s')).toEqual(['6:9 E0607 this string would hold 1,048,576 characters; the limit is 1,000,000']);
   });
+
+  it('min, max, sum and mean take a list as long as the limit allows (no spread into a call)', () => {
+    const body = '  l = [1]\n  for i in 0..19 {\n    l = l + l\n  }\n  l = l + [3, -2]\n  expect max(l) == 3\n  expect min(l) == -2\n  expect sum(l) == 524289';
+    expect(check(body)).toEqual([]);
+  });
 });
