@@ -98,6 +98,8 @@ export function readOnnx(bytes: Uint8Array, readExternal: ExternalReader = () =>
       .filter((i) => !constants.has(i.name ?? ''))
       .map((i) => ({ name: i.name ?? '', dims: (i.type?.tensorType?.shape?.dim ?? []).map((d): Dim => (d.dimParam ? d.dimParam : d.dimValue != null ? toNumber(d.dimValue) : '?')) }));
     const outputs = (graph.output ?? []).map((o) => o.name ?? '');
+    const bad = badDims(inputs) ?? writtenTwice(nodes, new Set([...constants.keys(), ...inputs.map((i) => i.name)]));
+    if (bad) return { ok: false, error: bad };
     const sorted = topologicalOrder(nodes, new Set([...constants.keys(), ...inputs.map((i) => i.name)]), outputs);
     if (typeof sorted === 'string') return { ok: false, error: sorted };
     const producer = [proto.producerName, proto.producerVersion].filter(Boolean).join(' ') || 'an unnamed producer';
@@ -120,6 +122,41 @@ export function readOnnx(bytes: Uint8Array, readExternal: ExternalReader = () =>
 }
 
 class BadFile extends Error {}
+
+/** archc's sizes are below 2³¹, as ONNX runtimes' int32 indexing needs. */
+const MAX_DIM = 2 ** 31 - 1;
+
+/** A declared input dimension that is negative or past what any runtime indexes. */
+function badDims(inputs: readonly { readonly name: string; readonly dims: readonly Dim[] }[]): string | undefined {
+  for (const input of inputs) {
+    const d = input.dims.find((d) => typeof d === 'number' && (d < 0 || d > MAX_DIM));
+    if (d === undefined) continue;
+    const dims = `[${input.dims.map(String).join(', ')}]`;
+    return (d as number) < 0
+      ? `input '${input.name}' declares a negative dimension (${dims}); a dimension is a size ≥ 0 or a name`
+      : `input '${input.name}' declares a dimension of ${d} (${dims}); archc takes sizes up to ${MAX_DIM.toLocaleString('en-US')}`;
+  }
+  return undefined;
+}
+
+/**
+ * A tensor has one writer in a valid graph (ONNX's single static assignment rule): two nodes writing
+ * one name, or a node overwriting an input or initializer, would make the import pick one silently.
+ */
+function writtenTwice(nodes: readonly OnnxNode[], given: ReadonlySet<string>): string | undefined {
+  const writer = new Map<string, OnnxNode>();
+  for (const n of nodes) {
+    for (const o of n.outputs) {
+      if (!o) continue;
+      const label = (m: OnnxNode) => `'${m.name || m.op}' (${m.op})`;
+      if (given.has(o)) return `node ${label(n)} writes '${o}', which is already a graph input or initializer`;
+      const first = writer.get(o);
+      if (first) return `tensor '${o}' is written by two nodes, ${label(first)} and ${label(n)}; an ONNX tensor has one producer`;
+      writer.set(o, n);
+    }
+  }
+  return undefined;
+}
 
 /** A Constant node's value: a tensor (`value`), or the number forms opset 12 added (`value_int`, `value_floats`, …). */
 function constantValue(attrs: ReadonlyMap<string, AttrValue>, name: string): ConstTensor | undefined {

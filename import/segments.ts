@@ -23,11 +23,13 @@ export function segments(graph: LiftedGraph): Segment[] {
   for (const n of nodes) for (const i of n.inputs) lastUse[i] = Math.max(lastUse[i]!, n.id);
   for (const o of graph.outputs) lastUse[o.node] = Infinity;
   const ops = nodes.filter((n) => n.op !== 'input');
-  const cut = (id: number): boolean => {
-    if (lastUse[id]! <= id) return false;
-    for (let v = 0; v < id; v++) if (lastUse[v]! > id) return false;
-    return true;
-  };
+  // reachBefore[id]: the furthest any tensor before node id is still used, so each cut test is O(1).
+  const reachBefore = new Array<number>(nodes.length);
+  for (let v = 0, reach = -1; v < nodes.length; v++) {
+    reachBefore[v] = reach;
+    reach = Math.max(reach, lastUse[v]!);
+  }
+  const cut = (id: number): boolean => lastUse[id]! > id && reachBefore[id]! <= id;
   const pieces: number[][] = [];
   let current: number[] = [];
   for (const n of ops) {
@@ -39,9 +41,11 @@ export function segments(graph: LiftedGraph): Segment[] {
   }
   if (current.length > 0) pieces.push(current);
   const depth = shallowest(pieces.filter((p) => p.length > 1).map((p) => prefixOf(p.map((id) => nodes[id]!))));
-  const out: Segment[] = [];
+  // Groups grow in place with their module path kept up to date, so a long chain of joined pieces
+  // (thousands of activations in a row) costs linear time.
+  const groups: Group[] = [];
   for (const piece of pieces) {
-    const last = out.at(-1);
+    const last = groups.at(-1);
     const node = nodes[piece[0]!]!;
     const path = modulePath(node, depth);
     // An activation (no weights, one input) finishes whatever came before it: a residual unit's
@@ -49,12 +53,33 @@ export function segments(graph: LiftedGraph): Segment[] {
     const joinsActivation = piece.length === 1 && last && ACTIVATIONS.has(node.op);
     // Pieces of one module (an inverted residual without a skip: expand, depthwise, SE, project).
     const piecePath = piece.length === 1 ? path : segmentPath(nodes, piece, depth);
-    const joinsModule = last && depth > 0 && piecePath !== undefined && segmentPath(nodes, last.nodes, depth) === piecePath;
-    if (joinsActivation || joinsModule) out[out.length - 1] = segment(nodes, [...last!.nodes, ...piece]);
-    else out.push(segment(nodes, piece));
+    const joinsModule = last && depth > 0 && piecePath !== undefined && groupPath(last) === piecePath;
+    if (joinsActivation || joinsModule) addTo(last!, nodes, piece, depth);
+    else groups.push(addTo({ ids: [], mixed: false }, nodes, piece, depth));
   }
-  return out;
+  return groups.map((g) => segment(nodes, g.ids));
 }
+
+/** Node ids of a segment being built, and the one module path of their weights (unless mixed). */
+interface Group {
+  readonly ids: number[];
+  path?: string;
+  mixed: boolean;
+}
+
+function addTo(group: Group, nodes: readonly LiftedNode[], ids: readonly number[], depth: number): Group {
+  for (const id of ids) {
+    group.ids.push(id);
+    const p = modulePath(nodes[id]!, depth);
+    if (p === undefined) continue;
+    if (group.path === undefined && !group.mixed) group.path = p;
+    else if (group.path !== p) group.mixed = true;
+  }
+  return group;
+}
+
+/** segmentPath of the group's nodes, kept incrementally. */
+const groupPath = (g: Group): string | undefined => (g.mixed ? undefined : g.path);
 
 function segment(nodes: readonly LiftedNode[], ids: readonly number[]): Segment {
   const inside = new Set(ids);
@@ -78,7 +103,7 @@ function segmentPath(nodes: readonly LiftedNode[], ids: readonly number[], depth
 export function prefixOf(nodes: readonly LiftedNode[]): string | undefined {
   const paths = nodes.map(weightPath).filter((p): p is string => p !== undefined).map((p) => p.split('.'));
   if (paths.length === 0) return undefined;
-  let n = Math.min(...paths.map((p) => p.length - 1));
+  let n = paths.reduce((m, p) => Math.min(m, p.length - 1), Infinity);
   while (n > 0 && !paths.every((p) => p.slice(0, n).join('.') === paths[0]!.slice(0, n).join('.'))) n--;
   return n > 0 ? paths[0]!.slice(0, n).join('.') : undefined;
 }
@@ -86,5 +111,5 @@ export function prefixOf(nodes: readonly LiftedNode[]): string | undefined {
 /** The depth of the shallowest multi-op piece's module path: the unit level (0 when none has one). */
 function shallowest(prefixes: readonly (string | undefined)[]): number {
   const depths = prefixes.filter((p): p is string => p !== undefined).map((p) => p.split('.').length);
-  return depths.length > 0 ? Math.min(...depths) : 0;
+  return depths.length > 0 ? depths.reduce((a, b) => Math.min(a, b)) : 0;
 }

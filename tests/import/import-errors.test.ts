@@ -76,6 +76,17 @@ describe('archc import on hand-built files', () => {
     expect(!r.ok && r.badFile).toBe(true);
   });
 
+  it('refuses a tensor with two writers, and input dims that are negative or past 2^31 - 1', () => {
+    const twice = problems(run(model([conv, { ...relu, output: ['h'] }, { ...relu, name: 'r2' }])));
+    expect(twice).toEqual([expect.stringMatching(/tensor 'h' is written by two nodes, 'c' \(Conv\) and 'r' \(Relu\)/)]);
+    expect(problems(run(model([conv, { ...relu, output: ['image'] }])))[0]).toMatch(/node 'r' \(Relu\) writes 'image', which is already a graph input/);
+    const negative = run(model([conv, relu], { input: ['N', 3, -8, 8] }));
+    expect(problems(negative)).toEqual([expect.stringMatching(/input 'image' declares a negative dimension \(\[N, 3, -8, 8\]\)/)]);
+    expect(!negative.ok && negative.badFile).toBe(true);
+    const huge = problems(run(model([conv, relu], { input: ['N', 3, 2 ** 40, 8] })));
+    expect(huge).toEqual([expect.stringMatching(/declares a dimension of 1099511627776 .*archc takes sizes up to 2,147,483,647/)]);
+  });
+
   it('lists every unsupported op type with its count; --allow-partial writes the prefix', () => {
     const nodes: NodeProto[] = [
       conv,
