@@ -52,7 +52,7 @@ function runWorker(indices: number[], mode: FuzzMode = 'token'): Promise<Outcome
 describe('fuzz', () => {
   it(`compiles ${CASES} seeded mutations of zoo files without a throw, an internal error or an unlocated diagnostic`, async () => {
     const slices = Array.from({ length: WORKERS }, (_, w) => Array.from({ length: CASES }, (_, i) => i).filter((i) => i % WORKERS === w));
-    const outcomes = await Promise.all(slices.map(runWorker));
+    const outcomes = await Promise.all(slices.map((slice) => runWorker(slice, 'token')));
     const results = outcomes.flatMap((o) => o.results).sort((a, b) => a.index - b.index);
     const hangs = outcomes.flatMap((o) => o.hangs);
     const problems = results.flatMap((r) => r.problems.map((p) => `case ${r.index} (${r.kind} in ${r.target.slice(packageRoot.length + 1)}): ${p}`));

@@ -39,9 +39,9 @@ describe('archc export', () => {
     const model = onnxProto.onnx.ModelProto.decode(readFileSync(join(dir, 'tiny.onnx')));
     expect(model.producerName).toBe('archc');
     expect(Number(model.irVersion)).toBe(8);
-    expect(model.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 17]]);
-    expect(model.graph!.input[0]!.type!.tensorType!.shape!.dim![0]!.dimParam).toBe('N');
-    expect(model.graph!.node.map((n) => n.opType)).toEqual(['Conv', 'BatchNormalization', 'Relu', 'GlobalAveragePool', 'Flatten', 'Gemm']);
+    expect(model.opsetImport!.map((o) => [o.domain, Number(o.version)])).toEqual([['', 17]]);
+    expect(model.graph!.input![0]!.type!.tensorType!.shape!.dim![0]!.dimParam).toBe('N');
+    expect(model.graph!.node!.map((n) => n.opType)).toEqual(['Conv', 'BatchNormalization', 'Relu', 'GlobalAveragePool', 'Flatten', 'Gemm']);
     expect(model.metadataProps.map((p) => p.key)).toEqual(['source_model', 'source_file', 'layout']);
     expect(listing(dir)).toEqual(['tiny.onnx']);
   });

@@ -26,7 +26,7 @@ describe('prelu', () => {
     const r = compileText('model t {\n  input x: [8, 4, 4]\n  output y = x |> prelu\n}\n');
     const node = r.graph!.nodes.at(-1)!;
     expect(node.attrs).toEqual({ slopes: 8, shared: false });
-    expect(ops.prelu.weights(node.attrs as never)).toEqual([
+    expect(ops.prelu.weights!(node.attrs as never, [[8, 4, 4]])).toEqual([
       { name: 'weight', shape: [8], role: 'learnable', init: 'constant', value: 0.25 },
     ]);
   });

@@ -9,7 +9,7 @@ const h = 6;
 const w = 5;
 const image = () => Float32Array.from({ length: h * w }, (_, i) => (i % w) / (w - 1));
 
-function run(a: Augment, seed = 1, input = image()): Float32Array {
+function run(a: Augment, seed = 1, input = image()): Float32Array<ArrayBuffer> {
   augmentImage(input, h, w, 1, a, new Rng(seed), new Float32Array(input.length));
   return input;
 }
