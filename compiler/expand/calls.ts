@@ -1,6 +1,7 @@
 // Calls: what a called value is decides how it runs. Ops make a node (graph.ts), blocks run their
 // body in a new frame, builtins compute a value.
 import type * as A from '../../dsl/ast.js';
+import type { Span } from '../../dsl/source.js';
 import type { Module } from '../loader.js';
 import { builtins, TENSOR_FORMS } from '../builtins.js';
 import { lookupOp } from '../ops/registry.js';
@@ -55,9 +56,19 @@ function callBuiltin(x: Expansion, name: string, args: ArgIn[], at: A.Expr, fram
 }
 
 function callBlock(x: Expansion, decl: A.BlockDecl, module: Module, args: ArgIn[], at: A.Expr, frame: Frame): Value {
-  const callSpan = at.span;
   x.called.add(decl);
-  checkDepth(x, decl, callSpan, frame);
+  checkDepth(x, decl, at.span, frame);
+  // The depth counts from here, not from the body: a default that calls the block itself
+  // (`block f(x, n = f(x))`) recurses while its arguments are bound.
+  x.depth++;
+  try {
+    return expandBlock(x, decl, module, args, at.span, frame);
+  } finally {
+    x.depth--;
+  }
+}
+
+function expandBlock(x: Expansion, decl: A.BlockDecl, module: Module, args: ArgIn[], callSpan: Span, frame: Frame): Value {
   const bound = bindBlockArgs(x, decl, args, frame);
   const scope = bound.scopeName === '' ? undefined : uniqueScope(frame, bound.scopeName ?? decl.name, bound.scopeName !== undefined);
   const inner = blockFrame(frame, module, bound.env, scope, decl.name, callSpan, bound.numbered, bound.allow);
@@ -65,12 +76,7 @@ function callBlock(x: Expansion, decl: A.BlockDecl, module: Module, args: ArgIn[
   if (!bound.ok || !defaultsOk) return POISON;
   if (!checkSignatures(x, decl, args, inner, callSpan, frame)) return POISON;
   recordArgs(inner, decl);
-  x.depth++;
-  try {
-    execBody(x, decl.body, inner);
-  } finally {
-    x.depth--;
-  }
+  execBody(x, decl.body, inner);
   if (inner.returned === undefined) {
     if (!x.aborted) {
       x.report('E0207', `block '${decl.name}' ended without 'return'`, decl.nameSpan, frame, {

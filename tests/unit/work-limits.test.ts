@@ -32,4 +32,10 @@ describe('work limits', () => {
     const body = '  l = [1]\n  for i in 0..19 {\n    l = l + l\n  }\n  l = l + [3, -2]\n  expect max(l) == 3\n  expect min(l) == -2\n  expect sum(l) == 524289';
     expect(check(body)).toEqual([]);
   });
+
+  it('a default that calls its own block is recursion (E0601), not a stack overflow', () => {
+    const blocks = 'block f(x, n = f(x)) {\n  return x\n}';
+    const errors = check('  z = f(x)\n  _z = z', blocks).filter((d) => / E0\d+ /.test(d));
+    expect(errors).toEqual(['1:16 E0601 block expansion is deeper than 64 levels: \'f\' keeps calling itself']);
+  });
 });
