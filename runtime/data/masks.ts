@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { MAX_IMAGE_BYTES, readRegularFile } from '../../compiler/node-host.js';
+import { concatChunks } from '../../compiler/weights/safetensors.js';
 import type { DataProblem, ImageSet, LoadReport, SampleShape } from './dataset.js';
 import { decodeImage, imageExtensions, resize, toChannels, type Pixels } from './image.js';
 import { pngInfo, vocPalette, type Rgb } from './palette-png.js';
@@ -87,10 +88,10 @@ export function loadSegmentationFolder(root: string, shape: SampleShape, options
     classes,
     shape,
     count: files.length,
-    pixels: concat(pixels),
+    pixels: concatChunks(pixels),
     labels: new Int32Array(files.length),
     files,
-    masks: concat(masks),
+    masks: concatChunks(masks),
     palette: colours ?? vocPalette(classes.length),
   };
   return { ok: true, set, report: { loaded: files.length, skipped, ignored: candidates.length - images.length + orphans } };
@@ -224,16 +225,6 @@ export function pixelCounts(set: SegmentationSet, indices?: ArrayLike<number>): 
     }
   }
   return counts;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 // Collects into one array rather than returning and spreading arrays: a folder of 130,000 images

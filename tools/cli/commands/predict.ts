@@ -2,6 +2,7 @@
 // `archc train`, with their probabilities; for a segmentation model, -o DIR receives each image's
 // predicted mask (palette PNG) and an overlay (./segmentation.ts).
 import { MAX_IMAGE_BYTES, readRegularFile } from '../../../compiler/node-host.js';
+import { concatChunks } from '../../../compiler/weights/safetensors.js';
 import { parseArgs, UsageError } from '../args.js';
 import { readTrainingInfo } from '../../../runtime/persist/training-info.js';
 import type { ImageSet } from '../../../runtime/data/dataset.js';
@@ -57,7 +58,7 @@ ${backendFlagUsage}`,
       classes,
       shape,
       count: readable.length,
-      pixels: concat(readable.map((r) => r.pixels)),
+      pixels: concatChunks(readable.map((r) => r.pixels)),
       labels: new Int32Array(readable.length),
       files: readable.map((r) => r.file),
     };
@@ -87,16 +88,6 @@ function readImage(file: string, shape: { channels: 1 | 3; height: number; width
   } catch (e) {
     return { ok: false as const, reason: (e as Error).message };
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Prints the problem; exit 2 when the saved-model folder itself is wrong, else 1. */

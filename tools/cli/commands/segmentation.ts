@@ -4,6 +4,7 @@
 import { basename, extname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import { MAX_IMAGE_BYTES, readRegularFile } from '../../../compiler/node-host.js';
+import { concatChunks } from '../../../compiler/weights/safetensors.js';
 import type { ImageSet } from '../../../runtime/data/dataset.js';
 import { decodeImage, resize, toChannels } from '../../../runtime/data/image.js';
 import { loadSegmentationFolder, resizeNearest, type SegmentationSet } from '../../../runtime/data/masks.js';
@@ -101,7 +102,7 @@ export async function predictSegmentation(dir: string, info: TrainingInfo, image
     classes: info.classes,
     shape,
     count: readable.length,
-    pixels: concat(readable.map((r) => r.pixels)),
+    pixels: concatChunks(readable.map((r) => r.pixels)),
     labels: new Int32Array(readable.length),
     files: readable.map((r) => r.file),
   };
@@ -158,14 +159,4 @@ function uniqueStem(stem: string, used: Set<string>): string {
   for (let n = 2; used.has(name); n++) name = `${stem}-${n}`;
   used.add(name);
   return name;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
