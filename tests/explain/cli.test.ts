@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readSafetensors } from '../../compiler/weights/safetensors.js';
-import { main } from '../../tools/cli/main.js';
 import { makeTinyDataset } from '../../tools/dev/make-tiny-dataset.js';
 import { tempDir, writeFile } from '../train/fixtures.js';
+import { archcInProcess } from '../archc-in-process.js';
 
 const root = tempDir('archc-explain-');
 const data = join(root, 'shapes');
@@ -41,18 +41,7 @@ interface Run {
   err: string;
 }
 
-async function archc(...argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { status: await main(argv), out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
+const archc = archcInProcess;
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -20,9 +20,9 @@ import { findLayer } from '../../runtime/explain/layers.js';
 import { gradCam, integratedGradients, saliency } from '../../runtime/explain/methods.js';
 import { setBackend } from '../../runtime/index.js';
 import { writeFileAtomic } from '../../runtime/persist/files.js';
-import { main } from '../../tools/cli/main.js';
 import { modelInput, readImages } from '../../tools/cli/commands/explain-target.js';
 import { pngBytes, tempDir, writeFile } from '../train/fixtures.js';
+import { archcInProcess } from '../archc-in-process.js';
 
 const dir = tempDir('archc-explain-torch-');
 const small = `model residual(classes = 3) {
@@ -54,18 +54,7 @@ function torch(request: object): TorchAnswer {
   return JSON.parse(r.stdout) as TorchAnswer;
 }
 
-async function archc(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { status: await main(argv), out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
+const archc = archcInProcess;
 afterEach(() => vi.restoreAllMocks());
 
 /** NHWC (tfjs) → NCHW (PyTorch) for one sample. */

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { onnx } from '../../compiler/lower-onnx/proto.js';
 import { packageRoot } from '../../compiler/node-host.js';
-import { main } from '../../tools/cli/main.js';
 import { makeTinyDataset } from '../../tools/dev/make-tiny-dataset.js';
 import { tempDir } from '../train/fixtures.js';
 import { runOnce } from './harness.js';
+import { archcInProcess } from '../archc-in-process.js';
 
 const root = tempDir('archc-quantize-');
 const arch = join(packageRoot, 'docs', 'examples', 'shapes.arch');
@@ -18,18 +18,7 @@ const model = join(root, 'model');
 const data = join(root, 'shapes');
 const out = (name: string) => join(root, name);
 
-async function cli(argv: string[]): Promise<{ status: number; out: string; err: string }> {
-  let stdout = '';
-  let stderr = '';
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  try {
-    return { status: await main(argv), out: stdout, err: stderr };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
+const cli = (argv: string[]) => archcInProcess(...argv);
 
 beforeAll(async () => {
   // 3 × 12 training images (one corrupt file besides), 3 × 6 test images; 4 epochs: a model that

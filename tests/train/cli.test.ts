@@ -6,10 +6,10 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compile } from '../../compiler/compile.js';
 import { readSafetensors } from '../../compiler/weights/safetensors.js';
 import { initWeights } from '../../compiler/weights/init.js';
-import { main } from '../../tools/cli/main.js';
 import { nodeHost } from '../../compiler/node-host.js';
 import { makeTinyDataset } from '../../tools/dev/make-tiny-dataset.js';
 import { pngBytes, solid, tempDir, writeFile } from './fixtures.js';
+import { archcInProcess } from '../archc-in-process.js';
 
 const root = tempDir('archc-cli-');
 const data = join(root, 'shapes');
@@ -33,19 +33,7 @@ interface Run {
   err: string;
 }
 
-async function archc(...argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    const status = await main(argv);
-    return { status, out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
+const archc = archcInProcess;
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -5,9 +5,9 @@
 import { cpSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../tools/cli/main.js';
 import { makeTinyDataset } from '../../tools/dev/make-tiny-dataset.js';
 import { tempDir, writeFile } from './fixtures.js';
+import { archcInProcess } from '../archc-in-process.js';
 
 const root = tempDir('archc-damaged-');
 const data = join(root, 'shapes');
@@ -15,18 +15,7 @@ const arch = join(root, 'tiny.arch');
 const run = join(root, 'run');
 let image = '';
 
-async function archc(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { status: await main(argv), out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
+const archc = archcInProcess;
 afterEach(() => vi.restoreAllMocks());
 
 const train = (dataDir: string, out: string, ...extra: string[]) =>

@@ -6,9 +6,9 @@ import { PNG } from 'pngjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { packageRoot } from '../../compiler/node-host.js';
 import { pngInfo } from '../../runtime/data/palette-png.js';
-import { main } from '../../tools/cli/main.js';
 import { makeTinySegDataset } from '../../tools/dev/make-tiny-dataset.js';
 import { tempDir } from './fixtures.js';
+import { archcInProcess } from '../archc-in-process.js';
 
 const root = tempDir('archc-seg-cli-');
 const data = join(root, 'scenes');
@@ -19,18 +19,7 @@ beforeAll(() => {
   makeTinySegDataset(data, { images: 24, size: 32, seed: 4 });
 });
 
-async function archc(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { status: await main(argv), out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
+const archc = archcInProcess;
 
 afterEach(() => vi.restoreAllMocks());
 
