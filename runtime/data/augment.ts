@@ -96,6 +96,15 @@ export interface Warp {
  * radians about the centre, shift by (dx, dy).
  */
 export function warp(src: Float32Array, dst: Float32Array, h: number, w: number, c: number, t: Warp): void {
+  forEachSource(h, w, t, (at, sx, sy) => sampleBilinear(src, dst, at * c, h, w, c, sx, sy));
+}
+
+/**
+ * Calls `visit(pixel index, sx, sy)` with the source point of every output pixel under the
+ * inverse of `t`. The image (bilinear) and its mask (nearest) both go through here, so they move
+ * together exactly.
+ */
+export function forEachSource(h: number, w: number, t: Warp, visit: (at: number, sx: number, sy: number) => void): void {
   const cx = (w - 1) / 2;
   const cy = (h - 1) / 2;
   const cos = Math.cos(t.angle);
@@ -108,7 +117,7 @@ export function warp(src: Float32Array, dst: Float32Array, h: number, w: number,
       let sx = cos * ux - sin * uy + cx;
       const sy = sin * ux + cos * uy + cy;
       if (t.flip) sx = w - 1 - sx;
-      sampleBilinear(src, dst, (y * w + x) * c, h, w, c, sx, sy);
+      visit(y * w + x, sx, sy);
     }
   }
 }

@@ -1,7 +1,7 @@
 // Segmentation batches: the images as runtime/data/batch.ts makes them, and each image's mask
 // moved by the same flip, rotation and shift (nearest neighbour: a class index is never blended),
 // while brightness, contrast and noise touch the image alone.
-import { augmentImage, isIdentity, reflect, type Warp } from './augment.js';
+import { augmentImage, forEachSource, isIdentity, reflect, type Warp } from './augment.js';
 import type { BatchOptions } from './batch.js';
 import { sampleSize } from './dataset.js';
 import type { SegmentationSet } from './masks.js';
@@ -39,18 +39,7 @@ export function makeSegBatch(set: SegmentationSet, indices: ArrayLike<number>, f
  * point as runtime/data/augment.ts's `warp`, rounded to the nearest pixel, borders reflected.
  */
 export function warpMask(src: ArrayLike<number>, dst: Int32Array | Uint8Array, h: number, w: number, t: Warp): void {
-  const cx = (w - 1) / 2;
-  const cy = (h - 1) / 2;
-  const cos = Math.cos(t.angle);
-  const sin = Math.sin(t.angle);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const ux = x - t.dx - cx;
-      const uy = y - t.dy - cy;
-      let sx = cos * ux - sin * uy + cx;
-      const sy = sin * ux + cos * uy + cy;
-      if (t.flip) sx = w - 1 - sx;
-      dst[y * w + x] = src[reflect(Math.round(sy), h) * w + reflect(Math.round(sx), w)]!;
-    }
-  }
+  forEachSource(h, w, t, (at, sx, sy) => {
+    dst[at] = src[reflect(Math.round(sy), h) * w + reflect(Math.round(sx), w)]!;
+  });
 }
