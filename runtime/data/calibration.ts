@@ -4,8 +4,8 @@
 // image is an error.
 import { statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { imageExtensions, loadPixels } from './image.js';
-import { readOrReason, sampleSize, walk, type DataProblem, type ImageSet, type SampleShape } from './dataset.js';
+import { imageExtensions } from './image.js';
+import { readImageFile, unlabelledSet, walk, type DataProblem, type ImageSet, type SampleShape } from './dataset.js';
 
 export type CalibrationResult =
   | { ok: true; set: ImageSet; skipped: readonly { file: string; reason: string }[]; unused: number }
@@ -26,26 +26,17 @@ export function loadCalibrationImages(root: string, shape: SampleShape, limit: n
   const hint = 'put some of the images the model will see (a few hundred from the training set are typical) in the folder, as PNG or JPEG';
   if (images.length === 0) return { ok: false, skipped: [], problem: { message: `the calibration folder ${root} has no PNG or JPEG images`, path: root, hint, io: true } };
   const skipped: { file: string; reason: string }[] = [];
-  const chunks: Uint8Array[] = [];
-  const files: string[] = [];
+  const readable: { file: string; pixels: Uint8Array }[] = [];
   let next = 0;
-  for (; next < images.length && chunks.length < limit; next++) {
+  for (; next < images.length && readable.length < limit; next++) {
     const file = images[next]!;
-    const bytes = readOrReason(file);
-    const decoded = typeof bytes === 'string' ? { ok: false as const, reason: bytes } : loadPixels(bytes, shape);
-    if (!decoded.ok) {
-      skipped.push({ file, reason: decoded.reason });
-      continue;
-    }
-    chunks.push(decoded.pixels.data);
-    files.push(file);
+    const decoded = readImageFile(file, shape);
+    if (decoded.ok) readable.push({ file, pixels: decoded.pixels.data });
+    else skipped.push({ file, reason: decoded.reason });
   }
-  if (chunks.length === 0) {
+  if (readable.length === 0) {
     const message = `none of the ${images.length} images in the calibration folder ${root} could be read`;
     return { ok: false, skipped, problem: { message, path: root, hint, io: true } };
   }
-  const pixels = new Uint8Array(chunks.length * sampleSize(shape));
-  chunks.forEach((c, i) => pixels.set(c, i * sampleSize(shape)));
-  const set: ImageSet = { classes: [], shape, count: chunks.length, pixels, labels: new Int32Array(chunks.length), files };
-  return { ok: true, set, skipped, unused: images.length - next };
+  return { ok: true, set: unlabelledSet([], shape, readable), skipped, unused: images.length - next };
 }

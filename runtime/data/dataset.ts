@@ -4,7 +4,8 @@ import { isUtf8 } from 'node:buffer';
 import { readdirSync, statSync } from 'node:fs';
 import { MAX_IMAGE_BYTES, readRegularFile } from '../../compiler/node-host.js';
 import { basename, extname, join } from 'node:path';
-import { imageExtensions, loadPixels } from './image.js';
+import { concatChunks } from '../../compiler/weights/safetensors.js';
+import { imageExtensions, loadPixels, type DecodeResult } from './image.js';
 import { Rng } from './rng.js';
 
 /** One sample's size, in the tfjs (NHWC) order the pixels are stored in. */
@@ -90,8 +91,7 @@ export function loadImageFolder(root: string, shape: SampleShape, expectedClasse
     }
     let usable = 0;
     for (const file of images) {
-      const bytes = readOrReason(file);
-      const decoded = typeof bytes === 'string' ? { ok: false as const, reason: bytes } : loadPixels(bytes, shape);
+      const decoded = readImageFile(file, shape);
       if (!decoded.ok) {
         skipped.push({ file, reason: decoded.reason });
         continue;
@@ -198,6 +198,24 @@ export function walk(dir: string, misnamed: string[] = []): string[] {
     else if (e.isFile() || (e.isSymbolicLink() && statOrUndefined(path)?.isFile())) out.push(path);
   }
   return out;
+}
+
+/** Reads and decodes one image file at `shape`, or says why it cannot be used. */
+export function readImageFile(file: string, shape: SampleShape): DecodeResult {
+  const bytes = readOrReason(file);
+  return typeof bytes === 'string' ? { ok: false, reason: bytes } : loadPixels(bytes, shape);
+}
+
+/** Images without labels (predict, calibration) as one ImageSet. */
+export function unlabelledSet(classes: readonly string[], shape: SampleShape, items: readonly { file: string; pixels: Uint8Array }[]): ImageSet {
+  return {
+    classes,
+    shape,
+    count: items.length,
+    pixels: concatChunks(items.map((r) => r.pixels)),
+    labels: new Int32Array(items.length),
+    files: items.map((r) => r.file),
+  };
 }
 
 export function readOrReason(file: string): Uint8Array | string {

@@ -2,10 +2,9 @@
 // `archc train`, with their probabilities; for a segmentation model, -o DIR receives each image's
 // predicted mask (palette PNG) and an overlay (./segmentation.ts).
 import { MAX_IMAGE_BYTES, readRegularFile } from '../../../compiler/node-host.js';
-import { concatChunks } from '../../../compiler/weights/safetensors.js';
 import { parseArgs, UsageError } from '../args.js';
 import { readTrainingInfo } from '../../../runtime/persist/training-info.js';
-import type { ImageSet } from '../../../runtime/data/dataset.js';
+import { unlabelledSet } from '../../../runtime/data/dataset.js';
 import { loadPixels } from '../../../runtime/data/image.js';
 import { topK } from '../../../runtime/train/metrics.js';
 import type { Command } from './common.js';
@@ -54,14 +53,7 @@ ${backendFlagUsage}`,
       }
     }
     if (readable.length === 0) return problem({ message: 'none of the images could be read' });
-    const set: ImageSet = {
-      classes,
-      shape,
-      count: readable.length,
-      pixels: concatChunks(readable.map((r) => r.pixels)),
-      labels: new Int32Array(readable.length),
-      files: readable.map((r) => r.file),
-    };
+    const set = unlabelledSet(classes, shape, readable);
     const log = (line: string) => void (json ? undefined : process.stderr.write(`${line}\n`));
     const computed = await savedModelProbabilities(dir, info.value, set, parsed, { batchSize: 32, log });
     if (!computed.ok) return problem(computed);

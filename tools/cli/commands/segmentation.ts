@@ -4,8 +4,7 @@
 import { basename, extname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import { MAX_IMAGE_BYTES, readRegularFile } from '../../../compiler/node-host.js';
-import { concatChunks } from '../../../compiler/weights/safetensors.js';
-import type { ImageSet } from '../../../runtime/data/dataset.js';
+import { unlabelledSet } from '../../../runtime/data/dataset.js';
 import { decodeImage, resize, toChannels } from '../../../runtime/data/image.js';
 import { loadSegmentationFolder, resizeNearest, type SegmentationSet } from '../../../runtime/data/masks.js';
 import { encodePalettePng, vocPalette } from '../../../runtime/data/palette-png.js';
@@ -98,14 +97,7 @@ export async function predictSegmentation(dir: string, info: TrainingInfo, image
     printProblem('predict', { message: 'none of the images could be read' });
     return 1;
   }
-  const set: ImageSet = {
-    classes: info.classes,
-    shape,
-    count: readable.length,
-    pixels: concatChunks(readable.map((r) => r.pixels)),
-    labels: new Int32Array(readable.length),
-    files: readable.map((r) => r.file),
-  };
+  const set = unlabelledSet(info.classes, shape, readable);
   const log = (line: string) => void (json ? undefined : process.stderr.write(`${line}\n`));
   const predictor = await savedModelPredictor(dir, parsed, log);
   if (!predictor.ok) {
