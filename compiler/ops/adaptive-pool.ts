@@ -49,6 +49,8 @@ function adaptivePool(kind: 'adaptive_avgpool' | 'adaptive_maxpool'): OpDef<Adap
       const i = a.size.length >= 2 ? a.size.length - 2 : 0;
       return { kernel: a.maxWindow[i]!, stride: a.input[i]! / a.size[i]!, dilation: 1 };
     },
+    // Fixed whatever the input's size, even where it happens to equal it at the defaults.
+    symbolic: (_a, _ins, { node }) => [...node.shape],
     tfjs: (a, kit) => adaptivePoolTfjs(kind)(a, kit),
     onnx: (g) => adaptivePoolOnnx(kind, g),
     // PyTorch's own windows, which the ONNX and tfjs lowerings reproduce.

@@ -7,7 +7,7 @@ import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { formatShape } from '../ir.js';
-import { alignedOnnxInputs, alignedTorchInputs, broadcast } from './elementwise.js';
+import { alignedOnnxInputs, alignedTorchInputs, broadcast, symbolicBroadcast } from './elementwise.js';
 import { pyFloat } from '../lower-pytorch/lowering.js';
 
 export const COMPARISONS = ['gt', 'ge', 'lt', 'le', 'eq', 'ne'] as const;
@@ -56,6 +56,7 @@ export const compare = defineOp({
     }
     return { attrs: { op, value: null } as CompareAttrs, shape };
   },
+  symbolic: (_a, ins, step) => symbolicBroadcast(ins, step),
   onnx: (g) => compareOnnx(g),
   tfjs: (a, kit) => compareTfjs(a, kit),
   pytorch: {

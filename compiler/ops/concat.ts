@@ -1,6 +1,7 @@
 // concat: joins tensors along one axis (default 0, the channels). Every other axis must match; the
 // compiler adds the input sizes that would work when the model's input size is the cause.
 import { defineOp } from './op.js';
+import { add, sameSize } from '../symbolic/expr.js';
 import { AXIS_NAMES } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 
@@ -39,6 +40,17 @@ export const concat = defineOp({
     const shape = [...first];
     shape[axis] = inputs.reduce((sum, s) => sum + s[axis]!, 0);
     return { attrs: { axis }, shape };
+  },
+  // The concatenated axis is the sum of the inputs'; every other axis must meet.
+  symbolic({ axis }, ins, { node, need }) {
+    const out = [...ins[0]!];
+    out[axis] = ins.map((s) => s[axis]!).reduce(add, 0);
+    for (let k = 1; k < ins.length; k++) {
+      ins[0]!.forEach((d, j) => {
+        if (j !== axis && !sameSize(d, ins[k]![j]!)) need({ kind: 'eq', left: d, right: ins[k]![j]!, span: node.span, why: `the inputs of ${node.name} must meet` });
+      });
+    }
+    return out;
   },
   tfjs: (a, kit) => concatTfjs(a, kit),
   onnx: (g) => g.op('Concat', g.inputs, { axis: g.attrs.axis + 1 }),

@@ -2,6 +2,7 @@
 // over 1, 2 or 3 spatial axes. Per axis: out = (I−1)·s − pad_begin − pad_end + d·(k−1) + 1 +
 // output_padding. Weights [Cin, Cout/groups, k...] as in PyTorch and ONNX ConvTranspose.
 import { defineOp, type ListArg, type OpContext, type PadArg } from './op.js';
+import { add, isSym, scale, type Size } from '../symbolic/expr.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, effectiveKernel, perAxis, product, resolvePads, spatialRank, type Pads, type Window } from './spatial.js';
 import { checkGroups, windowArgs, type ConvAttrs } from './conv.js';
@@ -57,6 +58,14 @@ export const conv_transpose = defineOp({
     const s = a.stride[i]!;
     return { kernel: Math.ceil(effectiveKernel(a.kernel[i]!, a.dilation[i]!) / s), stride: 1 / s, dilation: 1 };
   },
+  symbolic: (a, [x], { node }) => [node.shape[0]!, ...a.kernel.map((k, i) => {
+    const I = x![i + 1]!;
+    if (!isSym(I)) return node.shape[i + 1]!;
+    if (a.pads.mode === 'same') return scale(I, a.stride[i]!);
+    const keff = effectiveKernel(k, a.dilation[i]!);
+    return add(scale(add(I, -1), a.stride[i]!), keff - a.pads.begin[i]! - a.pads.end[i]! + a.outputPadding[i]!);
+  })],
+  macsGrowWith: 'input',
   tfjs: (a, kit) => convTransposeTfjs(a, kit),
   onnx: (g) => convTransposeOnnx(g),
   pytorch: { module: (a, [x]) => convTransposeModule(a, x![0]!), forward: (g) => convTransposeForward(g) },

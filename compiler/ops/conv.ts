@@ -2,7 +2,7 @@
 // The rank follows the input: [C, L], [C, H, W] or [C, D, H, W]. Weights are OIHW, as in ONNX.
 import { defineOp, type ListArg, type OpContext } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
-import { perAxis, product, resolvePads, spatialRank, windowOutput, type Pads, type Window } from './spatial.js';
+import { perAxis, product, resolvePads, spatialRank, symbolicWindowOutput, windowOutput, type Pads, type Window } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { args, kwargs, pyBool, pyInts, pyList, torchPads, type PytorchContext } from '../lower-pytorch/lowering.js';
 
@@ -54,6 +54,8 @@ export const conv = defineOp({
   ],
   macs: (a, [x], out) => product(a.kernel) * (x![0]! / a.groups) * product(out),
   field: (a) => ({ kernel: a.kernel.at(-2) ?? a.kernel[0]!, stride: a.stride.at(-2) ?? a.stride[0]!, dilation: a.dilation.at(-2) ?? a.dilation[0]! }),
+  symbolic: (a, ins, step) => symbolicWindowOutput(a, ins, step),
+  macsGrowWith: 'output',
   tfjs: (a, kit) => convTfjs(a, kit),
   onnx: (g) => convOnnx(g),
   pytorch: { module: (a, [x]) => convModule(a, x![0]!, false), forward: (g) => convForward(g) },

@@ -1,6 +1,7 @@
 // dense: a fully connected layer on the last axis of any rank, applied at every other position
 // (torch Linear, Keras Dense). Weight [out, in].
 import { defineOp } from './op.js';
+import { isSym } from '../symbolic/expr.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { product } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
@@ -29,6 +30,13 @@ export const dense = defineOp({
     ...(a.bias ? [{ name: 'bias', shape: [a.units], role: 'learnable', init: 'zeros' } as const] : []),
   ],
   macs: (a, [x]) => product(x!) * a.units,
+  // Its weights are sized for the last axis at the defaults: that axis cannot vary.
+  symbolic(_a, [x], { node, need, base }) {
+    const last = x!.at(-1)!;
+    if (isSym(last)) need({ kind: 'eq', left: last, right: base[0]!.at(-1)!, span: node.span, why: `the weights of ${node.name} are sized for its input at the defaults` });
+    return [...x!.slice(0, -1), node.shape.at(-1)!];
+  },
+  macsGrowWith: 'input',
   tfjs: (a, kit) => denseTfjs(a, kit),
   onnx: (g) => denseOnnx(g),
   pytorch: {

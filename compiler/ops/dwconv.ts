@@ -49,6 +49,8 @@ export const dwconv = defineOp({
   weights: conv.weights,
   macs: conv.macs,
   field: conv.field,
+  symbolic: conv.symbolic,
+  macsGrowWith: conv.macsGrowWith,
   tfjs: (a, kit) => convTfjs(a, kit),
   onnx: (g) => convOnnx(g),
   pytorch: { module: (a, [x]) => convModule(a, x![0]!, true), forward: (g) => convForward(g) },

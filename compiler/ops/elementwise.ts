@@ -1,6 +1,7 @@
 // add, sub, mul, div: element-wise binary ops with NumPy broadcasting over the per-sample shape
 // (the batch axis always matches). `a + b`, `a - b`, `a * b` and `a / b` on tensors lower to these.
-import { defineOp, type OpDef, type OpContext } from './op.js';
+import { defineOp, type OpDef, type OpContext, type SymbolicStep } from './op.js';
+import { sameSize, type Size } from '../symbolic/expr.js';
 import type { Shape } from '../ir.js';
 import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
@@ -16,6 +17,19 @@ export function broadcast(a: Shape, b: Shape): number[] | undefined {
     const y = b[b.length - rank + i] ?? 1;
     if (x !== y && x !== 1 && y !== 1) return undefined;
     out.push(Math.max(x, y));
+  }
+  return out;
+}
+
+/** broadcast in the size variables: each axis takes its first operand's size other than 1, and the others must equal it. */
+export function symbolicBroadcast(ins: readonly (readonly Size[])[], { node, need }: SymbolicStep): Size[] {
+  const rank = Math.max(...ins.map((s) => s.length));
+  const out: Size[] = [];
+  for (let j = 0; j < rank; j++) {
+    const dims = ins.map((s) => s[s.length - rank + j]).filter((d): d is Size => d !== undefined && d !== 1);
+    const first = dims[0] ?? 1;
+    for (const d of dims.slice(1)) if (!sameSize(first, d)) need({ kind: 'eq', left: first, right: d, span: node.span, why: `the operands of ${node.name} must match` });
+    out.push(first);
   }
   return out;
 }
@@ -41,6 +55,7 @@ function elementwise(kind: ElementwiseKind, symbol: string): OpDef<ElementwiseAt
       }
       return { attrs: {}, shape };
     },
+    symbolic: (_a, ins, step) => symbolicBroadcast(ins, step),
     tfjs: (a, kit) => elementwiseTfjs(kind)(a, kit),
     onnx: (g) => elementwiseOnnx(ONNX_TYPE[kind], g),
     pytorch: { forward: (g) => elementwiseTorch(TORCH_OPERATOR[kind], g.inputs, g.inputShapes) },

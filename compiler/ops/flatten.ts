@@ -1,6 +1,7 @@
 // flatten: [C, H, W] → [C·H·W] in C, H, W order (PyTorch's order; the tfjs lowering reorders the
 // following dense layer's weights so both targets compute the same function).
 import { defineOp } from './op.js';
+import { mul, type Size } from '../symbolic/expr.js';
 import { product } from './spatial.js';
 import { heightAxis } from './axes.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
@@ -15,6 +16,7 @@ export const flatten = defineOp({
   infer: ([x]) => ({ attrs: {}, shape: [product(x!)] }),
   // What follows sees every position at once, as after a global pool (VGG-16's fc6: 404 pixels).
   field: (_a, [x]) => ({ kernel: x!.length >= 2 ? x![heightAxis(x!)]! : 1, stride: 1, dilation: 1 }),
+  symbolic: (_a, [x], { node }) => (node.shape.length === 1 ? [x!.reduce<Size>((p, d) => mul(p, d), 1)] : undefined),
   tfjs: (a, kit) => flattenTfjs(a, kit),
   onnx: (g) => g.op('Flatten', [g.inputs[0]!], { axis: 1 }),
   // NCHW order, as ONNX Flatten: a following dense layer's weights are PyTorch's as they are.

@@ -18,6 +18,8 @@ function globalPool(kind: 'global_avgpool' | 'global_maxpool'): OpDef<GlobalPool
     },
     // The whole height in one window ([C, L]: the length, not the channels).
     field: (_a, [x]) => ({ kernel: x![heightAxis(x!)]!, stride: 1, dilation: 1 }),
+    // Fixed whatever the input's size, even where it happens to equal it at the defaults.
+    symbolic: (_a, _ins, { node }) => [...node.shape],
     // Images: tfjs-layers' own global pooling, then a reshape back to [1, 1, C] (tfjs drops the
     // pooled axes); other ranks: ArchcGlobalPool, which keeps them.
     tfjs: (_a, kit) => {

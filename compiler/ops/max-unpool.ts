@@ -10,6 +10,7 @@
 // Non-overlapping 2-D windows (stride = kernel, no padding: SegNet's 2×2 pools); a size that does
 // not divide leaves the last rows and columns zero (PyTorch's floor-mode pool never picks them).
 import { defineOp } from './op.js';
+import { floorDiv, sameSize } from '../symbolic/expr.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { formatShape } from '../ir.js';
@@ -51,6 +52,14 @@ export const max_unpool = defineOp({
       });
     }
     return { attrs: { kernel }, shape: [...like!] };
+  },
+  // The unpooled map takes the pre-pool map's sizes; y must be that map pooled.
+  symbolic({ kernel }, [y, like], { node, need }) {
+    kernel.forEach((k, i) => {
+      const pooled = floorDiv(like![i + 1]!, k);
+      if (!sameSize(y![i + 1]!, pooled)) need({ kind: 'eq', left: y![i + 1]!, right: pooled, span: node.span, why: `${node.name} restores the map its values were pooled from` });
+    });
+    return [...like!];
   },
   onnx: (g) => maxUnpoolOnnx(g),
   tfjs: (a, kit) => maxUnpoolTfjs(a, kit),

@@ -1,6 +1,8 @@
 // The contract every primitive op fulfils, in one file per op under compiler/ops/. Parameter counts
 // are derived from `weights`, never written as a second formula.
-import type { Shape } from '../ir.js';
+import type { IrNode, Shape } from '../ir.js';
+import type { Size } from '../symbolic/expr.js';
+import type { Constraint } from '../symbolic/constraints.js';
 import type { DiagnosticCode } from '../diagnostics.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
@@ -105,6 +107,17 @@ export interface FieldStep {
   readonly dilation: number;
 }
 
+/** What a symbolic shape rule sees besides its inputs' symbolic sizes. */
+export interface SymbolicStep {
+  readonly node: IrNode;
+  /** The inputs' shapes at the defaults. */
+  readonly base: readonly Shape[];
+  /** Every earlier node's symbolic shape, by node id (for `size=[like.height, …]` references). */
+  readonly shapes: readonly (readonly Size[])[];
+  /** Records what the op requires of the variables (a window must fit, operands must match). */
+  need(c: Constraint): void;
+}
+
 /**
  * The lowerings and the attribute functions are methods, so that a registry of ops with different
  * attribute types is a Record<string, OpDef> without casts (TypeScript checks method parameters
@@ -126,6 +139,14 @@ export interface OpDef<A = unknown, P extends Params = Params> {
   macs?(attrs: A, inputs: readonly Shape[], output: Shape): number;
   /** A windowed op's step along the height axis; ops without one keep the field as it is. */
   field?(attrs: A, inputs: readonly Shape[]): FieldStep;
+  /**
+   * The output sizes as formulas in the size variables (compiler/symbolic), or undefined where the
+   * op cannot follow them. Ops without one pass their one input's sizes through when the output has
+   * its shape, and are otherwise probed by re-running `infer` at other sizes.
+   */
+  symbolic?(attrs: A, inputs: readonly (readonly Size[])[], step: SymbolicStep): Size[] | undefined;
+  /** Which shape the MACs grow with when sizes vary (conv-like ops: the output; dense: its input). */
+  readonly macsGrowWith?: 'output' | 'input';
   /**
    * The ONNX lowering: standard-domain nodes computing the op at inference (compiler/lower-onnx).
    * Required: the type checker refuses an op that cannot be exported.

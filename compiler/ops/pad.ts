@@ -2,6 +2,7 @@
 // without the edge ("reflect", PyTorch/ONNX reflect) or copies of the edge ("edge", PyTorch
 // replicate). Pads are written as conv's are: int, one per axis, or begin/end pairs in axis order.
 import { asList, defineOp, type ListArg, type OpContext } from './op.js';
+import { add } from '../symbolic/expr.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, spatialRank } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
@@ -39,6 +40,7 @@ export const pad = defineOp({
     const shape = [x![0]!, ...input.map((I, i) => I + sides.begin[i]! + sides.end[i]!)];
     return { attrs: { mode, ...sides, value: args.value }, shape };
   },
+  symbolic: (a, [x]) => [x![0]!, ...a.begin.map((b, i) => add(x![i + 1]!, b + a.end[i]!))],
   tfjs: (a, kit) => padTfjs(a, kit),
   onnx: (g) => padOnnx(g),
   pytorch: { forward: (g) => padTorch(g.inputs[0]!, g.attrs) },

@@ -4,7 +4,7 @@
 // Keras and ONNX SAME_UPPER do, unless count_pad is given.
 import { defineOp, type OpDef } from './op.js';
 import type { OnnxLoweringContext } from '../lower-onnx/lowering.js';
-import { perAxis, resolvePads, spatialRank, windowOutput, axisName, type Pads } from './spatial.js';
+import { perAxis, resolvePads, spatialRank, symbolicWindowOutput, windowOutput, axisName, type Pads } from './spatial.js';
 import { warnAsymmetricSame } from './conv.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { args, kwargs, pyBool, pyInts, pyList, torchPads, type PytorchContext } from '../lower-pytorch/lowering.js';
@@ -62,6 +62,7 @@ function pool(kind: 'maxpool' | 'avgpool'): OpDef<PoolAttrs> {
       return { attrs: { kernel, stride, dilation, pads, ceil, countPad: ctx.given('count_pad') ? args.count_pad : pads.mode !== 'same' }, shape: [x![0]!, ...out] };
     },
     field: (a) => ({ kernel: a.kernel.at(-2) ?? a.kernel[0]!, stride: a.stride.at(-2) ?? a.stride[0]!, dilation: 1 }),
+    symbolic: (a, ins, step) => symbolicWindowOutput(a, ins, step),
     tfjs: (a, kit) => poolTfjs(kind)(a, kit),
     onnx: (g) => poolOnnx(kind, g),
     pytorch: { module: (a, [x]) => poolModule(kind, a, x!.length - 1), forward: (g) => poolForward(kind, g) },

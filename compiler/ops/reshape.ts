@@ -1,6 +1,7 @@
 // reshape: the same elements in a new per-sample shape (row-major, like PyTorch view and ONNX
 // Reshape); one −1 stands for whatever size keeps the element count.
 import { asList, defineOp } from './op.js';
+import { isSym, mul, type Size } from '../symbolic/expr.js';
 import { formatShape } from '../ir.js';
 import { product } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
@@ -44,6 +45,12 @@ export const reshape = defineOp({
       });
     }
     return { attrs: { shape }, shape };
+  },
+  // The target shape is fixed: the input's element count must stay what it is at the defaults.
+  symbolic({ shape }, [x], { node, need }) {
+    const count = x!.reduce<Size>((p, d) => mul(p, d), 1);
+    if (isSym(count)) need({ kind: 'eq', left: count, right: product(shape), span: node.span, why: `${node.name} has a fixed shape` });
+    return [...shape];
   },
   tfjs: (a, kit) => reshapeTfjs(a, kit),
   onnx: (g) => g.op('Reshape', [g.inputs[0]!, g.constant('shape', 'int64', [0, ...g.attrs.shape])]),

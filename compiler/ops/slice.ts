@@ -3,6 +3,7 @@
 // reverses an axis (end −size − 1 is "through row 0", Python's x[::-1]). A bound outside the axis
 // and an empty result are errors.
 import { defineOp } from './op.js';
+import { add, ceilDiv, isSym, sub, type Size } from '../symbolic/expr.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { formatShape } from '../ir.js';
 import { heightAxis, resolveAxis } from './axes.js';
@@ -69,6 +70,22 @@ export const slice = defineOp({
   },
   // A step along the height axis subsamples it, like a stride.
   field: (a, [x]) => ({ kernel: 1, stride: a.axis === heightAxis(x!) ? Math.abs(a.step) : 1, dilation: 1 }),
+  symbolic(a, [x], { node, need }) {
+    const I = x![a.axis]!;
+    const out = [...x!];
+    if (!isSym(I)) {
+      out[a.axis] = node.shape[a.axis]!;
+      return out;
+    }
+    const [start, end, step] = [node.args['start'] as number, node.args['end'] as number, a.step];
+    if (step < 0) return undefined; // walking backwards: not followed symbolically yet
+    const at = (i: number): Size => (i < 0 ? add(I, i) : i);
+    const why = `slice ${start}:${end} of ${node.name} must be inside the axis`;
+    if (end >= 0) need({ kind: 'ge', expr: I, min: end, span: node.span, why });
+    if (start < 0) need({ kind: 'ge', expr: I, min: -start, span: node.span, why });
+    out[a.axis] = ceilDiv(sub(at(end), at(start)), step);
+    return out;
+  },
   tfjs: (a, kit) => sliceTfjs(a, kit),
   onnx: (g) => sliceOnnx(g),
   pytorch: {

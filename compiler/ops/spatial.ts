@@ -1,5 +1,6 @@
 // Window arithmetic shared by convs and pools: per-axis arguments, padding modes and output sizes.
-import type { ListArg, OpContext, PadArg } from './op.js';
+import type { ListArg, OpContext, PadArg, SymbolicStep } from './op.js';
+import { add, ceilDiv, floorDiv, isSym, type Size } from '../symbolic/expr.js';
 
 export const AXIS_NAMES: Record<number, readonly string[]> = {
   1: ['length'],
@@ -114,6 +115,36 @@ export function windowOutput(
       return undefined;
     }
     out.push(o);
+  }
+  return out;
+}
+
+/**
+ * windowOutput in the size variables: each symbolic axis's output size as a formula, with the
+ * requirement that the window fit. Undefined where PyTorch's ceil mode may drop a last window,
+ * which no formula of this kind expresses.
+ */
+export function symbolicWindowOutput(a: Window & { readonly pads: Pads; readonly ceil?: boolean }, [x]: readonly (readonly Size[])[], { node, need }: SymbolicStep): Size[] | undefined {
+  const out: Size[] = [node.shape[0]!];
+  for (let i = 0; i < a.kernel.length; i++) {
+    const I = x![i + 1]!;
+    if (!isSym(I)) {
+      out.push(node.shape[i + 1]!);
+      continue;
+    }
+    const s = a.stride[i]!;
+    if (a.pads.mode === 'same') {
+      out.push(ceilDiv(I, s)); // TF "same": ceil(I / s), whatever the window
+      continue;
+    }
+    const keff = effectiveKernel(a.kernel[i]!, a.dilation[i]!);
+    const pb = a.pads.begin[i]!;
+    const pe = a.pads.end[i]!;
+    // PyTorch's ceil mode drops a last window that starts in the end padding; it cannot when s + pe ≤ keff.
+    if (a.ceil && s + pe > keff) return undefined;
+    const span = add(I, pb + pe - keff);
+    need({ kind: 'ge', expr: add(I, pb + pe), min: keff, span: node.span, why: `the ${keff}-wide window of ${node.name} must fit` });
+    out.push(add(a.ceil ? ceilDiv(span, s) : floorDiv(span, s), 1));
   }
   return out;
 }

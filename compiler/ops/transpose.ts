@@ -29,6 +29,7 @@ export const transpose = defineOp({
     }
     return { attrs: { perm }, shape: perm.map((a) => x![a]!) };
   },
+  symbolic: (a, [x]) => a.perm.map((p) => x![p]!),
   tfjs: (a, kit) => transposeTfjs(a, kit),
   onnx: (g) => g.op('Transpose', [g.inputs[0]!], { perm: [0, ...g.attrs.perm.map((a) => a + 1)] }),
   pytorch: { forward: (g) => `${g.inputs[0]}.permute(0, ${g.attrs.perm.map((a) => a + 1).join(', ')})` },

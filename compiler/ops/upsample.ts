@@ -2,6 +2,7 @@
 // by nearest neighbour or (bi/tri)linear interpolation (linear along every spatial axis). Attrs keep
 // both the output size and the scale used for coordinates (ONNX Resize takes either).
 import { defineOp, type ListArg, type OpContext } from './op.js';
+import { isSym, scale, type Size } from '../symbolic/expr.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import { axisName, perAxis, spatialRank } from './spatial.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
@@ -52,6 +53,20 @@ export const upsample = defineOp({
   field: (a) => {
     const i = a.size.length >= 2 ? a.size.length - 2 : 0;
     return { kernel: a.mode === 'nearest' ? 1 : 2, stride: 1 / a.scales[i]!, dilation: 1 };
+  },
+  symbolic(a, [x], { node, shapes }) {
+    const out: Size[] = [x![0]!];
+    for (let i = 0; i < a.size.length; i++) {
+      const I = x![i + 1]!;
+      // `size=[like.height, like.width]`: the output follows that tensor's axes.
+      const refs = a.fromSize ? node.argDims?.['size'] : undefined;
+      const from = refs?.length === 1 ? refs[0] : refs?.[i];
+      if (from) out.push(shapes[from.node]![from.axis]!);
+      else if (a.fromSize || !isSym(I)) out.push(node.shape[i + 1]!);
+      else if (Number.isInteger(a.scales[i]!)) out.push(scale(I, a.scales[i]!));
+      else return undefined;
+    }
+    return out;
   },
   tfjs: (a, kit) => upsampleTfjs(a, kit),
   onnx: (g) => upsampleOnnx(g),

@@ -5,7 +5,7 @@ import { defineOp } from './op.js';
 import type { OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { formatShape } from '../ir.js';
-import { alignedOnnxInputs, alignedTorchInputs, broadcast } from './elementwise.js';
+import { alignedOnnxInputs, alignedTorchInputs, broadcast, symbolicBroadcast } from './elementwise.js';
 
 export type WhereAttrs = Record<string, never>;
 
@@ -25,6 +25,7 @@ export const where = defineOp({
     }
     return { attrs: {} as WhereAttrs, shape };
   },
+  symbolic: (_a, ins, step) => symbolicBroadcast(ins, step),
   onnx: (g) => whereOnnx(g),
   tfjs: (a, kit) => whereTfjs(a, kit),
   pytorch: {
