@@ -1,6 +1,6 @@
 // Batches: gather 8-bit samples by index, scale to [0, 1], augment (training only), normalize per
 // channel with (x - mean) / std, and hand back one NHWC float buffer ready for a tensor.
-import { augmentImage, isIdentity, type Augment } from './augment.js';
+import { augmentImage, isIdentity, type Augment, type Warp } from './augment.js';
 import { sampleSize, type ImageSet } from './dataset.js';
 import type { Rng } from './rng.js';
 
@@ -30,25 +30,44 @@ export interface BatchOptions {
 
 /** Samples `indices[from, to)` of `set` as normalized NHWC floats, and their labels. */
 export function makeBatch(set: ImageSet, indices: ArrayLike<number>, from: number, to: number, options: BatchOptions): { x: Float32Array; labels: Int32Array } {
+  const labels = new Int32Array(to - from);
+  const x = imageBatch(set, indices, from, to, options, (b, sample) => {
+    labels[b] = set.labels[sample]!;
+  });
+  return { x, labels };
+}
+
+/**
+ * The images of samples `indices[from, to)`, scaled, augmented and normalized into one NHWC buffer.
+ * `each(b, sample, moved)` sees every sample with the warp its image was given (undefined when it
+ * did not move), so that a caller can carry labels or masks along.
+ */
+export function imageBatch(
+  set: Pick<ImageSet, 'pixels' | 'shape'>,
+  indices: ArrayLike<number>,
+  from: number,
+  to: number,
+  options: BatchOptions,
+  each: (b: number, sample: number, moved: Warp | undefined) => void,
+): Float32Array {
   const { height, width, channels } = set.shape;
   const size = sampleSize(set.shape);
   const n = to - from;
   const x = new Float32Array(n * size);
-  const labels = new Int32Array(n);
   const augment = options.augment && !isIdentity(options.augment) ? options.augment : undefined;
   const image = new Float32Array(size);
   const scratch = new Float32Array(size);
   const { mean, std } = options.normalize;
   for (let b = 0; b < n; b++) {
     const sample = indices[from + b]!;
-    labels[b] = set.labels[sample]!;
     const offset = sample * size;
     for (let i = 0; i < size; i++) image[i] = set.pixels[offset + i]! / 255;
-    if (augment) augmentImage(image, height, width, channels, augment, options.rng!, scratch);
+    const moved = augment ? augmentImage(image, height, width, channels, augment, options.rng!, scratch) : undefined;
+    each(b, sample, moved);
     for (let i = 0; i < size; i++) {
       const c = i % channels;
       x[b * size + i] = (image[i]! - (mean[c] ?? mean[0]!)) / (std[c] ?? std[0]!);
     }
   }
-  return { x, labels };
+  return x;
 }
