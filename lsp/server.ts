@@ -59,6 +59,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onInitialize((params): InitializeResult => {
     options = (params.initializationOptions ?? {}) as ServerOptions;
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    ws.files.setRoots(folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u)));
     showHints = options.inlayHints !== false;
     canRefreshHints = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     queue = new CompileQueue(new URL('./compile-worker.js', import.meta.url), options.compileTimeoutMs ?? 5_000);
@@ -172,12 +174,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }),
   );
 
+  // The open documents (their buffers win over the disk) and what they import, then the workspace's closed files.
   const searchModules = (uri: string) => {
     const out = [];
     for (const doc of [ws.documents.get(uri), ...ws.documents.all()]) {
       const parsed = doc && ws.parse(doc.uri);
       for (const module of parsed?.loaded.modules.values() ?? []) out.push({ module, syntax: ws.syntaxOf(module) });
     }
+    for (const module of ws.closedModules()) out.push({ module, syntax: ws.syntaxOf(module) });
     return out;
   };
 

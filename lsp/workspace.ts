@@ -8,6 +8,7 @@ import { overlayHost, type CompileOutcome, type LayerView } from './compile-docu
 import { indexShapes, type ShapeIndex } from './shapes.js';
 import { indexSyntax, type SyntaxIndex } from './syntax.js';
 import { uriToPath } from './positions.js';
+import { WorkspaceFiles } from './workspace-files.js';
 
 export interface Parsed {
   readonly text: string;
@@ -34,6 +35,8 @@ export class Workspace {
   /** Texts whose compile was stopped for taking too long, by URI: not compiled again. */
   private readonly stopped = new Map<string, string>();
   private generation = 0;
+  /** The workspace folders' files, for references and rename beyond the open documents. */
+  readonly files = new WorkspaceFiles();
 
   constructor() {
     this.documents.onDidChangeContent(() => this.generation++);
@@ -69,6 +72,12 @@ export class Workspace {
     const parsed: Parsed = { text, generation: this.generation, loaded, root, syntax: root && this.syntaxOf(root) };
     this.parsed.set(uri, parsed);
     return parsed;
+  }
+
+  /** Every module of the workspace's files that are not open, with what they import. */
+  closedModules(): Module[] {
+    const open = new Set(this.documents.all().map((d) => uriToPath(d.uri)));
+    return this.files.loadAll(this.host(), this.generation, open).flatMap((loaded) => [...loaded.modules.values()]);
   }
 
   syntaxOf(module: Module): SyntaxIndex {

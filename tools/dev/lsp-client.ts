@@ -21,7 +21,8 @@ export interface LspClient {
 
 export const fileUri = (path: string): string => pathToFileURL(path).href;
 
-export async function startClient(initializationOptions: Record<string, unknown> = {}): Promise<LspClient> {
+/** Starts `archc lsp`; `workspaceFolder` is the folder the editor has open (none: loose files only). */
+export async function startClient(initializationOptions: Record<string, unknown> = {}, workspaceFolder?: string): Promise<LspClient> {
   const child = spawn(process.execPath, [join(packageRoot, 'bin', 'archc.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
@@ -45,7 +46,8 @@ export async function startClient(initializationOptions: Record<string, unknown>
     });
   await connection.sendRequest('initialize', {
     processId: process.pid,
-    rootUri: null,
+    rootUri: workspaceFolder ? fileUri(workspaceFolder) : null,
+    workspaceFolders: workspaceFolder ? [{ uri: fileUri(workspaceFolder), name: 'workspace' }] : null,
     capabilities: { workspace: { inlayHint: { refreshSupport: false } } },
     initializationOptions,
   });
