@@ -1,7 +1,7 @@
 // `archc export --quantize int8 / --dtype float16` end to end on a model trained by `archc train`
 // (docs/examples/shapes.arch, with batch norm): the files run in onnxruntime, are a fraction of the
-// float32 size, predict what the float32 model predicts, and `archc eval` reads them (alone, and
-// with --compare beside the run folder). Bad input gets one message, the right exit code and no file.
+// float32 size, predict what the float32 model predicts, and `archc eval` and `archc predict` read
+// them (alone, and with --compare beside the run folder). Bad input gets one message, the right exit code and no file.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -79,6 +79,24 @@ describe('export --quantize int8', () => {
     expect(r.out).toMatch(/18 images from .*\naccuracy \d\.\d{3} \(\d+ of 18\)/);
   });
 
+  it('predict takes an exported file and ranks the classes as the run folder does', async () => {
+    const images = ['circle', 'square', 'triangle'].map((c) => join(data, 'test', c, `${c}-000.png`));
+    const top = async (source: string, ...flags: string[]) => {
+      const r = await cli(['predict', source, ...images, '--json', ...flags]);
+      expect(r.status, r.err).toBe(0);
+      return (JSON.parse(r.out) as { file: string; top: { class: string; probability: number }[] }[]).map((p) => p.top);
+    };
+    const folder = await top(model, '--engine', 'onnxruntime');
+    const float = await top(out('float.onnx'));
+    for (const [i, row] of float.entries()) {
+      expect(row.map((t) => t.class)).toEqual(folder[i]!.map((t) => t.class));
+      row.forEach((t, j) => expect(t.probability).toBeCloseTo(folder[i]![j]!.probability, 5));
+    }
+    expect((await top(out('int8.onnx'))).map((row) => row[0]!.class)).toEqual(float.map((row) => row[0]!.class));
+    const refused = await cli(['predict', out('float.onnx'), images[0]!, '--backend', 'wasm']);
+    expect([refused.status, refused.err]).toEqual([2, expect.stringMatching(/--weights and --backend do not apply/)]);
+  });
+
   it('--dtype float16 halves the file and changes the probabilities by less than 1e-3', async () => {
     const r = await cli(['export', model, '--dtype', 'float16', '-o', out('f16.onnx')]);
     expect(r.status, r.err).toBe(0);
@@ -143,6 +161,9 @@ describe('bad input: one message, exit 2 (usage, I/O) or 1 (the model), nothing 
     const r = await cli(['eval', out('bare.onnx'), '--data', join(data, 'test')]);
     expect(r.status).toBe(1);
     expect(r.err).toMatch(/bare\.onnx does not say how to feed it .*\n  hint: export it from a run folder/);
+    const p = await cli(['predict', out('bare.onnx'), join(data, 'test', 'circle', 'circle-000.png')]);
+    expect(p.status).toBe(1);
+    expect(p.err).toMatch(/bare\.onnx does not say how to feed it/);
     const c = await cli(['eval', model, '--data', join(data, 'test'), '--compare', out('nothing.onnx')]);
     expect(c.status).toBe(2);
     expect(c.err).toMatch(/cannot read .*nothing\.onnx/);

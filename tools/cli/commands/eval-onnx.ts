@@ -12,6 +12,8 @@ import { engineProbabilities } from '../../../runtime/infer/engine-infer.js';
 import type { Probabilities } from '../../../runtime/infer/infer.js';
 import type { Loaded } from '../../../runtime/persist/training-info.js';
 import { argmaxRows, evaluate } from '../../../runtime/train/metrics.js';
+import { UsageError, type Parsed } from '../args.js';
+import { choiceFlag, ENGINE_CHOICES } from './training-flags.js';
 import type { OutputKind } from '../../../runtime/train/losses.js';
 
 export interface OnnxFile {
@@ -28,8 +30,14 @@ export interface OnnxFile {
 
 export const isOnnxPath = (path: string): boolean => path.toLowerCase().endsWith('.onnx') && statSync(path, { throwIfNoEntry: false })?.isFile() !== false;
 
-/** Reads an exported file and the preprocessing its metadata states. */
-export function readOnnxFile(path: string): Loaded<OnnxFile> & { io?: boolean } {
+/** Refuses the flags that choose weights or a runtime: an .onnx file holds its weights and runs in onnxruntime. */
+export function checkOnnxFileFlags(parsed: Parsed): void {
+  if (parsed.flags['weights'] !== undefined || parsed.flags['backend'] !== undefined) throw new UsageError('an .onnx file holds its own weights and runs in onnxruntime: --weights and --backend do not apply');
+  if (choiceFlag(parsed, 'engine', ENGINE_CHOICES, 'onnxruntime') !== 'onnxruntime') throw new UsageError('an .onnx file runs with --engine onnxruntime');
+}
+
+/** Reads an exported file and the preprocessing its metadata states (`command` names who reads it, for messages). */
+export function readOnnxFile(path: string, command: 'eval' | 'predict' = 'eval'): Loaded<OnnxFile> & { io?: boolean } {
   const read = readRegularFile(path, MAX_WEIGHTS_BYTES);
   if ('error' in read) return { ok: false, io: true, message: `cannot read ${displayPath(path)}: ${read.error}` };
   let meta: Map<string, string>;
@@ -41,7 +49,7 @@ export function readOnnxFile(path: string): Loaded<OnnxFile> & { io?: boolean } 
   }
   const hint = 'export it from a run folder (archc export <run-folder>), which records classes, input size and normalization';
   if (meta.get('task') === 'segmentation') {
-    return { ok: false, message: `${displayPath(path)} is a segmentation model; eval reads exported classifiers only`, hint: 'eval its run folder instead: archc eval <run-folder> --engine onnxruntime runs the same ONNX graph' };
+    return { ok: false, message: `${displayPath(path)} is a segmentation model; ${command} reads exported classifiers only`, hint: `${command} its run folder instead: archc ${command} <run-folder> --engine onnxruntime runs the same ONNX graph` };
   }
   const json = (key: string): unknown => {
     try {

@@ -6,7 +6,7 @@ import { readTrainingInfo, type TrainingInfo } from '../../../runtime/persist/tr
 import { loadImageFolder, syntheticSet, type ImageSet } from '../../../runtime/data/dataset.js';
 import { argmaxRows, evaluate, formatEvaluation } from '../../../runtime/train/metrics.js';
 import type { Command } from './common.js';
-import { accuracyOf, compatibility, formatComparison, isOnnxPath, onnxFileProbabilities, readOnnxFile, type ComparedModel, type OnnxFile } from './eval-onnx.js';
+import { accuracyOf, checkOnnxFileFlags, compatibility, formatComparison, isOnnxPath, onnxFileProbabilities, readOnnxFile, type ComparedModel, type OnnxFile } from './eval-onnx.js';
 import { savedModelProbabilities } from './inference.js';
 import { evalSegmentation } from './segmentation.js';
 import { backendFlagUsage, choiceFlag, ENGINE_CHOICES, engineFlagUsage, weightsFlagUsage, numberFlag, printProblem } from './training-flags.js';
@@ -46,8 +46,7 @@ ${backendFlagUsage}`,
     const onnxFile = isOnnxPath(dir) ? readOnnxFile(dir) : undefined;
     if (onnxFile) {
       if (!onnxFile.ok) return refuse(onnxFile, onnxFile.io ? 2 : 1);
-      if (parsed.flags['weights'] !== undefined || parsed.flags['backend'] !== undefined) throw new UsageError('an .onnx file holds its own weights and runs in onnxruntime: --weights and --backend do not apply');
-      if (choiceFlag(parsed, 'engine', ENGINE_CHOICES, 'onnxruntime') !== 'onnxruntime') throw new UsageError('an .onnx file runs with --engine onnxruntime');
+      checkOnnxFileFlags(parsed);
     }
     const info = onnxFile?.ok ? { ok: true as const, value: { classes: onnxFile.value.classes, input: { shape: onnxFile.value.shape } } } : readTrainingInfo(dir);
     if (!info.ok) {

@@ -1,9 +1,11 @@
-// archc predict <saved-model> <image>...: the top-k classes of each image under a model saved by
-// `archc train`, with their probabilities; for a segmentation model, -o DIR receives each image's
-// predicted mask (palette PNG) and an overlay (./segmentation.ts).
+// archc predict <saved-model|model.onnx> <image>...: the top-k classes of each image under a model
+// saved by `archc train` (or exported from one, run in onnxruntime), with their probabilities; for a
+// segmentation model, -o DIR receives each image's predicted mask (palette PNG) and an overlay
+// (./segmentation.ts).
 import { MAX_IMAGE_BYTES, readRegularFile } from '../../../compiler/node-host.js';
 import { parseArgs, UsageError } from '../args.js';
-import { readTrainingInfo } from '../../../runtime/persist/training-info.js';
+import { readTrainingInfo, type TrainingInfo } from '../../../runtime/persist/training-info.js';
+import { checkOnnxFileFlags, isOnnxPath, onnxFileProbabilities, readOnnxFile } from './eval-onnx.js';
 import { unlabelledSet } from '../../../runtime/data/dataset.js';
 import { loadPixels } from '../../../runtime/data/image.js';
 import { topK } from '../../../runtime/train/metrics.js';
@@ -13,9 +15,11 @@ import { predictSegmentation } from './segmentation.js';
 import { backendFlagUsage, engineFlagUsage, weightsFlagUsage, numberFlag, printProblem } from './training-flags.js';
 
 export const predict: Command = {
-  usage: `archc predict <saved-model> <image>... [-k N] [--json]
+  usage: `archc predict <saved-model|model.onnx> <image>... [-k N] [--json]
        archc predict <segmentation-model> <image>... -o DIR [--json]
   <saved-model>           a folder written by 'archc train -o'
+  <model.onnx>            a classifier written by 'archc export <saved-model>' (float32, int8 or
+                          float16), run by onnxruntime with the preprocessing its metadata states
   -k, --top N             classes to show per image (default 5)
   -o, --out DIR           segmentation: write DIR/<name>.mask.png (the class of each pixel as a
                           palette PNG) and DIR/<name>.overlay.png (the classes' colours on the image)
@@ -30,14 +34,20 @@ ${backendFlagUsage}`,
     if (!dir || images.length === 0) throw new UsageError('predict takes a saved model folder and at least one image');
     const k = numberFlag(parsed, 'top', { min: 1, integer: true }, 5);
     const json = parsed.flags['json'] === true;
-    const info = readTrainingInfo(dir);
+    const onnxFile = isOnnxPath(dir) ? readOnnxFile(dir, 'predict') : undefined;
+    if (onnxFile && !onnxFile.ok) return problem(onnxFile, onnxFile.io ? 2 : 1);
+    if (onnxFile) {
+      if (parsed.flags['out'] !== undefined) throw new UsageError('-o/--out is for segmentation models; a classifier prints its classes');
+      checkOnnxFileFlags(parsed);
+    }
+    const info = onnxFile?.ok ? { ok: true as const, value: { classes: onnxFile.value.classes, input: { shape: onnxFile.value.shape }, task: 'classification' as const } } : readTrainingInfo(dir);
     if (!info.ok) return problem(info, 2);
     const segmentation = info.value.task === 'segmentation';
     if (segmentation && parsed.flags['out'] === undefined) throw new UsageError(`${dir} is a segmentation model: its predictions are images; give -o DIR for them`);
     if (!segmentation && parsed.flags['out'] !== undefined) throw new UsageError('-o/--out is for segmentation models; a classifier prints its classes');
     if (segmentation) {
       if (parsed.flags['top'] !== undefined) throw new UsageError('-k/--top lists classes of a classifier; a segmentation model writes masks');
-      return predictSegmentation(dir, info.value, images, parsed);
+      return predictSegmentation(dir, info.value as TrainingInfo, images, parsed);
     }
     const { classes } = info.value;
     const [c, h, w] = info.value.input.shape as [1 | 3, number, number];
@@ -55,7 +65,9 @@ ${backendFlagUsage}`,
     if (readable.length === 0) return problem({ message: 'none of the images could be read' });
     const set = unlabelledSet(classes, shape, readable);
     const log = (line: string) => void (json ? undefined : process.stderr.write(`${line}\n`));
-    const computed = await savedModelProbabilities(dir, info.value, set, parsed, { batchSize: 32, log });
+    const computed = onnxFile?.ok
+      ? { ok: true as const, value: await onnxFileProbabilities(onnxFile.value, set, 32) }
+      : await savedModelProbabilities(dir, info.value as TrainingInfo, set, parsed, { batchSize: 32, log });
     if (!computed.ok) return problem(computed);
     const p = computed.value;
     const results = readable.map((r, i) => {
