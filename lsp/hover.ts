@@ -12,7 +12,7 @@ import type { Target } from './lookup.js';
 import { toRange } from './spans.js';
 import { defaultSizes, describeShapes, resultShapes, symbolic } from './shapes.js';
 import { bindingOf, resultSpans, type SyntaxIndex } from './syntax.js';
-import type { Compiled } from './workspace.js';
+import type { Compiled } from './compiled.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 const code = (s: string): string => `\`\`\`archc\n${s}\n\`\`\``;

@@ -6,7 +6,7 @@ import { bindingShapes } from './hover.js';
 import { toRange } from './spans.js';
 import { defaultSizes, describeShapes, symbolic } from './shapes.js';
 import type { SyntaxIndex } from './syntax.js';
-import type { Compiled } from './workspace.js';
+import type { Compiled } from './compiled.js';
 
 export function inlayHints(syntax: SyntaxIndex, compiled: Compiled | undefined, range: Range): InlayHint[] {
   if (!compiled) return [];

@@ -4,8 +4,8 @@
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { load, type CompileHost, type LoadResult, type Module } from '../compiler/loader.js';
-import { overlayHost, type CompileOutcome, type LayerView } from './compile-document.js';
-import { indexShapes, type ShapeIndex } from './shapes.js';
+import { overlayHost } from './compile-document.js';
+import { compiledView, type Compiled, type CompileOutcome } from './compiled.js';
 import { indexSyntax, type SyntaxIndex } from './syntax.js';
 import { uriToPath } from './positions.js';
 import { WorkspaceFiles } from './workspace-files.js';
@@ -20,11 +20,6 @@ export interface Parsed {
   readonly syntax?: SyntaxIndex;
 }
 
-export interface Compiled {
-  readonly text: string;
-  readonly outcome: CompileOutcome;
-  readonly models: readonly { name: string; shapes?: ShapeIndex; layers: ReadonlyMap<string, LayerView> }[];
-}
 
 export class Workspace {
   readonly documents = new TextDocuments(TextDocument);
@@ -88,12 +83,7 @@ export class Workspace {
 
   /** Records a compile outcome for the text it was made from, and wakes requests waiting for it. */
   setCompiled(uri: string, text: string, outcome: CompileOutcome): void {
-    const models = outcome.models.map((m) => ({
-      name: m.name,
-      shapes: m.nodes && indexShapes(m.nodes),
-      layers: new Map((m.report?.layers ?? []).map((l) => [l.name, l])),
-    }));
-    this.compiled.set(uri, { text, outcome, models });
+    this.compiled.set(uri, compiledView(text, outcome));
     this.wake(uri);
   }
 

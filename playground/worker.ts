@@ -12,9 +12,8 @@ import type { ModelReport } from '../compiler/report.js';
 import { complete } from '../lsp/completion.js';
 import { hover } from '../lsp/hover.js';
 import { targetAt } from '../lsp/lookup.js';
-import { indexShapes } from '../lsp/shapes.js';
 import { indexSyntax } from '../lsp/syntax.js';
-import type { Compiled } from '../lsp/workspace.js';
+import { compiledView, modelView, type Compiled } from '../lsp/compiled.js';
 import { totals } from '../lsp/hover.js';
 
 export const DOC = '/playground/model.arch';
@@ -66,17 +65,9 @@ function update(text: string, model: string | undefined, depth: number, expanded
   const chosen = model && models.includes(model) ? model : models[0];
   const result = compile(DOC, host, { text, model: chosen });
   const diagnostics = result.diagnostics.filter((d) => !(models.length === 0 && d.code === 'E0208')).map((d) => lint(d, text));
-  const nodes = result.graph?.nodes.map(({ id, name, op, shape, span, callStack }) => ({ id, name, op, shape, span, callStack }));
-  state = {
-    text,
-    graph: result.graph,
-    report: result.report,
-    compiled: {
-      text,
-      outcome: { id: 0, diagnostics: result.diagnostics, models: chosen ? [{ name: chosen, nodes, report: result.report }] : [] },
-      models: chosen ? [{ name: chosen, shapes: nodes && indexShapes(nodes), layers: new Map((result.report?.layers ?? []).map((l) => [l.name, l])) }] : [],
-    },
-  };
+  // The language server's view of the compile: hovers show the same (symbolic) shapes as in an editor.
+  const compiled = compiledView(text, { id: 0, diagnostics: result.diagnostics, models: chosen ? [modelView(chosen, result)] : [] });
+  state = { text, graph: result.graph, report: result.report, compiled };
   if (!result.report || !result.graph) return { diagnostics, models, model: chosen };
   return { diagnostics, models, model: chosen, totals: totals(result.report), rows: nestLayers(result.report.layers, depth), graph: folded(depth, expanded) };
 }

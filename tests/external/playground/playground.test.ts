@@ -1,5 +1,5 @@
 // The playground in Debian's chromium (headless, puppeteer-core), served by `archc playground`:
-// it loads with resnet50, shows a diagnostic for a typed error, hovers a tensor with its shape,
+// it loads with resnet50, shows a diagnostic for a typed error, hovers a tensor with its (symbolic) shape,
 // switches to another zoo model, predicts on an uploaded image with the wasm backend, trains the
 // demo with a falling loss, and downloads ONNX (run by onnxruntime) and safetensors.
 // PLAYGROUND_SCREENSHOT=1 also writes docs/images/playground.png (the README's picture).
@@ -85,7 +85,7 @@ describe('the playground in chromium', () => {
     await page.waitForFunction(() => document.getElementById('status')!.textContent === '0 errors, 0 warnings', { timeout: 30_000 });
   });
 
-  it('hovers a tensor with its shape', async () => {
+  it('hovers a tensor with its shape in the size variables, as the language server does', async () => {
     const at = await offsetOf('x = x |> stage(bottleneck, 64');
     const box = await page.evaluate((pos) => {
       const { view } = (window as unknown as { playground: { view: { coordsAtPos(p: number): { left: number; right: number; top: number; bottom: number } } } }).playground;
@@ -94,7 +94,10 @@ describe('the playground in chromium', () => {
     }, at);
     await page.mouse.move(box.x, box.y);
     await page.waitForSelector('.archc-hover', { timeout: 15_000 });
-    expect(await page.$eval('.archc-hover', (e) => e.textContent)).toContain('x: [256, 56, 56]');
+    // As in an editor: resnet50's input names its sizes, so the shape is symbolic, then at the defaults.
+    const hover = await page.$eval('.archc-hover', (e) => e.textContent);
+    expect(hover).toContain('x: [256, (H + 3)//4, (W + 3)//4]');
+    expect(hover).toContain('[256, 56, 56] at H = 224, W = 224');
     if (process.env['PLAYGROUND_SCREENSHOT'] === '1') await page.screenshot({ path: join(packageRoot, 'docs', 'images', 'playground.png') });
     await page.mouse.move(5, 5);
   });
