@@ -7,7 +7,15 @@ import { setFlagsFromString } from 'node:v8';
 // compiling archc than it saves (a zoo-wide check: 2.2 s of CPU with it, 1.2 s without). Training,
 // export and inference run long numeric loops and keep it.
 // A large source (a generated model of thousands of statements) runs long enough for it to pay off.
-const large = process.argv.slice(3).some((arg) => (statSync(arg, { throwIfNoEntry: false })?.size ?? 0) > 256 * 1024);
+// (An argument that cannot be a file, like `file.txt/x` or a 5,000-character name, is simply not large.)
+const sizeOf = (arg) => {
+  try {
+    return statSync(arg, { throwIfNoEntry: false })?.size ?? 0;
+  } catch {
+    return 0;
+  }
+};
+const large = process.argv.slice(3).some((arg) => sizeOf(arg) > 256 * 1024);
 if (['check', 'summary', 'list', 'fmt', 'ops'].includes(process.argv[2] ?? '') && !large) {
   setFlagsFromString('--no-opt');
   setFlagsFromString('--always-sparkplug');

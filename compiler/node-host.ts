@@ -64,8 +64,9 @@ export function readRegularFile(path: string, maxBytes: number): { bytes: Buffer
   }
 }
 
-const formatBytes = (n: number): string =>
-  n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${n} bytes`;
+/** A size for people: 512 bytes, 3.4 KiB, 97.5 MiB, 1.2 GiB. */
+export const formatBytes = (n: number): string =>
+  n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} bytes`;
 
 let zooCache: [string, string][] | undefined;
 

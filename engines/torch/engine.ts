@@ -5,13 +5,13 @@
 // (model.json + weights.bin for tfjs, model.safetensors, optimizer.safetensors, training.json
 // last, metrics.json, curves.svg), so eval, predict, export and --resume work as after tfjs.
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { packageRoot } from '../../compiler/node-host.js';
 import { setBackend } from '../../runtime/index.js';
-import { ioReason, isFileError } from '../../runtime/persist/files.js';
+import { ioReason, isFileError, makeFolders } from '../../runtime/persist/files.js';
 import { prepare, type Prepared, type SessionIo, type TrainRequest } from '../../runtime/train/session.js';
 import type { DataProblem } from '../../runtime/data/dataset.js';
 import type { TrainOutcome } from '../../runtime/train/trainer.js';
@@ -36,7 +36,7 @@ export async function runTorchSession(req: TrainRequest, options: TorchOptions, 
   const module = torchModule(prepared.graph);
   if (!module.ok) return { ok: false, problem: { message: `--engine torch: ${module.message}` } };
   try {
-    mkdirSync(req.out, { recursive: true });
+    makeFolders(req.out);
   } catch (e) {
     if (!isFileError(e)) throw e;
     return { ok: false, problem: { message: `cannot write to ${req.out}: ${ioReason(e)}` } };

@@ -7,9 +7,11 @@
 // place is refused, as the shell's `>` would), a symlink (the file it points to is replaced, the
 // link stays), or nothing yet. Devices, FIFOs, sockets and directories are refused before anything
 // is written, and so is a file with several hard links (renaming would split it from the others).
+// Nothing is written into /proc or /sys: their files are views of the kernel, not storage (and
+// Node's recursive mkdirSync loops forever there, so folders are made here one level at a time).
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, fchmodSync, fchownSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writevSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { accessSync, closeSync, constants, fchmodSync, fchownSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statfsSync, statSync, writevSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 let counter = 0;
 
@@ -23,7 +25,8 @@ const refuse = (code: string, message: string): Error => Object.assign(new Error
 
 /** Writes `data` (text, bytes, or byte chunks in order) to `path` atomically. */
 export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], options: WriteOptions = {}): void {
-  if (options.createFolders) mkdirSync(dirname(path), { recursive: true });
+  if (options.createFolders) makeFolders(dirname(path));
+  else checkFolder(dirname(path));
   const target = destination(path);
   const existing = existingFile(target);
   removeStaleTemps(target);
@@ -51,6 +54,64 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
 
 export const writeJsonAtomic = (path: string, value: unknown, options?: WriteOptions): void =>
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, options);
+
+/**
+ * Creates `dir` and the folders leading to it, like `mkdir -p`, after checking that the nearest
+ * folder that exists is a real folder on a file system that stores files. Node's own recursive
+ * mkdirSync never returns under /proc (Node 20: mkdir there says ENOENT, so it retries forever).
+ */
+export function makeFolders(dir: string): void {
+  for (const folder of checkFolder(dir)) mkdirSync(folder);
+}
+
+/** Why nothing could be written into folder `dir` (made if missing), or undefined: checked before long work. */
+export function folderProblem(dir: string): string | undefined {
+  try {
+    checkFolder(dir);
+    return undefined;
+  } catch (e) {
+    if (!isFileError(e)) throw e;
+    return ioReason(e);
+  }
+}
+
+// statfs magic numbers (Linux's include/uapi/linux/magic.h): proc, sysfs, cgroup, cgroup2,
+// debugfs, tracefs, securityfs, configfs, bpf, pstore, efivarfs.
+const KERNEL_FILE_SYSTEMS = new Set([0x9fa0, 0x62656572, 0x27e0eb, 0x63677270, 0x64626720, 0x74726163, 0x73636673, 0x62656570, 0xcafe4a11, 0x6165676c, 0xde5e81e4]);
+
+/**
+ * The folders missing on the way to `dir`, outermost first, after refusing a path whose nearest
+ * existing part is not a folder or lies on a kernel file system like /proc or /sys.
+ */
+function checkFolder(dir: string): string[] {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  const statOf = (path: string) => {
+    try {
+      return statSync(path, { throwIfNoEntry: false });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined; // a file above: found next
+      throw e;
+    }
+  };
+  let stats = statOf(at);
+  for (; !stats && dirname(at) !== at; stats = statOf(at)) {
+    missing.unshift(at);
+    at = dirname(at);
+  }
+  if (!stats) return missing;
+  if (!stats.isDirectory()) throw refuse('ENOTFOLDER', `${at} is a file, not a folder`);
+  let type: number | undefined;
+  try {
+    type = statfsSync(at).type;
+  } catch {
+    type = undefined; // a platform without statfs: the write itself will fail if it must
+  }
+  if (type !== undefined && KERNEL_FILE_SYSTEMS.has(type)) {
+    throw refuse('EKERNELFS', `${at} is part of a kernel file system (like /proc or /sys), which holds views of the running system, not files to write`);
+  }
+  return missing;
+}
 
 /** The path to replace: `path` itself, or the file a symlink at `path` points to. */
 function destination(path: string): string {

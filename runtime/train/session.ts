@@ -2,7 +2,7 @@
 // load the data, build the tfjs model (fresh or from a checkpoint), train, and keep the output
 // folder current every epoch: checkpoint, metrics.json and curves.svg.
 import type { QuantizationBytes } from '../persist/tfjs-quantize.js';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IrGraph } from '../../compiler/ir.js';
 import type { WeightTensor } from '../../compiler/weights/tensor.js';
@@ -14,7 +14,7 @@ import { files, readTrainingInfo, readWeightsFile, saveTrainedModel, TRAINING_FO
 import { readOptimizerFile, verifyCheckpoint } from '../persist/checkpoint-manifest.js';
 import { classCounts, loadImageFolder, splitIndices, syntheticSet } from '../data/dataset.js';
 import type { DataProblem, ImageSet, LoadReport, SampleShape, Split } from '../data/dataset.js';
-import { ioReason, isFileError, writeFileAtomic, writeJsonAtomic } from '../persist/files.js';
+import { ioReason, isFileError, makeFolders, writeFileAtomic, writeJsonAtomic } from '../persist/files.js';
 import { curvesSvg } from '../display/plot.js';
 import { freezeBlocks } from './freeze.js';
 import { pretrainedWeights, type Pretrained } from '../persist/pretrained.js';
@@ -145,7 +145,7 @@ export async function runTrainingSession(req: TrainRequest, io: SessionIo): Prom
   }
   const model = built.model;
   try {
-    mkdirSync(req.out, { recursive: true });
+    makeFolders(req.out);
     if (resumed) io.log(`resuming from ${req.resume} after epoch ${resumed.state.epoch}`);
     const info = (s: TrainState, optimizerStep: number) => trainingInfo(req, prepared, s, optimizerStep);
     const hooks: TrainHooks = {

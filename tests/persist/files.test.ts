@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../../compiler/node-host.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ioReason, writeFileAtomic } from '../../runtime/persist/files.js';
+import { folderProblem, ioReason, makeFolders, writeFileAtomic } from '../../runtime/persist/files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'archc-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,6 +33,30 @@ describe('writeFileAtomic destinations', () => {
     expect(refusal(dir)).toBe('it is a directory');
     expect(refusal('/dev/null')).toMatch(/not a regular file/);
     expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+
+  it('refuses /proc and /sys (where Node\'s recursive mkdir never returns) and a file as a folder, at once', () => {
+    const created = (path: string): string => {
+      try {
+        writeFileAtomic(path, 'new', { createFolders: true });
+      } catch (e) {
+        return ioReason(e);
+      }
+      return 'written';
+    };
+    expect(created('/proc/self/archc-x/out.onnx')).toMatch(/^\/proc\/self is part of a kernel file system/);
+    expect(refusal('/proc/archc-x.onnx')).toMatch(/^\/proc is part of a kernel file system/);
+    expect(created('/sys/archc-x/y.onnx')).toMatch(/^\/sys is part of a kernel file system/);
+    expect(() => makeFolders('/proc/self/fd/archc-x')).toThrow(/kernel file system/);
+    expect(folderProblem('/proc/self/archc-x')).toMatch(/kernel file system/);
+    const file = join(dir, 'plain.txt');
+    writeFileSync(file, 'old');
+    expect(created(join(file, 'x', 'y.onnx'))).toBe(`${file} is a file, not a folder`);
+    expect(folderProblem(file)).toBe(`${file} is a file, not a folder`);
+    expect(folderProblem(join(dir, 'new', 'folder'))).toBeUndefined();
+    makeFolders(join(dir, 'new', 'folder'));
+    expect(statSync(join(dir, 'new', 'folder')).isDirectory()).toBe(true);
+    expect(readFileSync(file, 'utf8')).toBe('old');
   });
 
   it('writes through a symlink to its target and keeps the link', () => {

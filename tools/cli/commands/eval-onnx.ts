@@ -4,7 +4,7 @@
 // files included. `--compare FILE.onnx` evaluates more files on the same images and prints their
 // size and accuracy beside the first model's, e.g. float32 against int8 and float16.
 import { statSync } from 'node:fs';
-import { displayPath, MAX_WEIGHTS_BYTES, readRegularFile } from '../../../compiler/node-host.js';
+import { displayPath, formatBytes, MAX_WEIGHTS_BYTES, readRegularFile } from '../../../compiler/node-host.js';
 import { onnx } from '../../../compiler/lower-onnx/proto.js';
 import type { Normalize } from '../../../runtime/data/batch.js';
 import type { ImageSet } from '../../../runtime/data/dataset.js';
@@ -103,7 +103,7 @@ export function compatibility(file: OnnxFile, classes: readonly string[], shape:
 }
 
 export function formatComparison(rows: readonly ComparedModel[], count: number): string {
-  const size = (b: number) => (b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`);
+  const size = formatBytes;
   const width = Math.max(5, ...rows.map((r) => r.name.length));
   const base = rows[0]!;
   const lines = [`\nthe same ${count} images under each model:`, `${'model'.padEnd(width)}  ${'size'.padStart(10)}  ratio  accuracy  weights`];

@@ -2,14 +2,14 @@
 // + weights.bin, what `archc train` writes and tf.loadLayersModel reads), optionally with
 // TensorFlow.js's own weight quantization (--quantization-bytes 1|2). TensorFlow.js is loaded only
 // for this format.
-import { lstatSync, mkdirSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IrGraph } from '../../../compiler/ir.js';
 import { displayPath } from '../../../compiler/node-host.js';
 import type { Weights } from '../../../compiler/weights/tensor.js';
 import type { QuantizationBytes } from '../../../runtime/persist/tfjs-quantize.js';
 import type { Preprocessing } from '../../../runtime/persist/training-info.js';
-import { ioReason } from '../../../runtime/persist/files.js';
+import { ioReason, makeFolders } from '../../../runtime/persist/files.js';
 
 export type TfjsExport = { ok: true; summary: string } | { ok: false; message: string; exitCode: 1 | 2 };
 
@@ -27,7 +27,7 @@ export async function exportTfjs(
   if (!built.ok) return { ok: false, exitCode: 1, message: built.diagnostics.map((d) => d.message).join('; ') };
   const { saveTfjsModel } = await import('../../../runtime/persist/checkpoint.js');
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolders(dir);
     await saveTfjsModel(dir, built.model, { preprocessing: options.preprocessing, quantizationBytes: options.quantizationBytes });
   } catch (e) {
     return { ok: false, exitCode: 2, message: `cannot write ${displayPath(join(dir, 'model.json'))}: ${ioReason(e)}` };

@@ -19,7 +19,7 @@ import { matchWeights, splitPatterns, type MatchProblem } from '../../../compile
 import { readSafetensors, safetensorsChunks } from '../../../compiler/weights/safetensors.js';
 import type { Weights } from '../../../compiler/weights/tensor.js';
 import { parseArgs, UsageError } from '../args.js';
-import { displayPath, MAX_WEIGHTS_BYTES, nodeHost, readRegularFile, zooRoot } from '../../../compiler/node-host.js';
+import { displayPath, formatBytes, MAX_WEIGHTS_BYTES, nodeHost, readRegularFile, zooRoot } from '../../../compiler/node-host.js';
 import { version } from '../version.js';
 import { ioReason, writeFileAtomic } from '../../../runtime/persist/files.js';
 import type { CompileResult } from '../../../compiler/compile.js';
@@ -243,8 +243,7 @@ ${quantizeFlagsUsage}`,
       return fail(`cannot write ${displayPath(output)}: ${ioReason(e)}; nothing was written`);
     }
     const bytes = encodedLength(chunks);
-    const mib = format === 'pytorch' ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-    process.stderr.write(`wrote ${displayPath(output)} (${mib}, ${what})\n`);
+    process.stderr.write(`wrote ${displayPath(output)} (${formatBytes(bytes)}, ${what})\n`);
     return 0;
   },
 };

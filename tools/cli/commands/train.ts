@@ -7,6 +7,7 @@ import { splitPatterns } from '../../../compiler/weights/match.js';
 import { parseAugment } from '../../../runtime/data/augment.js';
 import { normalizePresets, type NormalizePreset } from '../../../runtime/data/batch.js';
 import { files } from '../../../runtime/persist/checkpoint.js';
+import { folderProblem } from '../../../runtime/persist/files.js';
 import { lossKinds, type LossKind } from '../../../runtime/train/losses.js';
 import { segLossKinds, type SegLossKind } from '../../../runtime/train/seg-losses.js';
 import { optimizerDefaults, optimizerKinds, type OptimizerSpec } from '../../../runtime/train/optimizers.js';
@@ -118,6 +119,11 @@ engine
     const out = parsed.flags['out'] as string | undefined;
     if (!data) throw new UsageError('--data is required: an image folder or \'synthetic\'');
     if (!out) throw new UsageError('-o/--out is required: the folder to save the model in');
+    const unwritable = folderProblem(out);
+    if (unwritable) {
+      process.stderr.write(`archc train: cannot write to ${out}: ${unwritable}\n`);
+      return 2;
+    }
     const settings = readSettings(parsed);
     const options = compileOptions(parsed);
     const result = compileTarget(parsed.positionals[0]!, options);
