@@ -9,9 +9,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../compiler/node-host.js';
 import { readSafetensors, safetensorsChunks } from '../compiler/weights/safetensors.js';
 import { PNG } from 'pngjs';
+import { digestOf } from '../runtime/persist/checkpoint-manifest.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'archc-nonfinite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes a changed file into a run folder and records it in training.json's list, as a run that diverged would. */
+function replaceInRun(run: string, name: string, bytes: Uint8Array): void {
+  writeFileSync(join(dir, run, name), bytes);
+  const info = JSON.parse(readFileSync(join(dir, run, 'training.json'), 'utf8'));
+  info.checkpoint[name] = digestOf(bytes);
+  writeFileSync(join(dir, run, 'training.json'), JSON.stringify(info));
+}
 
 const archc = (...args: string[]) =>
   spawnSync(process.execPath, [join(packageRoot, 'bin', 'archc.js'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -41,7 +50,7 @@ describe('non-finite weights', () => {
     cpSync(join(dir, 'run'), join(dir, 'nan-tfjs'), { recursive: true });
     const bin = readFileSync(join(dir, 'nan-tfjs', 'weights.bin'));
     bin.writeFloatLE(NaN, 0);
-    writeFileSync(join(dir, 'nan-tfjs', 'weights.bin'), bin);
+    replaceInRun('nan-tfjs', 'weights.bin', bin);
     for (const args of [['predict', 'nan-tfjs', 'x.png'], ['eval', 'nan-tfjs', '--data', 'synthetic', '--samples', '4']]) {
       const r = archc(...args, '--backend', 'wasm');
       expect(r.status, args[0]).toBe(1);
@@ -52,7 +61,7 @@ describe('non-finite weights', () => {
     const read = readSafetensors(readFileSync(join(dir, 'inf-ort', 'model.safetensors')));
     if (!read.ok) throw new Error(read.error);
     read.weights.get('fc.bias')!.data.set([Infinity], 0);
-    writeFileSync(join(dir, 'inf-ort', 'model.safetensors'), Buffer.concat(safetensorsChunks(read.weights, {})));
+    replaceInRun('inf-ort', 'model.safetensors', Buffer.concat(safetensorsChunks(read.weights, {})));
     const r = archc('predict', 'inf-ort', 'x.png', '--engine', 'onnxruntime');
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("holds NaN or infinite values: 'fc.bias' (1 of 2 values)");

@@ -5,16 +5,17 @@
 // written atomically; training.json goes last and lists each file's size and SHA-256, so a resumed
 // run can tell a whole checkpoint from one interrupted while saving (checkpoint-manifest.ts).
 import { MAX_WEIGHTS_BYTES, readRegularFile } from '../../compiler/node-host.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { readSafetensors, safetensorsChunks } from '../../compiler/weights/safetensors.js';
 import type { WeightTensor, Weights } from '../../compiler/weights/tensor.js';
 import { writeFileAtomic, writeJsonAtomic } from './files.js';
-import { digestOf, type FileDigest } from './checkpoint-manifest.js';
+import { digestOf, readPiece, type FileDigest } from './checkpoint-manifest.js';
 import { portableTopology } from './portable.js';
 import { quantizeWeightData, type QuantizationBytes } from './tfjs-quantize.js';
-import { files, preprocessingOf, type Loaded, type Preprocessing, type TrainingInfo } from './training-info.js';
+import { files, preprocessingOf, readTrainingInfo, type Loaded, type Preprocessing, type TrainingInfo } from './training-info.js';
 
 export { files, readTrainingInfo, TRAINING_FORMAT, type Loaded, type Preprocessing, type TrainingInfo } from './training-info.js';
 
@@ -89,26 +90,35 @@ export async function saveTfjsModel(
   }));
 }
 
-/** Loads model.json + its weight files as a tf.LayersModel (archc's custom layers must be registered). */
+/**
+ * Loads model.json + its weight files as a tf.LayersModel (archc's custom layers must be registered),
+ * each file checked against the list in training.json when the folder has one (readPiece).
+ */
 export async function loadSavedModel(dir: string): Promise<Loaded<tfl.LayersModel>> {
   const path = join(dir, files.topology);
   const damaged = 'the file is damaged: train again, or restore the folder';
+  let info: TrainingInfo | undefined;
+  if (existsSync(join(dir, files.training))) {
+    const read = readTrainingInfo(dir);
+    if (!read.ok) return { ...read, io: true };
+    info = read.value;
+  }
   let json: tf.io.ModelJSON;
-  const read = readRegularFile(path, MAX_WEIGHTS_BYTES);
-  if ('error' in read) return { ok: false, message: `cannot read ${path}: ${read.error}` };
+  const read = readPiece(dir, info, files.topology);
+  if (!read.ok) return read;
   try {
-    json = JSON.parse(read.bytes.toString('utf8')) as tf.io.ModelJSON;
+    json = JSON.parse(read.value.toString('utf8')) as tf.io.ModelJSON;
   } catch (e) {
-    return { ok: false, message: `${path} is not valid JSON: ${(e as Error).message}`, hint: damaged };
+    return { ok: false, io: true, message: `${path} is not valid JSON: ${(e as Error).message}`, hint: damaged };
   }
   const problem = modelJsonProblem(json);
-  if (problem) return { ok: false, message: `${path}: ${problem}`, hint: damaged };
+  if (problem) return { ok: false, io: true, message: `${path}: ${problem}`, hint: damaged };
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const buffers: ArrayBuffer[] = [];
   for (const file of json.weightsManifest.flatMap((g) => g.paths)) {
-    const weights = readRegularFile(join(dir, file), MAX_WEIGHTS_BYTES);
-    if ('error' in weights) return { ok: false, message: `cannot read the weights ${join(dir, file)}: ${weights.error}` };
-    const bytes = weights.bytes;
+    const weights = readPiece(dir, info, file.replace(/^\.\//, ''));
+    if (!weights.ok) return weights;
+    const bytes = weights.value;
     buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   }
   try {

@@ -5,7 +5,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, type CompileResult } from '../../compiler/compile.js';
 import type { IrGraph } from '../../compiler/ir.js';
-import { MAX_WEIGHTS_BYTES, nodeHost, readRegularFile } from '../../compiler/node-host.js';
+import { nodeHost } from '../../compiler/node-host.js';
+import { readPiece } from './checkpoint-manifest.js';
 import { readSafetensors } from '../../compiler/weights/safetensors.js';
 import type { Weights } from '../../compiler/weights/tensor.js';
 import { files, readTrainingInfo, type Loaded, type TrainingInfo } from './training-info.js';
@@ -40,9 +41,9 @@ export function openRunFolder(dir: string): Loaded<RunFolder> {
     return { ok: false, message: `the model's source ${source.file} no longer compiles as it was trained: ${why}`, hint: 'restore the .arch file the model was trained from' };
   }
   const path = join(dir, files.safetensors);
-  const file = readRegularFile(path, MAX_WEIGHTS_BYTES);
-  if ('error' in file) return { ok: false, message: `cannot read the trained weights ${path}: ${file.error}` };
-  const read = readSafetensors(file.bytes);
-  if (!read.ok) return { ok: false, message: `${path}: ${read.error}` };
+  const file = readPiece(dir, info.value, files.safetensors);
+  if (!file.ok) return file;
+  const read = readSafetensors(file.value);
+  if (!read.ok) return { ok: false, io: true, message: `${path}: ${read.error}` };
   return { ok: true, value: { info: info.value, compiled, graph: compiled.graph, weights: read.weights } };
 }

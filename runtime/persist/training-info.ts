@@ -58,7 +58,8 @@ export interface TrainingInfo {
   };
 }
 
-export type Loaded<T> = { ok: true; value: T } | { ok: false; message: string; hint?: string };
+/** A failure with `io` is the folder's or the file system's (exit 2), not the model's (exit 1). */
+export type Loaded<T> = { ok: true; value: T } | { ok: false; message: string; hint?: string; io?: boolean };
 
 /** Reads training.json, checking it is one. */
 export function readTrainingInfo(dir: string): Loaded<TrainingInfo> {

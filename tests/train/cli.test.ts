@@ -256,7 +256,7 @@ describe('archc train stops with a clear message', () => {
     const blocked = join(data, 'test', 'circle', 'circle-000.png', 'out');
     const r = await archc(...trainArgs(blocked));
     expect(r.status).toBe(2); // an I/O problem, as every command reports them
-    expect(r.err).toContain(`archc train: cannot write to ${blocked}: a part of the path is not a directory`);
+    expect(r.err).toContain(`archc train: cannot write to ${blocked}: ${join(data, 'test', 'circle', 'circle-000.png')} is a file, not a folder`);
   });
 
   it('reports a folder that is not a trained model to eval and predict (exit 2)', async () => {

@@ -8,6 +8,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeTinyDataset } from '../../tools/dev/make-tiny-dataset.js';
 import { tempDir, writeFile } from './fixtures.js';
 import { archcInProcess } from '../archc-in-process.js';
+import { digestOf } from '../../runtime/persist/checkpoint-manifest.js';
 
 const root = tempDir('archc-damaged-');
 const data = join(root, 'shapes');
@@ -22,11 +23,21 @@ const train = (dataDir: string, out: string, ...extra: string[]) =>
   archc('train', arch, '--data', dataDir, '-o', out, '--backend', 'wasm', '-b', '8', '--epochs', '1', ...extra);
 const noTrace = (r: { err: string }) => expect(r.err).not.toMatch(/internal error|\n {4}at /);
 
-/** A copy of the trained folder with `file`'s JSON changed by `edit`. */
+/**
+ * A copy of the trained folder with `file`'s JSON changed by `edit`, recorded in training.json's
+ * list of files as if it had been saved so (otherwise the changed size alone refuses it, and what
+ * is checked here is what the file says).
+ */
 function damaged(name: string, file: string, edit: (json: Record<string, unknown>) => unknown): string {
   const dir = join(root, name);
   cpSync(run, dir, { recursive: true });
-  writeFileSync(join(dir, file), JSON.stringify(edit(JSON.parse(readFileSync(join(dir, file), 'utf8')))));
+  const text = JSON.stringify(edit(JSON.parse(readFileSync(join(dir, file), 'utf8'))));
+  writeFileSync(join(dir, file), text);
+  if (file !== 'training.json') {
+    const info = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8'));
+    info.checkpoint[file] = digestOf(text);
+    writeFileSync(join(dir, 'training.json'), JSON.stringify(info));
+  }
   return dir;
 }
 
@@ -78,7 +89,7 @@ describe('damaged training inputs and run folders', () => {
       ['not-object', () => [], 'it is not a JSON object'],
     ] as const) {
       const r = await archc('predict', damaged(name, 'model.json', edit), image, '--backend', 'wasm');
-      expect(r.status, name).toBe(1);
+      expect(r.status, name).toBe(2);
       expect(r.err, name).toContain(message);
       noTrace(r);
     }

@@ -95,7 +95,7 @@ ${backendFlagUsage}`,
       : await savedModelProbabilities(dir, info.value as TrainingInfo, set, parsed, { batchSize, log });
     if (!computed.ok) {
       printProblem('eval', computed);
-      return 1;
+      return !onnxFile && computed.io ? 2 : 1;
     }
     if (onnxFile?.ok) log(`engine: onnxruntime (cpu)${onnxFile.value.quantization ? `; ${onnxFile.value.quantization}` : ''}`);
     const p = computed.value;

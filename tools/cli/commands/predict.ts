@@ -68,7 +68,7 @@ ${backendFlagUsage}`,
     const computed = onnxFile?.ok
       ? { ok: true as const, value: await onnxFileProbabilities(onnxFile.value, set, 32) }
       : await savedModelProbabilities(dir, info.value as TrainingInfo, set, parsed, { batchSize: 32, log });
-    if (!computed.ok) return problem(computed);
+    if (!computed.ok) return problem(computed, computed.io ? 2 : 1);
     const p = computed.value;
     const results = readable.map((r, i) => {
       const row = p.values.subarray(i * p.columns, (i + 1) * p.columns);

@@ -52,7 +52,7 @@ export async function evalSegmentation(dir: string, info: TrainingInfo, data: st
   const predictor = await savedModelPredictor(dir, parsed, log);
   if (!predictor.ok) {
     printProblem('eval', predictor);
-    return 1;
+    return predictor.io ? 2 : 1;
   }
   let maps: Uint8Array;
   try {
@@ -102,7 +102,7 @@ export async function predictSegmentation(dir: string, info: TrainingInfo, image
   const predictor = await savedModelPredictor(dir, parsed, log);
   if (!predictor.ok) {
     printProblem('predict', predictor);
-    return 1;
+    return predictor.io ? 2 : 1;
   }
   let maps: Uint8Array;
   try {
