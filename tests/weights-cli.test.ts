@@ -136,12 +136,27 @@ describe('--weights FILE', () => {
     for (const t of back.values()) expect(t.data.every((v) => v === 1.5)).toBe(true);
   });
 
-  it('refuses other dtypes, naming the tensor and the fix', () => {
+  it('reads integer tensors whose values float32 holds exactly, and refuses the others naming the value', () => {
+    const ints = (dtype: 'I64' | 'I32', values: readonly (number | bigint)[]): Uint8Array => {
+      const out = new DataView(new ArrayBuffer(values.length * (dtype === 'I64' ? 8 : 4)));
+      values.forEach((v, i) => (dtype === 'I64' ? out.setBigInt64(i * 8, BigInt(v), true) : out.setInt32(i * 4, Number(v), true)));
+      return new Uint8Array(out.buffer);
+    };
+    // An index buffer as torchvision saves them (int64): loads as the same numbers.
     const tensors = renamed((k) => k);
-    tensors['fc.bias'] = { dtype: 'I32', shape: [4], bytes: new Uint8Array(16) };
-    const r = load(write('int.safetensors', tensors));
-    expect(r.status).toBe(1);
-    expect(r.err).toContain("tensor 'fc.bias' is I32; archc reads float tensors (F32, F16 and BF16, converted to float32, and F64): convert it before saving (tensor.float() in PyTorch)");
+    tensors['fc.bias'] = { dtype: 'I64', shape: [4], bytes: ints('I64', [0, 3, -7, 2 ** 24]) };
+    write('int.safetensors', tensors);
+    expect([...exported('int-back.safetensors', '--weights', 'int.safetensors').get('fc.bias')!.data]).toEqual([0, 3, -7, 2 ** 24]);
+
+    tensors['fc.bias'] = { dtype: 'I64', shape: [4], bytes: ints('I64', [0, 1, 2n ** 40n, 3]) };
+    const big = load(write('big.safetensors', tensors));
+    expect(big.status).toBe(1);
+    expect(big.err).toContain("tensor 'fc.bias' is I64 and holds 1099511627776 at index 2, which float32 cannot hold exactly");
+
+    tensors['fc.bias'] = { dtype: 'F8_E4M3', shape: [4], bytes: new Uint8Array(4) };
+    const f8 = load(write('f8.safetensors', tensors));
+    expect(f8.status).toBe(1);
+    expect(f8.err).toContain("tensor 'fc.bias' is F8_E4M3; archc reads float tensors (F32, F16 and BF16, converted to float32, and F64) and integer tensors whose values float32 holds exactly: convert it before saving (tensor.float() in PyTorch)");
   });
 
   it('refuses a truncated file with a clear message', () => {

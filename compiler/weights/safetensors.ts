@@ -13,8 +13,15 @@ const MAX_HEADER = 100_000_000;
 
 /** The float types archc converts to float32. */
 const DTYPE_BYTES: Record<string, number> = { F32: 4, F64: 8, F16: 2, BF16: 2 };
+/**
+ * Integer types, read as float32 when every value is exact there (|v| ≤ 2^24): index buffers such
+ * as torchvision's int64 `relative_position_index` in Swin and MaxViT load as they are saved.
+ */
+const INTEGER_BYTES: Record<string, number> = { I64: 8, U64: 8, I32: 4, U32: 4, I16: 2, U16: 2, I8: 1, U8: 1, BOOL: 1 };
 /** Other safetensors types: their sizes keep the layout check exact; their tensors are refused. */
-const OTHER_BYTES: Record<string, number> = { I64: 8, U64: 8, I32: 4, U32: 4, I16: 2, U16: 2, I8: 1, U8: 1, BOOL: 1, F8_E4M3: 1, F8_E5M2: 1 };
+const OTHER_BYTES: Record<string, number> = { ...INTEGER_BYTES, F8_E4M3: 1, F8_E5M2: 1 };
+/** The largest integer float32 holds exactly, with every integer below it. */
+const EXACT_IN_FLOAT32 = 2 ** 24;
 
 /**
  * Integer buffers that PyTorch's batch norm keeps and archc has no use for: a torchvision
@@ -60,13 +67,20 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsResult {
   const weights = new Map<string, WeightTensor>();
   for (const e of entries) {
     if (IGNORED.test(e.name)) continue;
+    const bytes = data.subarray(e.begin, e.end);
+    if (e.dtype in INTEGER_BYTES) {
+      const ints = integersToFloat32(e.dtype, bytes);
+      if (typeof ints === 'string') return fail(`tensor '${e.name}' is ${e.dtype} and holds ${ints}, which float32 cannot hold exactly; archc computes in float32, so convert or leave it out`);
+      weights.set(e.name, { shape: e.shape, data: ints });
+      continue;
+    }
     if (!(e.dtype in DTYPE_BYTES)) {
       return fail(
-        `tensor '${e.name}' is ${e.dtype}; archc reads float tensors (F32, F16 and BF16, converted to float32, and F64): ` +
+        `tensor '${e.name}' is ${e.dtype}; archc reads float tensors (F32, F16 and BF16, converted to float32, and F64) and integer tensors whose values float32 holds exactly: ` +
           'convert it before saving (tensor.float() in PyTorch) or leave it out',
       );
     }
-    weights.set(e.name, { shape: e.shape, data: toFloat32(e.dtype, data.subarray(e.begin, e.end)) });
+    weights.set(e.name, { shape: e.shape, data: toFloat32(e.dtype, bytes) });
   }
   return { ok: true, weights, metadata };
 }
@@ -149,6 +163,32 @@ function toFloat32(dtype: string, bytes: Uint8Array): Float32Array {
     if (dtype === 'F64') out[i] = view.getFloat64(i * 8, true);
     else if (dtype === 'BF16') bits[i] = view.getUint16(i * 2, true) << 16;
     else out[i] = halfToFloat(view.getUint16(i * 2, true));
+  }
+  return out;
+}
+
+/** Reads integer element `i` of each integer type (64-bit ones as a possibly rounded number: range-checked after). */
+const INTEGER_READERS: Record<string, (view: DataView, i: number) => number> = {
+  I64: (v, i) => Number(v.getBigInt64(i * 8, true)),
+  U64: (v, i) => Number(v.getBigUint64(i * 8, true)),
+  I32: (v, i) => v.getInt32(i * 4, true),
+  U32: (v, i) => v.getUint32(i * 4, true),
+  I16: (v, i) => v.getInt16(i * 2, true),
+  U16: (v, i) => v.getUint16(i * 2, true),
+  I8: (v, i) => v.getInt8(i),
+  U8: (v, i) => v.getUint8(i),
+  BOOL: (v, i) => v.getUint8(i),
+};
+
+/** An integer tensor as float32, or the first value float32 cannot hold exactly (as text). */
+function integersToFloat32(dtype: string, bytes: Uint8Array): Float32Array | string {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const read = INTEGER_READERS[dtype]!;
+  const out = new Float32Array(bytes.length / INTEGER_BYTES[dtype]!);
+  for (let i = 0; i < out.length; i++) {
+    const x = read(view, i);
+    if (Math.abs(x) > EXACT_IN_FLOAT32) return `${x} at index ${i}`;
+    out[i] = x;
   }
   return out;
 }

@@ -1,9 +1,10 @@
-// Pretrained end to end: torchvision's resnet18, mobilenet_v3_small, efficientnet_b0 and vit_b_16
-// with random weights and random batch-norm statistics, saved by PyTorch as safetensors exactly as
-// a user's converted checkpoint would be (num_batches_tracked included), load into the zoo models
+// Pretrained end to end: torchvision's resnet18, mobilenet_v3_small, efficientnet_b0, vit_b_16 and
+// swin_t with random weights and random batch-norm statistics, saved by PyTorch as safetensors
+// exactly as a user's converted checkpoint would be (num_batches_tracked and Swin's int64
+// relative_position_index buffers included), load into the zoo models
 // by name, and archc's ONNX export (in onnxruntime) and its tfjs runtime (wasm) give PyTorch's
 // outputs within 1e-4 of the output's largest magnitude. Reduced input sizes where the network
-// allows (ViT-B/16's position embedding fixes it at 224); batch 1.
+// allows (ViT-B/16's position embedding and Swin-T's window reshapes fix them at 224); batch 1.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,7 @@ const MODELS: Record<string, [string, number]> = {
   mobilenet_v3_small: ['mobilenet_v3_small', 64],
   efficientnet_b0: ['efficientnet_b0', 64],
   vit_b_16: ['vit_b_16', 224],
+  swin_t: ['swin_t', 224],
 };
 const TOLERANCE = 1e-4;
 
