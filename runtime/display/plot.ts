@@ -101,7 +101,7 @@ const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, 
 const train = '#1f77b4';
 const validation = '#ff7f0e';
 
-/** The standard figure of a run: loss, accuracy and learning rate by epoch. */
+/** The standard figure of a run: loss, accuracy (with validation mIoU for segmentation) and learning rate by epoch. */
 export function curvesSvg(model: string, history: readonly EpochRecord[]): string {
   const series = (label: string, color: string, pick: (r: EpochRecord) => number | undefined, dashed = false): Series => ({
     label,
@@ -110,6 +110,7 @@ export function curvesSvg(model: string, history: readonly EpochRecord[]): strin
     points: history.filter((r) => pick(r) !== undefined).map((r) => [r.epoch, pick(r)!] as const),
   });
   const hasVal = history.some((r) => r.valLoss !== undefined);
+  const hasMiou = history.some((r) => r.valMiou !== undefined);
   const pair = (pick: (r: EpochRecord) => number, pickVal: (r: EpochRecord) => number | undefined) => [
     series('train', train, pick),
     ...(hasVal ? [series('validation', validation, pickVal, true)] : []),
@@ -117,7 +118,10 @@ export function curvesSvg(model: string, history: readonly EpochRecord[]): strin
   return plotSvg(
     [
       { title: 'loss', series: pair((r) => r.loss, (r) => r.valLoss) },
-      { title: 'accuracy', yRange: [0, 1], series: pair((r) => r.accuracy, (r) => r.valAccuracy) },
+      // Segmentation validates mIoU too, on the same 0–1 scale as pixel accuracy.
+      hasMiou
+        ? { title: 'pixel accuracy, mIoU', yRange: [0, 1], series: [...pair((r) => r.accuracy, (r) => r.valAccuracy), series('validation mIoU', '#9467bd', (r) => r.valMiou, true)] }
+        : { title: 'accuracy', yRange: [0, 1], series: pair((r) => r.accuracy, (r) => r.valAccuracy) },
       { title: 'learning rate', series: [series('lr', '#2ca02c', (r) => r.lr)] },
     ],
     `${model}: training curves`,

@@ -1,6 +1,6 @@
 // The SVG training curves: well-formed, one path per series, finite coordinates only.
 import { describe, expect, it } from 'vitest';
-import { plotSvg, ticks } from '../../runtime/display/plot.js';
+import { curvesSvg, plotSvg, ticks } from '../../runtime/display/plot.js';
 
 describe('plotSvg', () => {
   const svg = plotSvg(
@@ -28,6 +28,20 @@ describe('plotSvg', () => {
 
   it('draws an empty history without failing', () => {
     expect(plotSvg([{ title: 'loss', series: [{ label: 'train', color: 'red', points: [] }] }], 'x')).not.toMatch(/NaN/);
+  });
+});
+
+describe('curvesSvg', () => {
+  const epoch = (n: number, valMiou?: number) => ({ epoch: n, loss: 1 / n, accuracy: 0.5, lr: 0.01, seconds: 1, imagesPerSecond: 100, valLoss: 1.2 / n, valAccuracy: 0.6, ...(valMiou !== undefined && { valMiou }) });
+
+  it('plots validation mIoU beside pixel accuracy for a segmentation run, and only then', () => {
+    const seg = curvesSvg('unet', [epoch(1, 0.2), epoch(2, 0.4)]);
+    expect(seg).toContain('pixel accuracy, mIoU');
+    expect(seg).toContain('validation mIoU');
+    expect(seg.match(/<path /g)).toHaveLength(6); // loss ×2, accuracy ×2, mIoU, lr
+    const classifier = curvesSvg('net', [epoch(1), epoch(2)]);
+    expect(classifier).not.toContain('mIoU');
+    expect(classifier.match(/<path /g)).toHaveLength(5);
   });
 });
 
