@@ -16,6 +16,10 @@ export interface Unit {
   readonly unary: boolean;
   /** Repeat count: emitted as a `for` loop over `v = v |> text` (unary calls only). */
   readonly repeat?: number;
+  /** The loop index's first value (`for i in 3..5`), when the call's name is written from it. */
+  readonly repeatFrom?: number;
+  /** Nothing continues the statement with `|>` after this call (a conditional reads badly so). */
+  readonly ends?: boolean;
   /** Written after the statement as a shape annotation (`: [256, 56, 56]`). */
   readonly annotate?: Shape;
   /** Starts a group (a conv, a dense layer, a block call): a long pipeline is cut before it. */
@@ -46,7 +50,7 @@ export function emitBody(units: readonly Unit[], options: BodyOptions): string[]
   const reserved = options.reserved ?? new Set<string>();
   // The statement being written; `breaks` are where it may be cut (before a conv, a dense layer,
   // a block call: the start of a group such as conv |> bn |> relu), with the value there.
-  let open: { expr: string; value: number; annotate?: Shape; breaks: { at: number; value: number; annotate?: Shape }[] } | undefined;
+  let open: { expr: string; value: number; annotate?: Shape; ends?: boolean; breaks: { at: number; value: number; annotate?: Shape }[] } | undefined;
 
   const freeName = (value: number): string => {
     const isFree = (n: string) => !reserved.has(n) && (!holder.has(n) || (remaining.get(holder.get(n)!) ?? 0) === 0 && !options.results.has(holder.get(n)!));
@@ -75,7 +79,12 @@ export function emitBody(units: readonly Unit[], options: BodyOptions): string[]
   };
 
   /** Whether appending u keeps the statement on one line. */
-  const fits = (u: Unit): boolean => open!.expr.length + u.text([]).length + 4 + (u.annotate ? u.annotate.join(', ').length + 4 : 0) <= LINE;
+  const fits = (u: Unit): boolean => {
+    // What the statement starts with: `x = `, or `output logits = ` / `return ` for a result.
+    const result = options.results.get(u.output);
+    const head = result === undefined ? 4 : options.isBlock ? 7 : `output ${result} = `.length;
+    return head - 4 + open!.expr.length + u.text([]).length + 4 + (u.annotate ? u.annotate.join(', ').length + 4 : 0) <= LINE;
+  };
   /** Cuts the open statement at its last break: the part before it becomes a statement of its own. */
   const cut = (): void => {
     const at = open!.breaks.at(-1)!;
@@ -91,7 +100,7 @@ export function emitBody(units: readonly Unit[], options: BodyOptions): string[]
     // A pipeline goes on while the statement fits on a line (the formatter would otherwise put
     // each `|>` on a line of its own); then it is cut before its last group, or its value named
     // and the next statement goes on.
-    const continues = u.unary && !u.repeat && open !== undefined && open.value === first && remaining.get(first) === 1 && !options.results.has(first);
+    const continues = u.unary && !u.repeat && open !== undefined && !open.ends && open.value === first && remaining.get(first) === 1 && !options.results.has(first);
     if (continues && !fits(u) && open!.breaks.length > 0) cut();
     const chains = continues && fits(u);
     if (chains) {
@@ -101,7 +110,7 @@ export function emitBody(units: readonly Unit[], options: BodyOptions): string[]
       const input = nameOf(first!);
       remaining.set(first!, remaining.get(first!)! - 1);
       close();
-      lines.push(`for i in 0..${u.repeat} {`, `  ${input} = ${input} |> ${u.text([])}`, `}`);
+      lines.push(`for i in ${u.repeatFrom ?? 0}..${(u.repeatFrom ?? 0) + u.repeat} {`, `  ${input} = ${input} |> ${u.text([])}`, `}`);
       names.set(u.output, input);
       holder.set(input, u.output);
       for (const i of u.inputs) remaining.set(i, remaining.get(i)! - (i === first ? 0 : 1));
@@ -114,6 +123,7 @@ export function emitBody(units: readonly Unit[], options: BodyOptions): string[]
     for (const i of u.inputs) remaining.set(i, remaining.get(i)! - 1);
     open!.value = u.output;
     open!.annotate = u.annotate;
+    open!.ends = u.ends;
   });
   close();
   // Results that are inputs or were named earlier (an identity model, a block returning its input).

@@ -6,7 +6,7 @@
 import type { LiftedGraph, LiftedNode } from './graph.js';
 import { weightPath } from './emit.js';
 
-const ACTIVATIONS = new Set(['relu', 'relu6', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', 'swish', 'hardswish', 'hardsigmoid', 'sigmoid', 'tanh']);
+const FINISHING = new Set(['relu', 'relu6', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', 'swish', 'hardswish', 'hardsigmoid', 'sigmoid', 'tanh', 'channel_shuffle']);
 
 export interface Segment {
   /** Node ids, consecutive in graph order. */
@@ -49,8 +49,8 @@ export function segments(graph: LiftedGraph): Segment[] {
     const node = nodes[piece[0]!]!;
     const path = modulePath(node, depth);
     // An activation (no weights, one input) finishes whatever came before it: a residual unit's
-    // relu after its add belongs to the unit.
-    const joinsActivation = piece.length === 1 && last && ACTIVATIONS.has(node.op);
+    // relu after its add belongs to the unit, as does a ShuffleNet unit's channel shuffle.
+    const joinsActivation = piece.length === 1 && last && FINISHING.has(node.op);
     // Pieces of one module (an inverted residual without a skip: expand, depthwise, SE, project).
     const piecePath = piece.length === 1 ? path : segmentPath(nodes, piece, depth);
     const joinsModule = last && depth > 0 && piecePath !== undefined && groupPath(last) === piecePath;
