@@ -1,5 +1,5 @@
 // Static int8 quantization as a rewrite of an ONNX graph into the standard QDQ form: every Conv,
-// Gemm and MatMul with a constant weight reads its weight through DequantizeLinear from an int8
+// ConvTranspose (ungrouped), Gemm and MatMul with a constant weight reads its weight through DequantizeLinear from an int8
 // initializer (symmetric, per tensor or per output channel), its bias from int32 (scale = input
 // scale × weight scale, as onnxruntime's QLinearConv expects), and its activation input and output
 // through a QuantizeLinear → DequantizeLinear pair whose scale and zero point come from calibration.
@@ -12,7 +12,7 @@ import { dimsOfTensor, floatTensor, floatValues, initializerMap, int32Tensor, in
 
 export interface QuantizeTarget {
   readonly node: NodeProto;
-  /** The weight's output-channel axis: 0 for Conv and Gemm with transB, 1 for MatMul's [in, out]. */
+  /** The weight's output-channel axis: 0 for Conv and Gemm with transB, 1 for MatMul's [in, out] and ConvTranspose's [in, out, k…]. */
   readonly axis: number;
   /** The bias initializer that may be stored as int32 (Conv, and Gemm with beta = 1). */
   readonly bias?: string;
@@ -33,6 +33,8 @@ export function quantizationTargets(model: ModelProto): { targets: QuantizeTarge
     if (!x || inits.has(x) || !isFloatWeight(w)) continue;
     const floatBias = b && isFloatWeight(b) ? b : undefined;
     if (n.opType === 'Conv') targets.push({ node: n, axis: 0, bias: floatBias });
+    // Grouped, its weight's axis 1 is the output channels of one group only: per-channel scales would not line up.
+    else if (n.opType === 'ConvTranspose' && attr(n, 'group', 1) === 1) targets.push({ node: n, axis: 1, bias: floatBias });
     else if (n.opType === 'Gemm' && attr(n, 'transA', 0) === 0) {
       targets.push({ node: n, axis: attr(n, 'transB', 0) ? 0 : 1, bias: attr(n, 'beta', 1) === 1 && attr(n, 'alpha', 1) === 1 ? floatBias : undefined });
     } else if (n.opType === 'MatMul' && dimsOfTensor(inits.get(w!)!).length === 2) targets.push({ node: n, axis: 1 });

@@ -37,10 +37,22 @@ model tokens_head(classes = 5) {
 `,
 );
 
+// Up-sampling with transposed convolutions (a U-Net decoder's): weights per output channel on axis 1.
+const DECODER = join(dir, 'decoder_head.arch');
+writeFileSync(
+  DECODER,
+  `model decoder_head(classes = 5) {
+  input image: [3, 16, 16]
+  x = image |> conv(64, 3, stride=2, pad=1) |> relu |> conv_transpose(64, 2, stride=2) |> relu |> conv_transpose(64, 3, pad=1)
+  output logits = x |> global_avgpool |> flatten |> dense(classes)
+}
+`,
+);
+
 const SUBSET = ['lenet5', 'squeezenet1_1', 'mobilenet_v3_small', 'shufflenet_v2_x1_0'];
 const all = process.env['ARCHC_QUANTIZE_ZOO'] === 'all';
 const zoo = zooModels().filter(([name, path]) => (all ? isClassifier(compile(path, nodeHost).graph!) : SUBSET.includes(name)));
-const models: [string, string][] = [...zoo, ['tokens_head (inline)', TOKENS]];
+const models: [string, string][] = [...zoo, ['tokens_head (inline)', TOKENS], ['decoder_head (inline)', DECODER]];
 
 /** Largest difference from the float32 output, relative to the float32 output's largest magnitude. */
 const relativeError = (a: Float32Array, b: Float32Array) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!))) / Math.max(1e-6, ...a.map(Math.abs));
@@ -49,6 +61,10 @@ describe.each(models)('%s', (name, path) => {
   it('runs quantized (int8 QDQ, float16) in onnxruntime, small, close to float32, accepted by python3-onnx', async () => {
     const v = await exportVariants(path, { perChannel: true });
     expect(v.quantizedLayers).toBeGreaterThan(0);
+    // Every layer with a constant weight reads it as int8, transposed convolutions included.
+    const weightReaders = v.int8Model.graph!.node!.filter((n) => ['Conv', 'ConvTranspose', 'Gemm', 'MatMul'].includes(n.opType!));
+    const dequantized = new Set(v.int8Model.graph!.node!.filter((n) => n.opType === 'DequantizeLinear').map((n) => n.output![0]));
+    expect(weightReaders.filter((n) => !dequantized.has(n.input![1]!)).map((n) => n.opType)).toEqual([]);
     const input = images(v.graph, 2, 9);
     const [float, int8, half] = await Promise.all([v.float, v.int8, v.float16].map((bytes) => runOnce(bytes, input)));
     expect(int8.length).toBe(float.length);
