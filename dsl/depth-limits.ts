@@ -1,8 +1,10 @@
 // Nesting limits: the parser and every later pass (resolve, evaluation, the formatter) recurse over
 // the syntax tree, so a deeply nested file would overflow the JavaScript stack. Brackets are
-// counted on the tokens before parsing (the recursive-descent parser spends ~7 KB of stack per
-// parenthesis level); the tree's depth (long `+` or `|>` chains nest too) is measured after, with
-// an explicit stack. Both limits are far above anything a person writes.
+// counted on the tokens before parsing; the tree's depth (long `+` or `|>` chains nest too) is
+// measured after, with an explicit stack. Both limits are far above anything a person writes, and
+// every pass fits them on V8's default ~1 MB stack (a browser's) with room to spare: the direct
+// parser spends 2-5 frames a level, and the evaluator and formatter loop where they can
+// (tests/unit/nesting-limits.test.ts).
 import type { IToken } from 'chevrotain';
 import type * as A from './ast.js';
 import type { SourceFile, Span } from './source.js';
@@ -23,10 +25,16 @@ export function largeStackRunner(): LargeStackRunner | undefined {
   return runner;
 }
 
-/** Brackets of any kind, `(`, `[` and `{`, open at once, and prefix operators in a row (parsed on a larger stack past 100). */
+/** Brackets of any kind, `(`, `[` and `{`, open at once, and prefix operators in a row. */
 export const MAX_BRACKETS = 2_000;
-/** What V8's default ~1 MB stack holds; the limit where no larger stack is offered (browsers). */
-export const MAX_BRACKETS_ON_DEFAULT_STACK = 100;
+/**
+ * How deeply nested a file with a syntax error may be for chevrotain (grammar.ts) to report its
+ * errors on V8's default ~1 MB stack: it spends ~50 frames (~6 KB) per parenthesis. Valid files are
+ * read by the direct parser (direct-parser.ts) at any depth up to MAX_BRACKETS; past this depth a
+ * file with an error is read by chevrotain on a larger stack where the host offers one (Node), and
+ * otherwise gets the direct parser's first error alone.
+ */
+export const MAX_BRACKETS_FOR_ERROR_RECOVERY = 100;
 /**
  * Past this bracket depth the parser does not recover from a syntax error to report more: its
  * recovery computes follow sets over the whole rule stack at every token it skips, which grows

@@ -4,7 +4,7 @@
 import type * as A from './ast.js';
 import { nestedPastDefaultStack, parse, type SyntaxError } from './parser.js';
 import { SourceFile } from './source.js';
-import { largeStackRunner } from './depth-limits.js';
+import { deepestNode, largeStackRunner } from './depth-limits.js';
 import { INDENT, writeLines, type Line } from './format-comments.js';
 import { TokenIndex } from './format-tokens.js';
 import { FlatOut, quote, render, renderParam, simple, stages, writeParts, type Out, type Part } from './format-expr.js';
@@ -21,8 +21,8 @@ export interface FormatResult {
 
 /** `onLargeStack`: this call runs on a thread with a larger stack (depth-limits.ts). */
 export function format(source: SourceFile, options: { onLargeStack?: boolean } = {}): FormatResult {
-  // The layout recurses several frames per nested `if`: files too deep for the parser's default
-  // stack are parsed and laid out on a larger one where the host offers it.
+  // The layout recurses four frames per nested `if` and fits the nesting limits on V8's default
+  // stack; for margin, Node lays out files nested past 100 brackets on a larger one.
   const run = options.onLargeStack ? undefined : largeStackRunner();
   const formatted = run && nestedPastDefaultStack(source) ? (run('format', source) as FormatResult | undefined) : undefined;
   if (formatted) return formatted;
@@ -30,7 +30,14 @@ export function format(source: SourceFile, options: { onLargeStack?: boolean } =
   if (parsed.errors.length) return { errors: parsed.errors };
   const tokens = new TokenIndex(source.text);
   const layout = new Layout(tokens);
-  layout.file(parsed.file);
+  try {
+    layout.file(parsed.file);
+  } catch (e) {
+    // A stack smaller than the limits assume (a caller deep in its own frames): an error, not a crash.
+    if (!(e instanceof RangeError)) throw e;
+    const span = deepestNode(parsed.file.decls) ?? source.span(0, 0);
+    return { errors: [{ code: 'E0104', message: 'the code here is nested too deeply for archc to format', span }] };
+  }
   return { text: writeLines(layout.lines, tokens.comments, source.text), errors: [] };
 }
 
@@ -105,7 +112,14 @@ class Layout implements Out {
     this.begin(indent, s.span.start.offset, 'unit');
     if (flat !== undefined && indent + flat.length <= WIDTH && !forced) this.write(flat);
     else if (steps.length > 1) this.pipeline(parts, main!, steps, indent);
-    else this.withMode('expand', () => writeParts(parts, this));
+    else {
+      // Written here rather than through withMode and writeParts: nested `if`s recurse through this
+      // method, and each frame saved is more levels on a browser's stack.
+      const saved = this.mode;
+      this.mode = 'expand';
+      for (const p of parts) typeof p === 'string' ? this.write(p) : render(p, 0, this);
+      this.mode = saved;
+    }
     this.reach(s.span.end.offset);
     this.end();
   }
@@ -204,7 +218,9 @@ class Layout implements Out {
   list<T>(open: string, items: readonly T[], close: string, item: (x: T, out: Out) => void, start: (x: T) => number): void {
     this.write(open);
     const column = this.column();
-    items.forEach((x, i) => {
+    // A loop, not forEach: nested lists and calls recurse through here, and forEach costs two frames a level.
+    for (let i = 0; i < items.length; i++) {
+      const x = items[i]!;
       if (i > 0) {
         const w = this.mode === 'expand' ? FlatOut.of(this.tokens, (o) => item(x, o))?.length : undefined;
         // Wrap only where it helps: the item must fit on the new line.
@@ -215,7 +231,7 @@ class Layout implements Out {
         } else this.write(', ');
       }
       item(x, this);
-    });
+    }
     this.write(close);
   }
 

@@ -1,10 +1,12 @@
-// Parsing and formatting deeply nested files on a thread with a large stack (Node only). The
-// recursive-descent parser spends ~7 KB of JavaScript stack per bracket level, so V8's default
-// ~1 MB stack holds only ~140 nested parentheses. A worker thread's stack size is set when it
-// starts (`stackSizeMb` sets both the thread's stack and V8's limit), so files nested deeper than
-// the main stack holds are handled there, synchronously: the caller waits on a shared flag and
-// takes the result from a message port. Registered by node-host.ts; browsers keep the main-stack
-// limit (depth-limits.ts).
+// Reporting syntax errors in, and formatting, deeply nested files on a thread with a large stack
+// (Node only). Valid files are parsed on any stack (direct-parser.ts), but chevrotain, which
+// reports every syntax error of a file with recovery, spends ~6 KB of JavaScript stack per bracket
+// level, so V8's default ~1 MB stack holds only ~170 nested parentheses; the formatter is run there
+// too, for margin. A worker thread's stack size is set when it starts (`stackSizeMb` sets both the
+// thread's stack and V8's limit), so files nested deeper than MAX_BRACKETS_FOR_ERROR_RECOVERY are
+// handled there, synchronously: the caller waits on a shared flag and takes the result from a
+// message port. Registered by node-host.ts; browsers report the first syntax error of such a file
+// alone (depth-limits.ts).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';

@@ -6,7 +6,7 @@ import * as T from './tokens.js';
 
 const { EOF: EOFToken } = chevrotain;
 
-const describe = (t: TokenType): string => {
+export const describeToken = (t: TokenType): string => {
   const pattern = t.PATTERN;
   if (t === T.Identifier) return 'a name';
   if (t === T.Integer) return 'an integer';
@@ -17,25 +17,25 @@ const describe = (t: TokenType): string => {
   return t.name;
 };
 
-const shown = (token: IToken): string => (token.tokenType === EOFToken ? 'end of file' : `'${token.image}'`);
+export const shownToken = (token: IToken): string => (token.tokenType === EOFToken ? 'end of file' : `'${token.image}'`);
 
-const TOP_LEVEL = `expected 'model', 'block', 'use' or 'allow'`;
+export const TOP_LEVEL = `expected 'model', 'block', 'use' or 'allow'`;
 
 const summarize = (firsts: Set<string>): string =>
   firsts.has('a name') && firsts.has('an integer') ? 'an expression' : [...firsts].join(' or ');
 
 export const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, actual }) =>
-    expected === EOFToken ? `${TOP_LEVEL} but found ${shown(actual)}` : `expected ${describe(expected)} but found ${shown(actual)}`,
-  buildNotAllInputParsedMessage: ({ firstRedundant }) => `${TOP_LEVEL} but found ${shown(firstRedundant)}`,
+    expected === EOFToken ? `${TOP_LEVEL} but found ${shownToken(actual)}` : `expected ${describeToken(expected)} but found ${shownToken(actual)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) => `${TOP_LEVEL} but found ${shownToken(firstRedundant)}`,
   buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, ruleName }) => {
-    const firsts = new Set(expectedPathsPerAlt.flat().map((path) => describe(path[0]!)));
+    const firsts = new Set(expectedPathsPerAlt.flat().map((path) => describeToken(path[0]!)));
     const what =
       ruleName === 'statement' ? 'a statement' : ruleName === 'primary' ? 'an expression' : ruleName === 'file' ? TOP_LEVEL.slice('expected '.length) : summarize(firsts);
-    return `expected ${what} but found ${shown(actual[0]!)}`;
+    return `expected ${what} but found ${shownToken(actual[0]!)}`;
   },
   buildEarlyExitMessage: ({ expectedIterationPaths, actual }) => {
-    const firsts = new Set(expectedIterationPaths.map((path) => describe(path[0]!)));
-    return `expected ${summarize(firsts)} but found ${shown(actual[0]!)}`;
+    const firsts = new Set(expectedIterationPaths.map((path) => describeToken(path[0]!)));
+    return `expected ${summarize(firsts)} but found ${shownToken(actual[0]!)}`;
   },
 };

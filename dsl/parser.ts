@@ -1,14 +1,19 @@
-// Parsing one file: text → typed AST plus syntax diagnostics. The grammar is in grammar.ts (with
-// grammar-expressions.ts) and its messages in parse-messages.ts; this file runs it, with the
-// nesting limits of depth-limits.ts, and turns chevrotain's errors into located diagnostics.
-// Recovery is on, so one run reports every syntax error it can; callers stop after parsing when
-// there are any.
+// Parsing one file: text → typed AST plus syntax diagnostics, with the nesting limits of
+// depth-limits.ts. Two parsers build the same tree: direct-parser.ts, hand-written and light on the
+// stack, reads every file; the chevrotain grammar (grammar.ts, grammar-expressions.ts, its messages
+// in parse-messages.ts) reads again a file with a syntax error, because its recovery reports every
+// error it can, and its errors become located diagnostics. Callers stop after parsing when there
+// are any. tests/unit/direct-parser.test.ts checks that both agree.
 import type { IToken } from 'chevrotain';
 import * as T from './tokens.js';
-import { bracketDepth, deepestToken, largeStackRunner, MAX_RECOVERY_DEPTH, nestedTooDeep, MAX_BRACKETS, MAX_BRACKETS_ON_DEFAULT_STACK, MAX_TREE_DEPTH, tooDeep } from './depth-limits.js';
+import { bracketDepth, deepestToken, largeStackRunner, MAX_RECOVERY_DEPTH, nestedTooDeep, MAX_BRACKETS, MAX_BRACKETS_FOR_ERROR_RECOVERY, MAX_TREE_DEPTH, tooDeep } from './depth-limits.js';
 import type * as A from './ast.js';
 import { SourceFile, type Span } from './source.js';
 import { ArchParser } from './grammar.js';
+import { parseDirect, type DirectParseError } from './direct-parser.js';
+
+/** A syntax error as chevrotain or the direct parser reports it. */
+type ReportedError = Pick<DirectParseError, 'message' | 'token' | 'previousToken'> & { readonly name: string };
 
 export interface SyntaxError {
   readonly code: 'E0101' | 'E0102' | 'E0104';
@@ -32,15 +37,16 @@ export interface ParseResult {
 
 const emptyFile = (source: SourceFile): A.ArchFile => ({ path: source.path, uses: [], allows: [], decls: [], comments: [], items: [] });
 
-/** Whether parsing `source` needs more stack than V8's default (brackets nested past 100 levels). */
+/** Whether `source` nests brackets past what chevrotain reports errors in on V8's default stack (100 levels). */
 export function nestedPastDefaultStack(source: SourceFile): boolean {
-  return nestedTooDeep(T.lexer.tokenize(source.text).tokens, MAX_BRACKETS_ON_DEFAULT_STACK, false) !== undefined;
+  return nestedTooDeep(T.lexer.tokenize(source.text).tokens, MAX_BRACKETS_FOR_ERROR_RECOVERY, false) !== undefined;
 }
 
 /**
- * Parses one file. Never throws for bad input: syntax problems come back as errors. Brackets nested
- * deeper than the default stack holds are parsed on a larger one where the host offers it
- * (`onLargeStack` says this call already runs there).
+ * Parses one file. Never throws for bad input: syntax problems come back as errors. The direct parser
+ * reads it; a file with a syntax error is read again by chevrotain, which recovers to report every
+ * error, on a larger stack where the host offers one when it is nested too deeply for the default
+ * stack (`onLargeStack` says this call already runs there).
  */
 export function parse(source: SourceFile, options: { onLargeStack?: boolean } = {}): ParseResult {
   const lexed = T.lexer.tokenize(source.text);
@@ -59,20 +65,31 @@ export function parse(source: SourceFile, options: { onLargeStack?: boolean } = 
   const beyond = (limit: number, what: string) => `${what} nested deeper than ${limit.toLocaleString('en-US')} levels here`;
   const overLimit = nestedTooDeep(lexed.tokens, MAX_BRACKETS);
   if (overLimit) return tooDeepAt(overLimit, beyond(MAX_BRACKETS, 'brackets or prefix operators are'));
-  // Prefix operators recurse cheaply (one rule, not ten): runs of them are left to the stack check below.
-  const deep = nestedTooDeep(lexed.tokens, MAX_BRACKETS_ON_DEFAULT_STACK, false);
-  if (deep && !largeStack && !options.onLargeStack) return tooDeepAt(deep, beyond(MAX_BRACKETS_ON_DEFAULT_STACK, 'brackets are'));
   const unread = 'the code here is nested too deeply for archc to read';
-  if (largeStack && deep) return largeStack(source) ?? tooDeepAt(deepestToken(lexed.tokens), `${unread} (the thread that reads deeply nested files did not start)`);
-  const parser = bracketDepth(lexed.tokens) > MAX_RECOVERY_DEPTH ? (sharedWithoutRecovery ??= new ArchParser(true, false)) : (shared ??= new ArchParser());
-  parser.source = source;
-  parser.input = lexed.tokens;
   let parsed: ReturnType<ArchParser['file']>;
+  let reported: readonly ReportedError[] = [];
   try {
-    parsed = parser.file();
+    const direct = parseDirect(source, lexed.tokens);
+    if ('items' in direct) parsed = direct.items;
+    else {
+      // A syntax error: chevrotain reports it, and every later one, where its stack allows.
+      const deep = nestedTooDeep(lexed.tokens, MAX_BRACKETS_FOR_ERROR_RECOVERY, false);
+      if (deep && largeStack) return largeStack(source) ?? tooDeepAt(deepestToken(lexed.tokens), `${unread} (the thread that reads deeply nested files did not start)`);
+      if (deep && !options.onLargeStack) [parsed, reported] = [[], [direct.error]];
+      else {
+        const parser = bracketDepth(lexed.tokens) > MAX_RECOVERY_DEPTH ? (sharedWithoutRecovery ??= new ArchParser(true, false)) : (shared ??= new ArchParser());
+        parser.source = source;
+        parser.input = lexed.tokens;
+        try {
+          parsed = parser.file();
+        } finally {
+          reported = parser.errors;
+          parser.input = [];
+        }
+      }
+    }
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    parser.input = [];
     return largeStack?.(source) ?? tooDeepAt(deepestToken(lexed.tokens), unread);
   }
   const items = (parsed ?? []).filter(Boolean).filter((item) => {
@@ -81,7 +98,7 @@ export function parse(source: SourceFile, options: { onLargeStack?: boolean } = 
     if (deep) errors.push({ code: 'E0104', message: `the code here is nested deeper than ${MAX_TREE_DEPTH.toLocaleString('en-US')} levels (expressions, ifs, loops, or a long chain of operators or stages); '${item.name}' is left out`, span: deep });
     return !deep;
   });
-  for (const e of parser.errors) {
+  for (const e of reported) {
     const t = e.token;
     const prev = (e as { previousToken?: IToken }).previousToken;
     // A token missing at the end of a line is reported there, not at the next line's first token.

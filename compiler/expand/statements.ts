@@ -17,62 +17,68 @@ import type { Expansion } from './state.js';
 /** Runs statements until one returns; the value of the last one (an `if` block's result). */
 export function execBody(x: Expansion, body: readonly A.Stmt[], frame: Frame, io?: ModelIo): Value {
   let last: Value = NONE;
-  for (const stmt of body) {
-    if (frame.returned !== undefined) break;
-    last = exec(x, stmt, frame, io);
-  }
+  for (let i = 0; i < body.length && frame.returned === undefined; i++) last = exec(x, body[i]!, frame, io);
   return last;
 }
 
+/** A thin dispatcher: nested loops and `if`s recurse through it, so its frame is kept small. */
 function exec(x: Expansion, stmt: A.Stmt, frame: Frame, io?: ModelIo): Value {
   switch (stmt.kind) {
     case 'input':
       return execInput(x, stmt, frame, io), NONE;
-    case 'output': {
-      if (!io) return x.report('E0207', `'output' belongs in a model; a block returns its result with 'return'`, stmt.span, frame), NONE;
-      const value = stmt.value ? evaluate(x, stmt.value, frame) : lookup(x, stmt.name, stmt.nameSpan, frame);
-      if (stmt.value) frame.env.set(stmt.name, value);
-      if (stmt.annotation) checkAnnotation(x, value, stmt.annotation, frame);
-      if (value.kind === 'tensor') io.outputs.push({ name: stmt.name, node: value.node.id });
-      else if (value.kind !== 'poison') x.report('E0207', `output '${stmt.name}' must be a tensor, got ${typeName(value)}`, stmt.span, frame);
-      return NONE;
-    }
-    case 'assign': {
-      const value = evaluate(x, stmt.value, frame);
-      if (stmt.targets.length === 1) frame.env.set(stmt.targets[0]!.name, value);
-      else if (value.kind === 'list' && value.items.length === stmt.targets.length) {
-        stmt.targets.forEach((t, i) => frame.env.set(t.name, value.items[i]!));
-      } else {
-        if (value.kind !== 'poison') {
-          const got = value.kind === 'list' ? `${value.items.length} values` : typeName(value);
-          x.report('E0207', `cannot unpack ${got} into ${stmt.targets.length} names`, stmt.span, frame);
-        }
-        for (const t of stmt.targets) frame.env.set(t.name, POISON);
-      }
-      if (stmt.annotation) checkAnnotation(x, value, stmt.annotation, frame);
-      return NONE;
-    }
-    case 'return': {
-      if (frame.isModel) return x.report('E0207', `'return' belongs in a block; a model names its results with 'output'`, stmt.span, frame), NONE;
-      const values = stmt.values.map((v) => evaluate(x, v, frame));
-      frame.returned = values.length === 1 ? values[0]! : { kind: 'list', items: values };
-      return NONE;
-    }
+    case 'output':
+      return execOutput(x, stmt, frame, io), NONE;
+    case 'assign':
+      return execAssign(x, stmt, frame), NONE;
+    case 'return':
+      return execReturn(x, stmt, frame), NONE;
     case 'expect':
       if (frame.isModel) deferExpect(x, stmt, frame);
       else checkExpect(x, stmt, frame, {});
       return NONE;
     case 'for':
       return execFor(x, stmt, frame, io), NONE;
-    case 'frozen': {
-      const inner: Frame = { ...frame, frozen: true, returned: undefined };
-      execBody(x, stmt.body, inner, io);
-      frame.returned = inner.returned;
-      return NONE;
-    }
+    case 'frozen':
+      return execFrozen(x, stmt, frame, io), NONE;
     case 'expr':
       return evaluate(x, stmt.expr, frame);
   }
+}
+
+function execOutput(x: Expansion, stmt: A.OutputStmt, frame: Frame, io?: ModelIo): void {
+  if (!io) return x.report('E0207', `'output' belongs in a model; a block returns its result with 'return'`, stmt.span, frame);
+  const value = stmt.value ? evaluate(x, stmt.value, frame) : lookup(x, stmt.name, stmt.nameSpan, frame);
+  if (stmt.value) frame.env.set(stmt.name, value);
+  if (stmt.annotation) checkAnnotation(x, value, stmt.annotation, frame);
+  if (value.kind === 'tensor') io.outputs.push({ name: stmt.name, node: value.node.id });
+  else if (value.kind !== 'poison') x.report('E0207', `output '${stmt.name}' must be a tensor, got ${typeName(value)}`, stmt.span, frame);
+}
+
+function execAssign(x: Expansion, stmt: A.AssignStmt, frame: Frame): void {
+  const value = evaluate(x, stmt.value, frame);
+  if (stmt.targets.length === 1) frame.env.set(stmt.targets[0]!.name, value);
+  else if (value.kind === 'list' && value.items.length === stmt.targets.length) {
+    stmt.targets.forEach((t, i) => frame.env.set(t.name, value.items[i]!));
+  } else {
+    if (value.kind !== 'poison') {
+      const got = value.kind === 'list' ? `${value.items.length} values` : typeName(value);
+      x.report('E0207', `cannot unpack ${got} into ${stmt.targets.length} names`, stmt.span, frame);
+    }
+    for (const t of stmt.targets) frame.env.set(t.name, POISON);
+  }
+  if (stmt.annotation) checkAnnotation(x, value, stmt.annotation, frame);
+}
+
+function execReturn(x: Expansion, stmt: A.ReturnStmt, frame: Frame): void {
+  if (frame.isModel) return x.report('E0207', `'return' belongs in a block; a model names its results with 'output'`, stmt.span, frame);
+  const values = stmt.values.map((v) => evaluate(x, v, frame));
+  frame.returned = values.length === 1 ? values[0]! : { kind: 'list', items: values };
+}
+
+function execFrozen(x: Expansion, stmt: A.FrozenStmt, frame: Frame, io?: ModelIo): void {
+  const inner: Frame = { ...frame, frozen: true, returned: undefined };
+  execBody(x, stmt.body, inner, io);
+  frame.returned = inner.returned;
 }
 
 function execInput(x: Expansion, stmt: A.InputStmt, frame: Frame, io?: ModelIo): void {
@@ -98,28 +104,33 @@ function execInput(x: Expansion, stmt: A.InputStmt, frame: Frame, io?: ModelIo):
   for (const v of x.sizes) if (v.input === stmt.name) frame.env.set(v.name, { kind: 'int', value: v.value, dim: { node: node.id, axis: v.axis } });
 }
 
+/** Runs a loop's body once per item; the items are computed apart so that this frame, on the stack once per nested loop, stays small. */
 function execFor(x: Expansion, stmt: A.ForStmt, frame: Frame, io?: ModelIo): void {
-  const from = evaluate(x, stmt.from, frame);
-  let items: Value[];
-  if (stmt.to) {
-    const to = evaluate(x, stmt.to, frame);
-    if (from.kind === 'poison' || to.kind === 'poison') return;
-    if (from.kind !== 'int' || to.kind !== 'int') {
-      return x.report('E0203', `a range needs integer bounds, got ${typeName(from)} .. ${typeName(to)}`, stmt.from.span, frame);
-    }
-    const count = to.value - from.value;
-    if (!loopWithinLimit(x, count, stmt.from, stmt.to, frame)) return;
-    items = Array.from({ length: Math.max(0, count) }, (_, i) => int(from.value + i));
-  } else {
-    if (from.kind === 'poison') return;
-    if (from.kind !== 'list') return x.report('E0203', `'for' iterates over a range a..b or a list, got ${typeName(from)}`, stmt.from.span, frame);
-    items = [...from.items];
-  }
-  for (const item of items) {
-    frame.env.set(stmt.variable, item);
+  const items = loopItems(x, stmt, frame);
+  if (!items) return;
+  for (let i = 0; i < items.length; i++) {
+    frame.env.set(stmt.variable, items[i]!);
     execBody(x, stmt.body, frame, io);
     if (frame.returned !== undefined || x.aborted) return;
   }
+}
+
+/** The values a loop's variable takes, or undefined when the range or list is wrong (reported). */
+function loopItems(x: Expansion, stmt: A.ForStmt, frame: Frame): readonly Value[] | undefined {
+  const from = evaluate(x, stmt.from, frame);
+  if (stmt.to) {
+    const to = evaluate(x, stmt.to, frame);
+    if (from.kind === 'poison' || to.kind === 'poison') return undefined;
+    if (from.kind !== 'int' || to.kind !== 'int') {
+      return x.report('E0203', `a range needs integer bounds, got ${typeName(from)} .. ${typeName(to)}`, stmt.from.span, frame), undefined;
+    }
+    const count = to.value - from.value;
+    if (!loopWithinLimit(x, count, stmt.from, stmt.to, frame)) return undefined;
+    return Array.from({ length: Math.max(0, count) }, (_, i) => int(from.value + i));
+  }
+  if (from.kind === 'poison') return undefined;
+  if (from.kind !== 'list') return x.report('E0203', `'for' iterates over a range a..b or a list, got ${typeName(from)}`, stmt.from.span, frame), undefined;
+  return [...from.items];
 }
 
 /** `x = ... : [256, 56, 56]`: the tensor must have exactly that shape. */

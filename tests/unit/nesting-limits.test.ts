@@ -1,32 +1,74 @@
 // Nesting that would overflow the JavaScript stack in the parser or a later pass is a located
 // error E0104, never an internal error. This tier runs the compiler as a browser does, with V8's
-// default stack only: brackets deeper than 100 levels are refused; chains without brackets (`+`
-// terms, `|>` stages, prefix operators) compile up to 1,000 levels and more. The larger limits
-// that Node offers by parsing on a larger stack are tested through the CLI (tests/deep-nesting).
+// default stack only (no thread with a larger one): every construct compiles and formats 1,000
+// levels deep, and with half the stack spent before it starts (a browser whose stack is smaller, or
+// a caller deep in its own frames); brackets past 2,000 levels and syntax trees past 1,100 are
+// refused. The same through the CLI: tests/deep-nesting.
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.js';
 import { memoryHost } from '../../compiler/memory-host.js';
-import { MAX_TREE_DEPTH } from '../../dsl/depth-limits.js';
+import { MAX_BRACKETS, MAX_TREE_DEPTH } from '../../dsl/depth-limits.js';
 import { formatText } from '../../dsl/format.js';
-import { nestedModel, type Nesting } from '../../tools/dev/fuzz/nesting.js';
+import { NESTINGS, nestedModel, type Nesting } from '../../tools/dev/fuzz/nesting.js';
 
 const check = (text: string) => compile('/m.arch', memoryHost({ '/m.arch': text }));
 const codes = (text: string) => check(text).diagnostics.map((d) => `${d.span.start.line}:${d.span.start.col} ${d.code}`);
+const KINDS = Object.keys(NESTINGS) as Nesting[];
 const CHAINS: Nesting[] = ['sums', 'stages', 'negations', 'nots'];
+const HALF_STACK_KINDS = KINDS.filter((k) => !['ifs', 'calls', 'sums'].includes(k));
+
+/** How many frames of `deepen` the stack holds from here. */
+function framesLeft(): number {
+  let most = 0;
+  const deepen = (n: number): void => {
+    most = n;
+    deepen(n + 1);
+  };
+  try {
+    deepen(0);
+  } catch {
+    // RangeError: the stack is full
+  }
+  return most;
+}
+
+/** Runs `job` with about half the remaining stack already spent. */
+function onHalfTheStack<T>(job: () => T): T {
+  const half = framesLeft() / 2;
+  const spend = (n: number): T => (n >= half ? job() : spend(n + 1));
+  return spend(0);
+}
+
+function compilesAndFormats(text: string): void {
+  const r = check(text);
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  expect(r.graph?.nodes.at(-1)?.shape).toEqual([8, 8, 8]);
+  expect(formatText(text).errors).toEqual([]);
+}
 
 describe('nesting limits on the default stack', () => {
-  it('refuses brackets nested past 100 levels at the bracket that passes it', () => {
-    expect(codes(nestedModel('parentheses', 1000))).toEqual(['4:106 E0104']); // the model's brace is the first level
-    expect(codes(nestedModel('lists', 150))).toEqual(['4:113 E0104']);
-    expect(check(nestedModel('parentheses', 1000)).diagnostics[0]!.message).toMatch(/nested deeper than 100 levels/);
+  it.each(KINDS)('compiles and formats 1,000 levels of %s', (kind) => compilesAndFormats(nestedModel(kind, 1000)));
+
+  it.each(HALF_STACK_KINDS)('compiles and formats 1,000 levels of %s with half the stack spent', (kind) => {
+    onHalfTheStack(() => compilesAndFormats(nestedModel(kind, 1000)));
   });
 
-  it.each(CHAINS)('compiles and formats 1,000 levels of %s', (kind) => {
-    const text = nestedModel(kind, 1000);
-    const r = check(text);
-    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(r.graph?.nodes.at(-1)?.shape).toEqual([8, 8, 8]);
-    expect(formatText(text).errors).toEqual([]);
+  it('compiles 2,000 nested parentheses, lists and calls (brackets are levels of the text, not of the tree)', () => {
+    expect(codes(nestedModel('parentheses', MAX_BRACKETS - 1))).toEqual([]);
+  });
+
+  it('refuses brackets nested past 2,000 levels at the bracket that passes it', () => {
+    const r = check(nestedModel('parentheses', MAX_BRACKETS));
+    expect(codes(nestedModel('parentheses', MAX_BRACKETS))).toEqual(['4:2006 E0104']); // the model's brace is the first level
+    expect(r.diagnostics[0]!.message).toMatch(/nested deeper than 2,000 levels/);
+    expect(codes(nestedModel('lists', 100_000))).toEqual(['4:2013 E0104']);
+  });
+
+  it('reports a syntax error deep inside brackets where chevrotain cannot reach it, at its place', () => {
+    const text = nestedModel('parentheses', 1000).replace('8)', '8 +)');
+    expect(check(text).diagnostics.map((d) => `${d.span.start.line}:${d.span.start.col} ${d.code} ${d.message}`)).toEqual([
+      "4:1010 E0102 expected an expression but found ')'",
+    ]);
   });
 
   it.each(CHAINS)('refuses %s past the tree limit with E0104 at the first level too deep, and leaves the model out', (kind) => {
