@@ -34,8 +34,19 @@ export interface MaskOptions {
   readonly expectedClasses?: readonly string[];
 }
 
+export interface SegLoadReport extends LoadReport {
+  /**
+   * The masks were black and white (0 and 255 only) for a 2-class model: 255 was read as class 1,
+   * not as the ignore index, which would have left no foreground pixel to learn from.
+   */
+  readonly blackAndWhite?: boolean;
+}
+
+/** What is said when readAsBlackAndWhite applied. */
+export const BLACK_AND_WHITE_NOTE = 'black-and-white masks: 255 read as class 1, not as the ignore index';
+
 export type SegLoadResult =
-  | { ok: true; set: SegmentationSet; report: LoadReport }
+  | { ok: true; set: SegmentationSet; report: SegLoadReport }
   | { ok: false; problem: DataProblem };
 
 /** Whether `root` is laid out for segmentation (it has both images/ and masks/). */
@@ -83,6 +94,8 @@ export function loadSegmentationFolder(root: string, shape: SampleShape, options
     return fail(`none of the ${images.length} images in ${imageDir} has a usable mask`, root, 'each image needs masks/<same name>.png of its size, holding class indices', notes);
   }
   const orphans = walk(maskDir).filter((m) => !paired.has(m)).length;
+  const allMasks = concatChunks(masks);
+  const blackAndWhite = options.classes === 2 && options.ignoreIndex === IGNORE && readAsBlackAndWhite(allMasks);
   const set: SegmentationSet = {
     task: 'segmentation',
     classes,
@@ -91,10 +104,26 @@ export function loadSegmentationFolder(root: string, shape: SampleShape, options
     pixels: concatChunks(pixels),
     labels: new Int32Array(files.length),
     files,
-    masks: concatChunks(masks),
+    masks: allMasks,
     palette: colours ?? vocPalette(classes.length),
   };
-  return { ok: true, set, report: { loaded: files.length, skipped, ignored: candidates.length - images.length + orphans } };
+  return { ok: true, set, report: { loaded: files.length, skipped, ignored: candidates.length - images.length + orphans, ...(blackAndWhite && { blackAndWhite }) } };
+}
+
+/**
+ * Binary masks are most often saved black and white (0 and 255), and 255 is also the usual ignore
+ * index: when a 2-class dataset has ignored pixels but not one pixel of class 1, its 255s are the
+ * foreground. Rewrites them to class 1 in place and says whether it did.
+ */
+function readAsBlackAndWhite(masks: Uint8Array): boolean {
+  let ignored = 0;
+  for (const v of masks) {
+    if (v === 1) return false;
+    if (v === IGNORE) ignored++;
+  }
+  if (ignored === 0) return false;
+  for (let i = 0; i < masks.length; i++) if (masks[i] === IGNORE) masks[i] = 1;
+  return true;
 }
 
 type Named = { ok: true; classes: string[]; colours?: Rgb[] } | { ok: false; problem: DataProblem };

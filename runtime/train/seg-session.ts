@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import type { IrGraph } from '../../compiler/ir.js';
 import { formatShape } from '../../compiler/ir.js';
-import type { DataProblem, LoadReport, SampleShape } from '../data/dataset.js';
-import { IGNORE, isSegmentationFolder, loadSegmentationFolder, pixelCounts, type SegmentationSet } from '../data/masks.js';
+import type { DataProblem, SampleShape } from '../data/dataset.js';
+import { BLACK_AND_WHITE_NOTE, IGNORE, isSegmentationFolder, loadSegmentationFolder, pixelCounts, type SegLoadReport, type SegmentationSet } from '../data/masks.js';
 import { syntheticSegSet } from '../data/seg-synthetic.js';
 import { balancedClassWeights, type OutputKind } from './losses.js';
 import { segLossKinds, type SegLossKind, type SegLossSpec } from './seg-losses.js';
@@ -54,7 +54,7 @@ export interface SegDataRequest {
 }
 
 /** The segmentation data for a model scoring `classes` per pixel (a resumed run's class names, if any). */
-export function loadSegData(req: SegDataRequest, sample: SampleShape, classes: number, expected?: readonly string[]): { ok: true; set: SegmentationSet; report?: LoadReport } | Fail {
+export function loadSegData(req: SegDataRequest, sample: SampleShape, classes: number, expected?: readonly string[]): { ok: true; set: SegmentationSet; report?: SegLoadReport } | Fail {
   if (req.data.kind === 'synthetic') {
     const set = syntheticSegSet({ classes, samples: req.data.samples, shape: sample, seed: req.seed });
     if (!set) return fail(`synthetic segmentation scenes have 2, 3 or 4 classes (background and up to circle, square, triangle); the model scores ${classes}`, 'compile it with --set classes=4, or train on a folder');
@@ -103,11 +103,12 @@ export function segLossSpec(req: SegLossRequest, set: SegmentationSet, train: Ar
   return { kind, task: 'segmentation', ignoreIndex: req.ignoreIndex, auxWeight: 0.5, ...(classWeights && { classWeights }) };
 }
 
-export function describeSegSet(set: SegmentationSet, report?: LoadReport): string {
+export function describeSegSet(set: SegmentationSet, report?: SegLoadReport): string {
   const counts = pixelCounts(set);
   const total = counts.reduce((a, b) => a + b, 0) || 1;
   const shares = set.classes.map((c, i) => `${c} ${((100 * counts[i]!) / total).toFixed(1)}%`).join(', ');
   const skipped = report?.skipped.length ? `, ${report.skipped.length} skipped` : '';
+  const bw = report?.blackAndWhite ? ` (${BLACK_AND_WHITE_NOTE})` : '';
   const { height, width, channels } = set.shape;
-  return `${set.count} images with masks (pixels: ${shares})${skipped}, resized to ${height}×${width}×${channels}`;
+  return `${set.count} images with masks${bw} (pixels: ${shares})${skipped}, resized to ${height}×${width}×${channels}`;
 }

@@ -1,5 +1,6 @@
 // Segmentation data: the images/ + masks/ layout with grey, palette and colour masks, the pairs
-// that are skipped and counted (missing mask, size mismatch, class out of range), masks that
+// that are skipped and counted (missing mask, size mismatch, class out of range), black-and-white
+// binary masks, masks that
 // follow the image's flip and shift, and the palette PNG writer read back by pngjs.
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -47,6 +48,23 @@ describe('loadSegmentationFolder', () => {
     if (!r.ok) throw new Error(r.problem.message);
     expect(r.report.skipped).toEqual([]);
     expect(Array.from(r.set.masks.subarray(0, 4))).toEqual([IGNORE, 1, 1, 1]);
+  });
+
+  it('reads black-and-white masks (0 and 255 only) of a 2-class model as background and class 1', () => {
+    const root = tempDir('archc-seg-');
+    const bw = (x: number, y: number) => (x + y > 3 ? 255 : 0);
+    writeFile(join(root, 'images', 'a.png'), image);
+    writeFile(join(root, 'masks', 'a.png'), pngBytes(4, 4, (x, y) => [bw(x, y), bw(x, y), bw(x, y)]));
+    const r = loadSegmentationFolder(root, shape, { classes: 2, ignoreIndex: 255 });
+    if (!r.ok) throw new Error(r.problem.message);
+    expect(r.report.blackAndWhite).toBe(true);
+    expect(pixelCounts(r.set)).toEqual([10, 6]);
+    // A class-1 pixel anywhere means 255 is the ignore index, as in the first case above.
+    writeFile(join(root, 'masks', 'a.png'), greyMask);
+    const indexed = loadSegmentationFolder(root, shape, { classes: 2, ignoreIndex: 255 });
+    if (!indexed.ok) throw new Error(indexed.problem.message);
+    expect(indexed.report.blackAndWhite).toBeUndefined();
+    expect(pixelCounts(indexed.set)).toEqual([8, 7]);
   });
 
   it('fails with a message when no pair is usable, and names the layout when it is not one', () => {

@@ -6,7 +6,7 @@ import { PNG } from 'pngjs';
 import { MAX_IMAGE_BYTES, readRegularFile } from '../../../compiler/node-host.js';
 import { unlabelledSet } from '../../../runtime/data/dataset.js';
 import { decodeImage, resize, toChannels } from '../../../runtime/data/image.js';
-import { loadSegmentationFolder, resizeNearest, type SegmentationSet } from '../../../runtime/data/masks.js';
+import { BLACK_AND_WHITE_NOTE, loadSegmentationFolder, resizeNearest, type SegmentationSet } from '../../../runtime/data/masks.js';
 import { encodePalettePng, vocPalette } from '../../../runtime/data/palette-png.js';
 import { syntheticSegSet } from '../../../runtime/data/seg-synthetic.js';
 import { classShares, engineClassMaps, overlay } from '../../../runtime/infer/seg-infer.js';
@@ -46,6 +46,7 @@ export async function evalSegmentation(dir: string, info: TrainingInfo, data: st
       return loaded.problem.io ? 2 : 1;
     }
     for (const s of loaded.report.skipped) process.stderr.write(`archc eval: skipped ${s.file}: ${s.reason}\n`);
+    if (loaded.report.blackAndWhite) process.stderr.write(`archc eval: ${BLACK_AND_WHITE_NOTE}\n`);
     set = loaded.set;
   }
   const log = (line: string) => void (json ? undefined : process.stdout.write(`${line}\n`));
