@@ -85,3 +85,26 @@ export const shapeText = (shape: Shape): string => `[${shape.join(', ')}]`;
 
 /** 25557032 → 25_557_032, as the zoo writes counts. */
 export const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '_');
+
+/**
+ * A size as the compiler prints it (`(H + 1)//2`, `H/8`, `2*W`) written in the language, whose
+ * `//` starts a comment: `floor((H + 1) / 2)`.
+ */
+export function sizeText(size: number | string): string {
+  let text = String(size);
+  for (let at = text.indexOf('//'); at >= 0; at = text.indexOf('//')) {
+    // The left operand: a parenthesized group or a name or number, right before the `//`.
+    let start = at;
+    if (text[at - 1] === ')') {
+      for (let depth = 0; start > 0; ) {
+        const c = text[--start];
+        if (c === ')') depth++;
+        else if (c === '(' && --depth === 0) break;
+      }
+    } else while (start > 0 && /[A-Za-z0-9_]/.test(text[start - 1]!)) start--;
+    const den = /^\d+/.exec(text.slice(at + 2))?.[0] ?? '';
+    text = `${text.slice(0, start)}floor(${text.slice(start, at)} / ${den})${text.slice(at + 2 + den.length)}`;
+  }
+  return text;
+}
+

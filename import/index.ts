@@ -12,7 +12,7 @@ import type { WeightTensor } from '../compiler/weights/tensor.js';
 import { declaredWeights } from '../compiler/weights/tensor.js';
 import { formatText } from '../dsl/format.js';
 import { planBlocks } from './blocks.js';
-import { grouped, identifier, modelText, opUnit, shapeText, weightPath, type ModelText } from './emit.js';
+import { grouped, identifier, modelText, opUnit, shapeText, sizeText, weightPath, type ModelText } from './emit.js';
 import { LiftError, type LiftedGraph } from './graph.js';
 import { lift } from './lift.js';
 import { readOnnx, type ExternalReader, type OnnxModel } from './onnx-read.js';
@@ -69,12 +69,16 @@ export function importOnnx(bytes: Uint8Array, options: ImportOptions): ImportRes
   const first = compileText(modelText(base), lifted.graph);
   if (!first.ok) return first;
   const expects = [`params == ${grouped(first.params)}`];
+  const shapeLines: string[] = [];
   for (const o of base.graph.outputs) {
     const name = base.outputNames.get(o.node)!;
     const shape = first.outputShapes.get(name);
-    if (shape) expects.push(`${name}.shape == [${shape.join(', ')}]`);
+    if (shape) shapeLines.push(`${name}.shape == [${shape.map(sizeText).join(', ')}]`);
   }
-  const text = modelText({ ...base, expects });
+  // A shape that is a formula of the size variables is checked by compiling the file with it;
+  // should the compiler disagree, the file goes without the shape lines rather than with a wrong one.
+  let text = modelText({ ...base, expects: [...expects, ...shapeLines] });
+  if (shapeLines.some((e) => /[^\w\s.=,[\]]/.test(e.slice(e.indexOf('==')))) && !compilesCleanly(text)) text = modelText({ ...base, expects });
   const formatted = formatText(text, `${base.name}.arch`);
   const final = formatted.text ?? text;
   return { ok: true, text: final, weights: first.weights, params: first.params, ...(partial ? { partial } : {}) };
@@ -147,6 +151,11 @@ function textParts(model: OnnxModel, graph: LiftedGraph, options: ImportOptions,
   return { header, name, graph, inputNames, inputVariables, outputNames, units, blocks: plan?.blocks ?? [], expects: [], stopNote };
 }
 
+function compilesCleanly(text: string): boolean {
+  const path = 'imported.arch';
+  return compile(path, memoryHost({ [path]: text }), { noSuggestions: true }).diagnostics.length === 0;
+}
+
 type Compiled =
   | { ok: true; params: number; weights: Map<string, WeightTensor>; outputShapes: Map<string, (number | string)[] | undefined> }
   | { ok: false; problems: ImportProblem[] };
@@ -176,13 +185,12 @@ function compileText(text: string, graph: LiftedGraph): Compiled {
     if (!t || t.shape.join() !== w.spec.shape.join()) return internal(`weight ${w.name} [${w.spec.shape.join(', ')}] has no matching ONNX tensor`);
     weights.set(w.name, { shape: [...t.shape], data: t.data as Float32Array });
   }
-  // With size variables, an output's shape in terms of them ([4, height, width]); a dim that is a
-  // formula (`(H + 1)//2`) leaves the shape unchecked rather than fixed at one size.
+  // With size variables, an output's shape in terms of them ([4, height, (width + 1)//2]).
   const symbolic = (name: string, shape: readonly (number | string)[]): (number | string)[] | undefined => {
     const node = result.graph!.outputs.find((o) => o.name === name)?.node;
     const dims = node === undefined ? undefined : result.sizes?.shapes[node];
     if (!result.sizes) return shape.filter((d) => d !== 'N');
-    return dims?.every((d) => typeof d === 'number' || /^[A-Za-z_][A-Za-z0-9_]*$/.test(d)) ? [...dims] : undefined;
+    return dims ? [...dims] : undefined;
   };
   const outputShapes = new Map(result.report.outputs.map((o) => [o.name, symbolic(o.name, o.shape)]));
   return { ok: true, params: result.report.params.learnable, weights, outputShapes };
