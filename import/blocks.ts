@@ -81,6 +81,11 @@ function makeBlock(nodes: readonly LiftedNode[], family: Family, taken: Set<stri
   for (let n = 0; taken.has(name); n++) name = identifier(`${base}_${String.fromCharCode(98 + n)}`);
   taken.add(name);
   const { params, slotText } = deriveParams(nodes, family);
+  // A width used by several ops (an inverted residual's expanded width) is named once.
+  const counts = new Map<string, number>();
+  for (const t of slotText.values()) if (typeof t === 'object' && t !== null && 'expr' in t && / \* \d+$/.test(t.expr)) counts.set(t.expr, (counts.get(t.expr) ?? 0) + 1);
+  const local = [...counts].find(([, n]) => n >= 3)?.[0];
+  if (local) for (const [slot, t] of slotText) if (typeof t === 'object' && t !== null && 'expr' in t && t.expr === local) slotText.set(slot, { expr: 'expanded' });
   const named = namesAgree(nodes, family);
   const localName = (i: number): string | undefined => {
     if (!named) return undefined;
@@ -109,9 +114,10 @@ function makeBlock(nodes: readonly LiftedNode[], family: Family, taken: Set<stri
     results: new Map([[template.nodes.at(-1)!, 'result']]),
     isBlock: true,
     // `x` stays the block's input: arguments such as `x.channels * 6` refer to it.
-    reserved: new Set([...paramNames, 'x']),
+    reserved: new Set([...paramNames, 'x', 'expanded']),
   });
-  const text = [`block ${name}(${['x', ...paramNames].join(', ')}) {`, ...body.map((l) => `  ${l}`), '}'].join('\n');
+  const lines = [...(local ? [`expanded = ${local}`] : []), ...body];
+  const text = [`block ${name}(${['x', ...paramNames].join(', ')}) {`, ...lines.map((l) => `  ${l}`), '}'].join('\n');
   return { name, text, params, named, prefixes: members.map((m) => m.segment.prefix) };
 }
 
@@ -273,10 +279,10 @@ function relativeName(node: LiftedNode, prefix: string | undefined): string | un
   return path.slice(prefix.length + 1);
 }
 
-/** `layer1.0` → `layer`; `features.denseblock1.denselayer1` → `denselayer`; none → `unit`. */
+/** `layer1.0` → `layer`; `features.denseblock1.denselayer1` → `denselayer`; `inception3a` → `inception`; none → `unit`. */
 function blockName(prefix: string | undefined): string {
   const words = (prefix ?? '').split('.').filter((w) => w && !/^\d+$/.test(w));
-  const word = (words.at(-1) ?? 'unit').replace(/\d+$/, '').replace(/[^A-Za-z0-9_]/g, '_').replace(/_+$/, '').toLowerCase();
+  const word = (words.at(-1) ?? 'unit').replace(/\d+[a-z]?$/, '').replace(/[^A-Za-z0-9_]/g, '_').replace(/_+$/, '').toLowerCase();
   // torchvision's MobileNetV3 and EfficientNet keep each unit's layers in `.block`, a keyword here;
   // `stage` names the stage blocks (import/stages.ts).
   // A word that is an op's name (`features.2.conv`) would need a `_` to be a block's name.

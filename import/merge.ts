@@ -14,6 +14,9 @@ interface Step {
   readonly wires: readonly (number | 'in')[];
 }
 
+/** Units longer than this (a chain of thousands of ops) are not searched for optional branches. */
+const MAX_TEMPLATE = 200;
+
 export interface Branch {
   /** Template op indices, consecutive. */
   readonly ops: readonly number[];
@@ -55,7 +58,7 @@ export function families(nodes: readonly LiftedNode[], groups: readonly Segment[
     let joined = false;
     for (const f of found) {
       const tsteps = steps(nodes, f.template);
-      if (sig.length >= tsteps.length) continue;
+      if (sig.length >= tsteps.length || tsteps.length > MAX_TEMPLATE) continue;
       const m = match(tsteps, sig);
       const left = m && leftOut(tsteps, sig, m);
       if (!left || !compatible(f.branches, left)) continue;
@@ -79,14 +82,24 @@ function match(t: readonly Step[], small: readonly Step[]): number[] | undefined
   const m: number[] = [];
   const used = new Set<number>();
   // A left-out op stands for one of its inputs.
-  const reaches = (w: number | 'in', target: number | 'in' | undefined): boolean => {
-    if (w === target) return true;
-    if (w === 'in' || w < 0 || used.has(w)) return false;
-    return t[w]!.wires.some((x) => reaches(x, target));
+  const reaches = (from: number | 'in', target: number | 'in' | undefined): boolean => {
+    const stack = [from];
+    const seen = new Set<number | 'in'>();
+    while (stack.length > 0) {
+      const w = stack.pop()!;
+      if (w === target) return true;
+      if (w === 'in' || w < 0 || used.has(w) || seen.has(w)) continue;
+      seen.add(w);
+      stack.push(...t[w]!.wires);
+    }
+    return false;
   };
+  // The search is bounded: units alike only after many tries are not worth a merge (a long run
+  // of one op kind could otherwise be tried in every combination).
+  let budget = 20 * t.length * small.length;
   const rec = (j: number, from: number): boolean => {
     if (j === small.length) return true;
-    for (let a = from; a < t.length; a++) {
+    for (let a = from; a < t.length && budget-- > 0; a++) {
       const [ta, sj] = [t[a]!, small[j]!];
       if (ta.op !== sj.op || ta.wires.length !== sj.wires.length) continue;
       const ok = sj.wires.every((w, k) => reaches(ta.wires[k]!, w === 'in' ? 'in' : m[w as number]));

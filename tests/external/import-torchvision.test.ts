@@ -39,7 +39,7 @@ const MODELS: Record<string, string> = {
 };
 
 /** Models whose import is not within 2x the zoo file's lines yet: the bound they meet. */
-const NOT_YET_2X: Record<string, number> = { efficientnet_b0: 3.1, shufflenet_v2_x1_0: 2.4 };
+const NOT_YET_2X: Record<string, number> = { efficientnet_b0: 3.0, shufflenet_v2_x1_0: 2.4 };
 
 /** NAME:EXPORTER:OPSET beyond the TorchScript exporter at opset 17. */
 const DYNAMO = ['resnet18', 'mobilenet_v3_small', 'shufflenet_v2_x1_0', 'vit_small'].map((m) => `${m}:dynamo:18`);
