@@ -37,6 +37,13 @@ export function parseDirect(source: SourceFile, tokens: readonly IToken[]): Dire
   }
 }
 
+/** One `if` of an `else if` chain. */
+interface IfLink {
+  readonly kw: IToken;
+  readonly condition: A.Expr;
+  readonly then: A.Stmt[];
+}
+
 class Stop {
   constructor(readonly error: DirectParseError) {}
 }
@@ -60,6 +67,7 @@ const BINARY = new Map<TokenType, number>([
 const EXPRESSION_START = new Set<TokenType>([
   T.Integer, T.Float, T.StringLit, T.True, T.False, T.None, T.Identifier, T.LBracket, T.If, T.LParen, T.Minus, T.Not,
 ]);
+const POSTFIX_START = new Set<TokenType>([T.Dot, T.LBracket, T.LParen]);
 const STATEMENT_START = new Set<TokenType>([...EXPRESSION_START, T.Input, T.Output, T.Return, T.Expect, T.For, T.Frozen]);
 
 class DirectParser {
@@ -156,8 +164,18 @@ class DirectParser {
     }
     const second = this.peek(2).tokenType;
     if (t.tokenType === T.Identifier && (second === T.Equals || second === T.Comma)) return this.assignStmt();
-    const expr = this.expression();
+    const expr = t.tokenType === T.If ? this.ifStatement() : this.expression();
     return { kind: 'expr', expr, span: expr.span };
+  }
+
+  /**
+   * An expression statement that starts with `if` (nested `if`s are mostly these): the same tree as
+   * `expression` builds, read without its two frames, so nested `if`s cost half the stack.
+   */
+  private ifStatement(): A.Expr {
+    let expr = this.ifExpr();
+    if (POSTFIX_START.has(this.peek().tokenType)) expr = this.postfix(expr);
+    return this.climb(expr, PIPE, MULTIPLICATIVE);
   }
 
   private expectStmt(): A.ExpectStmt {
@@ -227,8 +245,12 @@ class DirectParser {
    * a comparison or a `not`, only `and`, `or` and `|>` (`a < b < c` and `not a < b < c` are errors).
    */
   private expression(loosest = PIPE): A.Expr {
-    let ceiling = this.peek().tokenType === T.Not && loosest <= NOT ? AND : MULTIPLICATIVE;
-    let left = this.operand(loosest);
+    const ceiling = this.peek().tokenType === T.Not && loosest <= NOT ? AND : MULTIPLICATIVE;
+    return this.climb(this.operand(loosest), loosest, ceiling);
+  }
+
+  /** The binary operators after `left`, an operand already read. */
+  private climb(left: A.Expr, loosest: number, ceiling: number): A.Expr {
     for (;;) {
       const op = this.peek();
       const strength = BINARY.get(op.tokenType);
@@ -251,12 +273,7 @@ class DirectParser {
    * not in a method of its own, to save a frame a level.
    */
   private operand(loosest: number): A.Expr {
-    const first = this.peek();
-    if (first.tokenType === T.Not && loosest <= NOT) {
-      const nots: IToken[] = [];
-      while (this.peek().tokenType === T.Not) nots.push(this.next());
-      return this.wrap(nots, 'not', this.expression(COMPARISON));
-    }
+    if (this.peek().tokenType === T.Not && loosest <= NOT) return this.notRun();
     const minuses: IToken[] = [];
     while (this.peek().tokenType === T.Minus) minuses.push(this.next());
     const t = this.peek();
@@ -307,7 +324,19 @@ class DirectParser {
       default:
         this.fail('NoViableAltException', `expected an expression but found ${shownToken(t)}`);
     }
-    // Postfix calls, indexing and properties.
+    if (POSTFIX_START.has(this.peek().tokenType)) expr = this.postfix(expr);
+    return this.wrap(minuses, '-', expr);
+  }
+
+  /** `not not ... x`: the `not`s over a comparison. */
+  private notRun(): A.Expr {
+    const nots: IToken[] = [];
+    while (this.peek().tokenType === T.Not) nots.push(this.next());
+    return this.wrap(nots, 'not', this.expression(COMPARISON));
+  }
+
+  /** Calls, indexing and properties after `expr`. */
+  private postfix(expr: A.Expr): A.Expr {
     for (;;) {
       const after = this.peek().tokenType;
       if (after === T.Dot) {
@@ -320,11 +349,22 @@ class DirectParser {
         const close = this.consume(T.RBracket);
         expr = { kind: 'index', object: expr, index, span: this.joinTok(expr, close) };
       } else if (after === T.LParen) {
-        const args = this.argList();
+        // The arguments are read here, not in a method of their own: nested calls recurse through here.
+        this.pos++;
+        const args: A.Arg[] = [];
+        if (EXPRESSION_START.has(this.peek().tokenType)) {
+          do {
+            const first = this.peek();
+            const name = first.tokenType === T.Identifier && this.peek(2).tokenType === T.Equals ? first.image : undefined;
+            if (name !== undefined) this.pos += 2;
+            const value = this.expression();
+            args.push({ name, value, span: this.spanOf(first, this.prev()) });
+          } while (this.accept(T.Comma));
+        }
+        this.consume(T.RParen);
         expr = { kind: 'call', callee: expr, args, span: this.joinTok(expr, this.prev()) };
-      } else break;
+      } else return expr;
     }
-    return this.wrap(minuses, '-', expr);
   }
 
   /** Prefix operators around `operand`, innermost last; each spans from its sign to the operand's end. */
@@ -334,31 +374,12 @@ class DirectParser {
     return operand;
   }
 
-  private argList(): A.Arg[] {
-    const args: A.Arg[] = [];
-    this.consume(T.LParen);
-    if (EXPRESSION_START.has(this.peek().tokenType)) {
-      do {
-        const first = this.peek();
-        let name: string | undefined;
-        if (first.tokenType === T.Identifier && this.peek(2).tokenType === T.Equals) {
-          name = this.next().image;
-          this.pos++;
-        }
-        const value = this.expression();
-        args.push({ name, value, span: this.spanOf(first, this.prev()) });
-      } while (this.accept(T.Comma));
-    }
-    this.consume(T.RParen);
-    return args;
-  }
-
   /**
    * `if c { } else if d { } else { }`: the chain is read in a loop and built from its end, each `if`
    * spanning to the chain's last token, as the grammar's nested rule builds it.
    */
   private ifExpr(): A.Expr {
-    const links: { kw: IToken; condition: A.Expr; then: A.Stmt[] }[] = [];
+    const links: IfLink[] = [];
     let otherwise: A.Stmt[] | undefined;
     for (;;) {
       const kw = this.consume(T.If);
@@ -372,6 +393,10 @@ class DirectParser {
       }
       if (t !== T.If) this.fail('NoViableAltException', `expected '{' or 'if' but found ${shownToken(this.peek())}`);
     }
+    return this.ifChain(links, otherwise);
+  }
+
+  private ifChain(links: readonly IfLink[], otherwise: A.Stmt[] | undefined): A.IfExpr {
     const last = this.prev();
     let expr: A.IfExpr | undefined;
     for (let i = links.length - 1; i >= 0; i--) {

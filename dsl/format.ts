@@ -83,44 +83,55 @@ class Layout implements Out {
     this.end();
   }
 
+  /** Nested `if`s recurse through here: the rare cases and the planning are apart, to keep this frame small. */
   private statement(s: A.Stmt, indent: number): void {
-    if (s.kind === 'for' || s.kind === 'frozen') {
-      this.begin(indent, s.span.start.offset, 'unit');
-      let headEnd = s.span.start.offset + 1;
-      if (s.kind === 'for') {
-        const range = (out: Out) => {
-          out.write(`for ${s.variable} in `);
-          render(s.from, 0, out);
-          if (!s.to) return;
-          out.write('..');
-          render(s.to, 0, out);
-        };
-        // A header past the margin (a long list of configurations) wraps its lists.
-        const flat = FlatOut.of(this.tokens, range);
-        this.withMode(flat !== undefined && indent + flat.length + 2 <= WIDTH ? 'auto' : 'expand', () => range(this));
-        headEnd = (s.to ?? s.from).span.end.offset;
-      } else this.write('frozen');
-      this.braces(s.body, this.tokens.braceAfter(headEnd), indent);
-      this.end();
-      return;
-    }
+    if (s.kind === 'for' || s.kind === 'frozen') return this.statementWithBody(s, indent);
     const { parts, main } = simple(s)!;
+    const layout = this.plan(parts, main, indent);
+    this.begin(indent, s.span.start.offset, 'unit');
+    if (typeof layout === 'string') this.write(layout);
+    else if (layout) this.pipeline(parts, main!, layout, indent);
+    else {
+      const saved = this.mode;
+      this.mode = 'expand';
+      for (let i = 0; i < parts.length; i++) {
+        const p = parts[i]!;
+        if (typeof p === 'string') this.write(p);
+        else render(p, 0, this);
+      }
+      this.mode = saved;
+    }
+    this.reach(s.span.end.offset);
+    this.end();
+  }
+
+  /** A statement on one line (its text), broken one `|>` per line (its stages), or expanded (undefined). */
+  private plan(parts: Part[], main: number | undefined, indent: number): string | A.Expr[] | undefined {
     const flat = FlatOut.of(this.tokens, (out) => writeParts(parts, out));
     const pipe = main === undefined ? undefined : (parts[main] as A.Expr);
     const steps = pipe ? stages(pipe) : [];
     const forced = steps.length > 1 && this.tokens.commentIn(pipe!.span.start.offset + 1, steps.at(-1)!.span.start.offset);
+    if (flat !== undefined && indent + flat.length <= WIDTH && !forced) return flat;
+    return steps.length > 1 ? steps : undefined;
+  }
+
+  private statementWithBody(s: A.ForStmt | A.FrozenStmt, indent: number): void {
     this.begin(indent, s.span.start.offset, 'unit');
-    if (flat !== undefined && indent + flat.length <= WIDTH && !forced) this.write(flat);
-    else if (steps.length > 1) this.pipeline(parts, main!, steps, indent);
-    else {
-      // Written here rather than through withMode and writeParts: nested `if`s recurse through this
-      // method, and each frame saved is more levels on a browser's stack.
-      const saved = this.mode;
-      this.mode = 'expand';
-      for (const p of parts) typeof p === 'string' ? this.write(p) : render(p, 0, this);
-      this.mode = saved;
-    }
-    this.reach(s.span.end.offset);
+    let headEnd = s.span.start.offset + 1;
+    if (s.kind === 'for') {
+      const range = (out: Out) => {
+        out.write(`for ${s.variable} in `);
+        render(s.from, 0, out);
+        if (!s.to) return;
+        out.write('..');
+        render(s.to, 0, out);
+      };
+      // A header past the margin (a long list of configurations) wraps its lists.
+      const flat = FlatOut.of(this.tokens, range);
+      this.withMode(flat !== undefined && indent + flat.length + 2 <= WIDTH ? 'auto' : 'expand', () => range(this));
+      headEnd = (s.to ?? s.from).span.end.offset;
+    } else this.write('frozen');
+    this.braces(s.body, this.tokens.braceAfter(headEnd), indent);
     this.end();
   }
 
@@ -161,7 +172,7 @@ class Layout implements Out {
     this.write(' {');
     this.reach(this.tokens.end(open));
     this.end();
-    for (const s of body) this.statement(s, indent + INDENT);
+    for (let i = 0; i < body.length; i++) this.statement(body[i]!, indent + INDENT);
     this.begin(indent, this.tokens.start(close), 'close');
     this.write('}');
     this.reach(this.tokens.end(close));

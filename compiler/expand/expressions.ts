@@ -177,8 +177,10 @@ function scalarOp(x: Expansion, op: string, tensor: Value, tensorSpan: Span, val
   return callOp(x, 'scalar', lookupOp('scalar')!, args, at, frame);
 }
 
+const logical = (e: A.Expr): boolean => e.kind === 'binary' && (e.op === 'and' || e.op === 'or');
+
 function binary(x: Expansion, e: A.BinaryExpr, frame: Frame): Value {
-  if (e.op === 'and' || e.op === 'or') {
+  if (logical(e)) {
     const l = evaluate(x, e.left, frame);
     if (l.kind === 'poison') return POISON;
     if (l.kind !== 'bool') return typeError(x, e, l, frame);
@@ -187,19 +189,31 @@ function binary(x: Expansion, e: A.BinaryExpr, frame: Frame): Value {
     if (r.kind === 'poison' || r.kind === 'bool') return r;
     return typeError(x, e, r, frame);
   }
-  const l = evaluate(x, e.left, frame);
-  const r = evaluate(x, e.right, frame);
+  // A chain `a + b - c ...` nests to the left: its left operands are walked in a loop, not by
+  // recursion, so that a chain of any length costs no stack. Each counts a step, as `evaluate` would.
+  const chain: A.BinaryExpr[] = [e];
+  for (let l = e.left; l.kind === 'binary' && !logical(l); l = l.left) {
+    step(x, l.span, frame);
+    chain.push(l);
+  }
+  let value = evaluate(x, chain.at(-1)!.left, frame);
+  for (let i = chain.length - 1; i >= 0; i--) value = arithmetic(x, chain[i]!, value, evaluate(x, chain[i]!.right, frame), frame);
+  return value;
+}
+
+/** Arithmetic and comparisons on numbers, tensors, strings and lists, the operands evaluated. */
+function arithmetic(x: Expansion, e: A.BinaryExpr, l: Value, r: Value, frame: Frame): Value {
   if (l.kind === 'poison' || r.kind === 'poison') return POISON;
-  const arithmetic = TENSOR_OPS[e.op];
-  if (arithmetic && l.kind === 'tensor' && r.kind === 'tensor') {
-    return callOp(x, arithmetic, lookupOp(arithmetic)!, [{ value: l, span: e.left.span }, { value: r, span: e.right.span }], e, frame);
+  const tensorOp = TENSOR_OPS[e.op];
+  if (tensorOp && l.kind === 'tensor' && r.kind === 'tensor') {
+    return callOp(x, tensorOp, lookupOp(tensorOp)!, [{ value: l, span: e.left.span }, { value: r, span: e.right.span }], e, frame);
   }
   // A tensor and a number: the number may stand on either side (1 − x keeps its order as rsub).
-  if (arithmetic && l.kind === 'tensor' && (r.kind === 'int' || r.kind === 'float')) {
-    return scalarOp(x, arithmetic, l, e.left.span, r.value, e.right.span, e, frame);
+  if (tensorOp && l.kind === 'tensor' && (r.kind === 'int' || r.kind === 'float')) {
+    return scalarOp(x, tensorOp, l, e.left.span, r.value, e.right.span, e, frame);
   }
-  if (arithmetic && r.kind === 'tensor' && (l.kind === 'int' || l.kind === 'float')) {
-    const reversed = arithmetic === 'sub' ? 'rsub' : arithmetic === 'div' ? 'rdiv' : arithmetic;
+  if (tensorOp && r.kind === 'tensor' && (l.kind === 'int' || l.kind === 'float')) {
+    const reversed = tensorOp === 'sub' ? 'rsub' : tensorOp === 'div' ? 'rdiv' : tensorOp;
     return scalarOp(x, reversed, r, e.right.span, l.value, e.left.span, e, frame);
   }
   const comparison = TENSOR_COMPARISONS[e.op];

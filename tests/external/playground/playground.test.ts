@@ -1,7 +1,9 @@
 // The playground in Debian's chromium (headless, puppeteer-core), served by `archc playground`:
 // it loads with resnet50, shows a diagnostic for a typed error, hovers a tensor with its (symbolic) shape,
 // switches to another zoo model, predicts on an uploaded image with the wasm backend, trains the
-// demo with a falling loss, and downloads ONNX (run by onnxruntime) and safetensors.
+// demo with a falling loss, and downloads ONNX (run by onnxruntime) and safetensors; and compiles
+// files nested 1,000 levels deep on the browser's own stack (no larger one to move to), refusing
+// 100,000 levels with a located E0104.
 // PLAYGROUND_SCREENSHOT=1 also writes docs/images/playground.png (the README's picture).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../../compiler/node-host.js';
 import { readSafetensors } from '../../../compiler/weights/safetensors.js';
 import { buildPlayground } from '../../../tools/dev/build-playground.js';
+import { nestedModel, type Nesting } from '../../../tools/dev/fuzz/nesting.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const scratch = mkdtempSync(join(tmpdir(), 'archc-playground-ui-'));
@@ -101,6 +104,29 @@ describe('the playground in chromium', () => {
     if (process.env['PLAYGROUND_SCREENSHOT'] === '1') await page.screenshot({ path: join(packageRoot, 'docs', 'images', 'playground.png') });
     await page.mouse.move(5, 5);
   });
+
+  it('compiles files nested 1,000 levels deep in the browser, and refuses 100,000 levels with a located E0104', async () => {
+    const show = async (text: string) => {
+      const before = Number(await page.evaluate(() => document.body.dataset['compiled']));
+      await page.evaluate((t) => {
+        const { view } = (window as unknown as { playground: { view: { state: { doc: { length: number } }; dispatch(t: unknown): void } } }).playground;
+        view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: t } });
+      }, text);
+      await page.waitForFunction((n) => Number(document.body.dataset['compiled']) > n, { timeout: 60_000 }, before);
+      return { status: await page.$eval('#status', (e) => e.textContent), totals: await page.$eval('#totals', (e) => e.textContent ?? '') };
+    };
+    const kinds: Nesting[] = ['parentheses', 'ifs', 'loops', 'calls', 'lists', 'stages', 'nots'];
+    for (const kind of kinds) {
+      const shown = await show(nestedModel(kind, 1000));
+      expect(shown.status, kind).toBe('0 errors, 0 warnings');
+      expect(shown.totals, kind).toContain('outputs: y [N, 8, 8, 8]'); // shapes inferred through the nesting
+    }
+    expect((await show(nestedModel('parentheses', 100_000))).status).toBe('1 errors, 0 warnings');
+    await page.waitForSelector('.cm-lintRange-error', { timeout: 10_000 });
+    expect(await page.$eval('.cm-lintRange-error', (e) => e.textContent)).toBe('('); // located at the bracket past the limit
+    expect(errors).toEqual([]);
+    await show(readFileSync(join(packageRoot, 'zoo', 'resnet', 'resnet50.arch'), 'utf8'));
+  }, 180_000);
 
   it('switches to another zoo model and predicts on an uploaded image with wasm', async () => {
     const before = Number(await page.evaluate(() => document.body.dataset['compiled']));
