@@ -16,9 +16,13 @@ const sizeOf = (arg) => {
   }
 };
 const large = process.argv.slice(3).some((arg) => sizeOf(arg) > 256 * 1024);
-if (['check', 'summary', 'list', 'fmt', 'ops'].includes(process.argv[2] ?? '') && !large) {
+const unoptimized = ['check', 'summary', 'list', 'fmt', 'ops'].includes(process.argv[2] ?? '') && !large;
+if (unoptimized) {
   setFlagsFromString('--no-opt');
   setFlagsFromString('--always-sparkplug');
+  // A small file that expands into a large graph (hundreds of ResNets) gets it back mid-way.
+  const { expansionHooks } = await import('../dist/compiler/expand/limits.js');
+  expansionHooks.onLarge = () => setFlagsFromString('--opt');
 }
 
 // `archc list | head` closes the pipe early: that ends the output, it is not an error.

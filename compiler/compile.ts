@@ -114,7 +114,7 @@ function run(path: string, host: CompileHost, options: CompileOptions, progress:
   for (const d of explainMerges(expanded.diagnostics, expanded.graph, path, host, options)) diagnostics.push(d);
   if (!expanded.graph || hasErrors(expanded.diagnostics)) return done({ graph: expanded.graph });
   const report = count(expanded.graph);
-  for (const d of lint(expanded.graph)) diagnostics.push(d);
+  for (const d of lint(expanded.graph, report.memory.weights)) diagnostics.push(d);
   const counters = {
     params: report.params.learnable,
     buffers: report.params.buffers,

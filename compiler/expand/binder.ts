@@ -62,9 +62,17 @@ export interface BoundOpArgs {
   readonly dims: Record<string, (DimRef | undefined)[]>;
 }
 
+// Each op's parameter list, made once (an op is called up to 200,000 times in one expansion).
+const entries = new WeakMap<OpDef, readonly [string, ParamSpec][]>();
+function paramEntries(op: OpDef): readonly [string, ParamSpec][] {
+  let list = entries.get(op);
+  if (!list) entries.set(op, (list = Object.entries(op.params) as [string, ParamSpec][]));
+  return list;
+}
+
 /** An op's parameters from the call's non-tensor arguments, converted to their declared types. */
 export function bindOpArgs(x: Expansion, name: string, op: OpDef, args: readonly ArgIn[], callSpan: Span, frame: Frame): BoundOpArgs | undefined {
-  const specs = Object.entries(op.params);
+  const specs = paramEntries(op);
   const values: Record<string, ArgValue> = {};
   const spans = new Map<string, Span>();
   let explicitName: string | undefined;

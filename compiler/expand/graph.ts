@@ -81,13 +81,31 @@ export interface NodeInit {
   readonly span: Span;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+// The nodes of one block call share its call stack: the two views of it are made once per call,
+// not once per node (a model of 160,000 nodes otherwise spends much of its time collecting them).
+const views = new WeakMap<Frame['stack'], Pick<IrNode, 'callStack' | 'blocks'>>();
+function stackViews(stack: Frame['stack']): Pick<IrNode, 'callStack' | 'blocks'> {
+  let view = views.get(stack);
+  if (!view) views.set(stack, (view = { callStack: stack.map((s) => s.span), blocks: stack.map((s) => s.call) }));
+  return view;
+}
+
 /** Adds a node under a name unique in the graph, or reports why it cannot be represented. */
 export function addNode(x: Expansion, init: NodeInit, frame: Frame): IrNode | undefined {
   if (!nodeWithinLimits(x, init.op, init.shape, init.span, frame)) return undefined;
   let name = joinPath(frame.path, uniqueScope(frame, init.base, init.explicit));
   for (let k = 2; x.names.has(name); k++) name = `${joinPath(frame.path, init.base)}_${k}`;
   x.names.add(name);
-  const node: IrNode = {
+  const views = stackViews(frame.stack);
+  // Plain properties, not spreads: every node gets the same object layout, which V8 builds fast.
+  const node: Mutable<IrNode> = {
     id: x.nodes.length,
     name,
     op: init.op,
@@ -97,11 +115,11 @@ export function addNode(x: Expansion, init: NodeInit, frame: Frame): IrNode | un
     written: init.written ?? [],
     shape: init.shape,
     span: init.span,
-    callStack: frame.stack.map((s) => s.span),
-    blocks: frame.stack.map((s) => s.call),
+    callStack: views.callStack,
+    blocks: views.blocks,
     frozen: frame.frozen,
-    ...(init.argDims && Object.keys(init.argDims).length ? { argDims: init.argDims } : {}),
   };
+  if (init.argDims && hasKeys(init.argDims)) node.argDims = init.argDims;
   x.nodes.push(node);
   return node;
 }

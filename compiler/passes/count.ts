@@ -8,8 +8,14 @@ import type { LayerReport, ModelReport } from '../report.js';
 const BYTES_PER_FLOAT = 4;
 
 export function count(graph: IrGraph): ModelReport {
-  const layers: LayerReport[] = [];
-  const field: { rf: number; jump: number }[] = [];
+  // Per-node figures in flat arrays; the per-layer rows are built only when read (summary, the
+  // language server): \`check\` of a 150,000-node model needs the totals, not 150,000 row objects.
+  const n = graph.nodes.length;
+  const paramsOf = new Float64Array(n);
+  const buffersOf = new Float64Array(n);
+  const macsOf = new Float64Array(n);
+  const rfOf = new Float64Array(n);
+  const jumpOf = new Float64Array(n);
   let learnable = 0;
   let buffers = 0;
   let frozen = 0;
@@ -25,28 +31,32 @@ export function count(graph: IrGraph): ModelReport {
       else bufs += elementCount(w.shape);
     }
     const nodeMacs = op?.macs?.(node.attrs, inputShapes, node.shape) ?? 0;
-    const f = receptiveField(node, field, op?.field?.(node.attrs, inputShapes));
-    field.push(f);
+    receptiveField(node, rfOf, jumpOf, op?.field?.(node.attrs, inputShapes));
+    paramsOf[node.id] = params;
+    buffersOf[node.id] = bufs;
+    macsOf[node.id] = nodeMacs;
     learnable += params;
     buffers += bufs;
     if (node.frozen) frozen += params;
     macs += nodeMacs;
     activations += elementCount(node.shape);
-    layers.push({
+  }
+  const rows = (): LayerReport[] =>
+    graph.nodes.map((node) => ({
       name: node.name,
       op: node.op,
       inputs: node.inputs.map((i) => graph.nodes[i]!.name),
       outputShape: ['N', ...node.shape],
-      params,
-      buffers: bufs,
+      params: paramsOf[node.id]!,
+      buffers: buffersOf[node.id]!,
       frozen: node.frozen,
-      macs: nodeMacs,
-      receptiveField: f.rf,
-      jump: f.jump,
+      macs: macsOf[node.id]!,
+      receptiveField: rfOf[node.id]!,
+      jump: jumpOf[node.id]!,
       source: { file: node.span.file, line: node.span.start.line, col: node.span.start.col },
-    });
-  }
+    }));
   const shapeOf = (id: number) => ['N' as const, ...graph.nodes[id]!.shape];
+  let layers: LayerReport[] | undefined;
   return {
     model: graph.model,
     file: graph.file,
@@ -56,7 +66,10 @@ export function count(graph: IrGraph): ModelReport {
     macs,
     flops: 2 * macs,
     memory: { weights: (learnable + buffers) * BYTES_PER_FLOAT, activations: activations * BYTES_PER_FLOAT },
-    layers,
+    // A getter is enumerable: spreading or serializing the report includes the rows as before.
+    get layers() {
+      return (layers ??= rows());
+    },
   };
 }
 
@@ -64,17 +77,17 @@ export function count(graph: IrGraph): ModelReport {
  * RF_out = RF_in + (k_eff − 1)·jump_in and jump_out = jump_in·stride, along the height axis; a
  * merge takes the widest field among its inputs.
  */
-function receptiveField(node: IrNode, known: readonly { rf: number; jump: number }[], step?: { kernel: number; stride: number; dilation: number }) {
+function receptiveField(node: IrNode, rfOf: Float64Array, jumpOf: Float64Array, step?: { kernel: number; stride: number; dilation: number }): void {
   let rf = 1;
   let jump = 1;
   for (const i of node.inputs) {
-    const f = known[i]!;
-    if (f.rf > rf || (f.rf === rf && f.jump > jump)) {
-      rf = f.rf;
-      jump = f.jump;
+    const [r, j] = [rfOf[i]!, jumpOf[i]!];
+    if (r > rf || (r === rf && j > jump)) {
+      rf = r;
+      jump = j;
     }
   }
-  if (!step) return { rf, jump };
-  const keff = step.dilation * (step.kernel - 1) + 1;
-  return { rf: rf + (keff - 1) * jump, jump: jump * step.stride };
+  const keff = step ? step.dilation * (step.kernel - 1) + 1 : 1;
+  rfOf[node.id] = rf + (keff - 1) * jump;
+  jumpOf[node.id] = jump * (step?.stride ?? 1);
 }
