@@ -1,7 +1,7 @@
 // The command line as a user meets it: bin/archc.js run as a subprocess (dist/ is built by the global
 // setup). Exit codes 0 (fine), 1 (the model has errors), 2 (usage or I/O); clear messages, no stack traces.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -221,6 +221,30 @@ describe('fmt', () => {
     expect(r.stderr).toContain('broken.arch:2:17: error E0102');
     expect(r.stderr).toContain('it was not formatted');
     expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  it('--write formats a symlink\'s target and keeps the link, and keeps a file\'s mode and owner', () => {
+    const messy = 'model m{input x:[3,8,8]\noutput y=x|>relu}\n';
+    const target = join(scratch, 'target.arch');
+    writeFileSync(target, messy);
+    symlinkSync('target.arch', join(scratch, 'link.arch'));
+    expect(archc(['fmt', '--write', 'link.arch'], scratch).status).toBe(0);
+    expect(lstatSync(join(scratch, 'link.arch')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toContain('  input x: [3, 8, 8]');
+    const theirs = join(scratch, 'theirs.arch');
+    writeFileSync(theirs, messy);
+    chmodSync(theirs, 0o444);
+    const root = process.getuid?.() === 0;
+    if (root) chownSync(theirs, 65534, 65534); // another user's read-only file: root rewrites it as its owner left it
+    const r = archc(['fmt', '--write', 'theirs.arch'], scratch);
+    if (!root) {
+      expect(r.status).toBe(2); // not this user's to write in place, as the shell's > would say
+      expect(readFileSync(theirs, 'utf8')).toBe(messy);
+      return;
+    }
+    expect(r.status).toBe(0);
+    const after = statSync(theirs);
+    expect([after.uid, after.gid, after.mode & 0o777]).toEqual([65534, 65534, 0o444]);
   });
 
   it('says when a file is missing or binary (exit 2)', () => {

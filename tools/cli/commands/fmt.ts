@@ -1,8 +1,7 @@
 // archc fmt <file|zoo-name>... [--write | --check]: canonical formatting. A file with syntax errors is
-// refused with its diagnostics and left as it is; --write replaces a file (temp + rename) only when
-// its text changes.
-import { renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// refused with its diagnostics and left as it is; --write replaces a file only when its text changes,
+// atomically (runtime/persist/files.ts: a symlink's target is written, mode and owner are kept).
+import { ioReason, isFileError, writeFileAtomic } from '../../../runtime/persist/files.js';
 import { diagnostic } from '../../../compiler/diagnostics.js';
 import { looksBinary } from '../../../compiler/loader.js';
 import { renderDiagnostic } from '../../../compiler/render.js';
@@ -56,28 +55,14 @@ function formatOne(path: string, mode: { write: boolean; check: boolean }): numb
   }
   if (!changed) return 0;
   try {
-    replaceAtomically(path, result.text);
+    // The one atomic writer: through a symlink to its target, keeping mode and owner.
+    writeFileAtomic(path, result.text);
   } catch (e) {
-    return ioError(`cannot write ${displayPath(path)}: ${(e as Error).message}`);
+    if (!isFileError(e)) throw e;
+    return ioError(`cannot write ${displayPath(path)}: ${ioReason(e)}`);
   }
   process.stdout.write(`formatted ${displayPath(path)}\n`);
   return 0;
-}
-
-/** Write a sibling temp file, then rename over the original: readers never see half a file. */
-function replaceAtomically(path: string, text: string): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.fmt.tmp`);
-  try {
-    writeFileSync(temp, text, { mode: statSync(path).mode });
-    renameSync(temp, path);
-  } catch (e) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // nothing was written
-    }
-    throw e;
-  }
 }
 
 function ioError(message: string): number {
