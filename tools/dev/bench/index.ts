@@ -12,5 +12,6 @@ import { inferSection } from './infer.js';
 import { lspSection } from './lsp.js';
 import { torchSection } from './torch.js';
 import { scaleSection } from './scale.js';
+import { parseSection } from './parse.js';
 
-export const sections: BenchSection[] = [compileSection, sizesSection, checkZooSection, scaleSection, exportSection, pytorchExportSection, importSection, inferSection, trainSection, torchSection, lspSection];
+export const sections: BenchSection[] = [compileSection, parseSection, sizesSection, checkZooSection, scaleSection, exportSection, pytorchExportSection, importSection, inferSection, trainSection, torchSection, lspSection];
