@@ -1,6 +1,9 @@
 // The grammar's declarations and statements (file, use, allow, model, block, parameters, bodies,
 // input/output/assign/return/expect/for/frozen statements) on top of the expression grammar
 // (grammar-expressions.ts). An EmbeddedActionsParser: each rule returns its AST node directly.
+// Every file is read first by direct-parser.ts, which builds the same tree on far less stack; this
+// grammar reads again the files with syntax errors, for its recovery and messages. A change to the
+// language is made in both (tests/unit/direct-parser.test.ts checks that they agree).
 import type { IOrAlt } from 'chevrotain';
 import * as T from './tokens.js';
 import type * as A from './ast.js';
