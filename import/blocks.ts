@@ -7,11 +7,12 @@
 // names its ops and each call passes its path as name=. Loops and stages: import/stages.ts.
 import type { ArgValue } from '../compiler/ops/op.js';
 import { lookupOp } from '../compiler/ops/registry.js';
-import { callText, isUnary, valueText, type ArgText } from './call-text.js';
+import { callText, isUnary, valueText, type ArgName, type ArgText } from './call-text.js';
 import { emitBody, type Unit } from './emit-body.js';
 import { identifier, opUnit, startsGroup, weightPath } from './emit.js';
 import type { LiftedGraph, LiftedNode } from './graph.js';
 import { families, steps, type Branch, type Family, type Member } from './merge.js';
+import { OFFSET, relativeName, unitNames, type UnitNames } from './unit-names.js';
 import { segments, type Segment } from './segments.js';
 import { arrange, type Entry, type MadeBlock } from './stages.js';
 
@@ -43,7 +44,7 @@ export function planBlocks(graph: LiftedGraph): BlockPlan | undefined {
   // A merge may not cost the instances their names, nor need more parameters than the units
   // apart did (plus two: a width and a stride): units alike only in their op kinds are not one block.
   const accept = (f: Family, parts: readonly [Family, Family]) =>
-    (namesAgree(nodes, f) || f.members.every((m) => m.segment.prefix === undefined)) &&
+    (namesFor(nodes, f) !== undefined || f.members.every((m) => m.segment.prefix === undefined)) &&
     deriveParams(nodes, f).params.length <= Math.max(...parts.map((p) => deriveParams(nodes, p).params.length)) + 2;
   const taken = new Set<string>();
   const calls = new Map<Segment, { block: MadeBlock; instance: number }>();
@@ -65,13 +66,15 @@ export function planBlocks(graph: LiftedGraph): BlockPlan | undefined {
   return { units: arranged.units, blocks: [...blocks, ...arranged.blocks] };
 }
 
-/** Whether every member names its ops as the others do (relative to its own module path). */
-function namesAgree(nodes: readonly LiftedNode[], f: Family): boolean {
-  if (!f.members.every((m) => m.segment.prefix !== undefined)) return false;
-  return f.template.nodes.every((_, i) => {
-    const names = f.members.filter((m) => m.map[i] !== undefined).map((m) => relativeName(nodes[m.map[i]!]!, m.segment.prefix) ?? '');
-    return names.every((n) => n === names[0]);
-  });
+/**
+ * How the family's ops are named (import/unit-names.ts), or undefined when that cannot be written:
+ * names shifted by a branch need a condition that reads no tensor (it sets the offset up front).
+ */
+function namesFor(nodes: readonly LiftedNode[], f: Family): UnitNames | undefined {
+  const names = unitNames(nodes, f);
+  if (names?.shiftedBy === undefined) return names;
+  const params = [...deriveParams(nodes, f).params];
+  return condition(nodes, f, f.branches[names.shiftedBy]!, params).reads.length === 0 ? names : undefined;
 }
 
 function makeBlock(nodes: readonly LiftedNode[], family: Family, taken: Set<string>): MadeBlock {
@@ -83,15 +86,12 @@ function makeBlock(nodes: readonly LiftedNode[], family: Family, taken: Set<stri
   const { params, slotText } = deriveParams(nodes, family);
   // A width used by several ops (an inverted residual's expanded width) is named once.
   const counts = new Map<string, number>();
-  for (const t of slotText.values()) if (typeof t === 'object' && t !== null && 'expr' in t && / \* \d+$/.test(t.expr)) counts.set(t.expr, (counts.get(t.expr) ?? 0) + 1);
+  for (const t of slotText.values()) if (typeof t === 'object' && t !== null && 'expr' in t && /^x\.channels \* \w+$/.test(t.expr)) counts.set(t.expr, (counts.get(t.expr) ?? 0) + 1);
   const local = [...counts].find(([, n]) => n >= 3)?.[0];
   if (local) for (const [slot, t] of slotText) if (typeof t === 'object' && t !== null && 'expr' in t && t.expr === local) slotText.set(slot, { expr: 'expanded' });
-  const named = namesAgree(nodes, family);
-  const localName = (i: number): string | undefined => {
-    if (!named) return undefined;
-    const m = members.find((mm) => mm.map[i] !== undefined)!;
-    return relativeName(nodes[m.map[i]!]!, m.segment.prefix);
-  };
+  const names = namesFor(nodes, family);
+  const named = names !== undefined;
+  const localName = (i: number) => names?.name(i);
   const argsOf = (i: number): Record<string, ArgText> => {
     const args: Record<string, ArgText> = {};
     for (const [slot, text] of slotText) if (slot.startsWith(`${i}:`)) args[slot.slice(slot.indexOf(':') + 1)] = text;
@@ -114,9 +114,12 @@ function makeBlock(nodes: readonly LiftedNode[], family: Family, taken: Set<stri
     results: new Map([[template.nodes.at(-1)!, 'result']]),
     isBlock: true,
     // `x` stays the block's input: arguments such as `x.channels * 6` refer to it.
-    reserved: new Set([...paramNames, 'x', 'expanded']),
+    reserved: new Set([...paramNames, 'x', 'expanded', OFFSET]),
   });
-  const lines = [...(local ? [`expanded = ${local}`] : []), ...body];
+  // Where a branch's absence numbers the later layers one lower, the offset it sets.
+  const shift = names?.shiftedBy;
+  const offset = shift === undefined ? [] : [`${OFFSET} = if ${conditions[shift]!.text([])} { 1 } else { 0 }`];
+  const lines = [...(local ? [`expanded = ${local}`] : []), ...offset, ...body];
   const text = [`block ${name}(${['x', ...paramNames].join(', ')}) {`, ...lines.map((l) => `  ${l}`), '}'].join('\n');
   return { name, text, params, named, prefixes: members.map((m) => m.segment.prefix) };
 }
@@ -153,6 +156,14 @@ function deriveParams(nodes: readonly LiftedNode[], family: Family): { params: P
       continue;
     }
     slotText.set(slot, { expr: derived(vector, channels, params) ?? newParam(slot.split(':')[1]!, filled(vector), params) });
+  }
+  // A constant `x.channels * 6` inside a branch is the expansion parameter where that is 6 too.
+  for (const [slot, t] of slotText) {
+    const k = typeof t === 'object' && t !== null && 'expr' in t ? /^x\.channels \* (\d+)$/.exec(t.expr)?.[1] : undefined;
+    if (!k) continue;
+    const i = Number(slot.split(':')[0]);
+    const p = params.find((q) => q.name.startsWith('expand') && members.every((m, j) => m.map[i] === undefined || q.values[j] === Number(k)));
+    if (p) slotText.set(slot, { expr: `x.channels * ${p.name}` });
   }
   return { params, slotText };
 }
@@ -215,7 +226,7 @@ function branchWord(nodes: readonly LiftedNode[], family: Family, branch: Branch
 }
 
 /** `s = if COND { x |> conv(...) |> bn(...) } else { x }`: one statement for the whole branch. */
-function branchUnit(tnodes: readonly LiftedNode[], template: Segment, branch: Branch, cond: Condition, argsOf: (i: number) => Record<string, ArgText>, localName: (i: number) => string | undefined): Unit {
+function branchUnit(tnodes: readonly LiftedNode[], template: Segment, branch: Branch, cond: Condition, argsOf: (i: number) => Record<string, ArgText>, localName: (i: number) => ArgName): Unit {
   const id = (w: number | 'in') => (w === 'in' ? template.input : tnodes[w]!.id);
   // Per op of the chain, which of its inputs the chain itself supplies.
   const linked = (k: number) => (k === 0 ? branch.throughInput : 0);
@@ -258,11 +269,22 @@ function derived(vector: readonly (ArgValue | undefined)[], channels: readonly n
   if (exact) return exact.name;
   const kc = ratio(channels);
   if (kc !== undefined) return kc === ' * 1' ? 'x.channels' : `x.channels${kc}`;
+  // The input's width times a ratio that takes fewer values than the widths do (an inverted
+  // residual's expansion, 1 or 6): a parameter of its own.
+  const ratios = at.map(([v, i]) => (v as number) / channels[i]!);
+  const distinct = (xs: readonly unknown[]) => new Set(xs).size;
+  if (ratios.every((r) => Number.isInteger(r) && r >= 1) && distinct(ratios) * 2 < distinct(at.map(([v]) => v))) {
+    const values = vector.map((v, i) => (v === undefined ? undefined : (v as number) / channels[i]!));
+    const same = params.find((p) => values.every((v, i) => v === undefined || p.values[i] === v));
+    return `x.channels * ${same?.name ?? newParam('expand', filled(values), params)}`;
+  }
   for (const p of params) {
     const k = ratio(p.values);
     if (k !== undefined && !k.startsWith(' /')) return k === ' * 1' ? p.name : `${p.name}${k}`;
   }
-  return undefined;
+  // The padding that keeps the size for an odd kernel.
+  const half = params.find((p) => at.every(([v, i]) => typeof p.values[i] === 'number' && ((p.values[i] as number) - 1) / 2 === v));
+  return half && `(${half.name} - 1) / 2`;
 }
 
 function newParam(key: string, values: readonly ArgValue[], params: Param[]): string {
@@ -273,11 +295,6 @@ function newParam(key: string, values: readonly ArgValue[], params: Param[]): st
   return name;
 }
 
-function relativeName(node: LiftedNode, prefix: string | undefined): string | undefined {
-  const path = weightPath(node);
-  if (!path || !prefix || !path.startsWith(`${prefix}.`)) return undefined;
-  return path.slice(prefix.length + 1);
-}
 
 /** `layer1.0` → `layer`; `features.denseblock1.denselayer1` → `denselayer`; `inception3a` → `inception`; none → `unit`. */
 function blockName(prefix: string | undefined): string {

@@ -26,7 +26,10 @@ export type ArgText = ArgValue | { readonly expr: string };
  * `op(args…)` for a call whose tensor inputs are `inputs` (the first is omitted: it arrives through
  * `|>`, unless `all` is set for multi-input ops).
  */
-export function callText(op: string, args: Readonly<Record<string, ArgText>>, inputs: readonly string[], name?: string): string {
+/** A layer's name: a string, or an expression that makes one (`str(k + 1) + ".fc1"`). */
+export type ArgName = string | { readonly expr: string } | undefined;
+
+export function callText(op: string, args: Readonly<Record<string, ArgText>>, inputs: readonly string[], name?: ArgName): string {
   if (INFIX[op] && inputs.length === 2 && Object.keys(args).length === 0 && !name) return `${inputs[0]} ${INFIX[op]} ${inputs[1]}`;
   const scalar = op === 'scalar' && typeof args['op'] === 'string' && SCALAR_INFIX[args['op']] && inputs.length === 1 && !name;
   if (scalar) {
@@ -49,7 +52,7 @@ export function callText(op: string, args: Readonly<Record<string, ArgText>>, in
     if (!required) positional = false;
   }
   if (!def) for (const [key, v] of Object.entries(args)) parts.push(`${key}=${valueText(v)}`);
-  if (name) parts.push(`name=${JSON.stringify(name)}`);
+  if (name) parts.push(`name=${typeof name === 'string' ? JSON.stringify(name) : name.expr}`);
   return parts.length === 0 ? op : `${op}(${parts.join(', ')})`;
 }
 

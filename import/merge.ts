@@ -14,6 +14,14 @@ interface Step {
   readonly wires: readonly (number | 'in')[];
 }
 
+/** What matching compares beyond the op: a 1×1 conv, a spatial one and a grouped one are not alike. */
+const kindOf = (n: LiftedNode): string => {
+  if (n.op !== 'conv') return n.op;
+  const kernel = n.args['kernel'];
+  const groups = n.args['groups'];
+  return `conv/${kernel === 1 || (Array.isArray(kernel) && kernel.every((k) => k === 1)) ? '1x1' : 'k'}/${typeof groups === 'number' && groups > 1 ? 'g' : ''}`;
+};
+
 /** Units longer than this (a chain of thousands of ops) are not searched for optional branches. */
 const MAX_TEMPLATE = 200;
 
@@ -59,7 +67,8 @@ export function families(nodes: readonly LiftedNode[], groups: readonly Segment[
     for (const f of found) {
       const tsteps = steps(nodes, f.template);
       if (sig.length >= tsteps.length || tsteps.length > MAX_TEMPLATE) continue;
-      const m = match(tsteps, sig);
+      const kinds = (seg: Segment) => seg.nodes.map((id) => kindOf(nodes[id]!));
+      const m = match(tsteps.map((x, i) => ({ ...x, op: kinds(f.template)[i]! })), sig.map((x, i) => ({ ...x, op: kinds(group[0]!)[i]! })));
       const left = m && leftOut(tsteps, sig, m);
       if (!left || !compatible(f.branches, left)) continue;
       const branches = [...f.branches, ...left.filter((b) => !f.branches.some((e) => e.ops[0] === b.ops[0]))];

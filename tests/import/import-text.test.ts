@@ -42,7 +42,18 @@ describe('archc import: blocks, conditionals and names', () => {
   it('writes MobileNetV2\'s inverted residuals as one block whose skip is a conditional, loops named from their index', () => {
     const text = roundTrip('mobilenet_v2', [3, 64, 64]);
     expect(text).toContain('return if y.shape == x.shape { x + y } else { y }');
-    expect(text).toMatch(/for i in 5\.\.7 \{\n\s+x = x \|> unit\(32, 1, name="features\." \+ str\(i\) \+ "\.conv"\)/);
+    expect(text).toContain('x = x |> unit(1, 16, 1, name="features.1.conv")');
+    expect(text).toMatch(/for i in 5\.\.7 \{\n\s+x = x \|> unit\(6, 32, 1, name="features\." \+ str\(i\) \+ "\.conv"\)/);
+  });
+
+  it('writes EfficientNet-B0 as one MBConv block: the expansion conv a conditional, the later layers numbered from an offset as torchvision does', () => {
+    const text = roundTrip('efficientnet_b0', [3, 64, 64]);
+    expect(text.match(/^block /gm)).toHaveLength(2);
+    expect(text).toContain('k = if expand != 1 { 1 } else { 0 }');
+    expect(text).toContain('name=str(k + 1) + ".fc1"');
+    // All seven stages are calls of one stage block, the first (no expansion) included.
+    expect(text.match(/x = x \|> stage\(/g)).toHaveLength(7);
+    expect(text).toContain('x = x |> stage(1, 3, 16, 1, 1, name="features.1")');
   });
 
   it('writes an output shape that depends on the size variables as a formula, checked at other sizes too', () => {
