@@ -146,9 +146,21 @@ function deriveParams(nodes: readonly LiftedNode[], family: Family): { params: P
   // Parameters: slots whose values differ; equal vectors share a parameter.
   const params: Param[] = [];
   const slotText = new Map<string, ArgText>();
-  for (const [slot, fallback] of slots) {
+  // Slots of ops every member has come first: a branch's arguments then reuse their parameters
+  // (a projection's width is the unit's width) instead of making ones with holes.
+  const inBranch = (slot: string) => family.branches.some((b) => b.ops.includes(Number(slot.split(':')[0])));
+  const ordered = [...slots].sort(([a], [b]) => Number(inBranch(a)) - Number(inBranch(b)));
+  for (const [slot, fallback] of ordered) {
     const vector = members.map((m) => valueOf(m, slot));
     const json = vector.filter((v) => v !== undefined).map((v) => JSON.stringify(v));
+    // In a branch, a value that one of the unit's parameters has wherever the branch is taken is
+    // that parameter (`stride=stride` in a projection shortcut).
+    const key = slot.split(':')[1]!;
+    const same = inBranch(slot) && json.length > 0 ? params.find((p) => p.name.replace(/\d+$/, '') === paramBase(key) && vector.every((v, j) => v === undefined || JSON.stringify(p.values[j]) === JSON.stringify(v))) : undefined;
+    if (same) {
+      slotText.set(slot, { expr: same.name });
+      continue;
+    }
     if (json.every((j) => j === json[0])) {
       const [i, k] = slot.split(':') as [string, string];
       const everyWrites = members.every((m) => m.map[Number(i)] === undefined || nodes[m.map[Number(i)]!]!.args[k] !== undefined);
@@ -287,8 +299,11 @@ function derived(vector: readonly (ArgValue | undefined)[], channels: readonly n
   return half && `(${half.name} - 1) / 2`;
 }
 
+/** A parameter's name for an op argument: `filters` is a width. */
+const paramBase = (key: string): string => (key === 'filters' ? 'width' : key);
+
 function newParam(key: string, values: readonly ArgValue[], params: Param[]): string {
-  const base = key === 'filters' ? 'width' : key === 'units' ? 'units' : key;
+  const base = paramBase(key);
   let name = base;
   for (let n = 2; params.some((p) => p.name === name); n++) name = `${base}${n}`;
   params.push({ name, values: [...values] });
