@@ -1,5 +1,5 @@
-// Deep nesting through the command line, where Node parses and formats files nested deeper than
-// V8's default stack holds on a thread with a larger one (dsl/large-stack.ts): 1,000 levels of every
+// Deep nesting through the command line (Node formats files nested past 100 brackets, and reports
+// their syntax errors, on a thread with a larger stack: dsl/large-stack.ts): 1,000 levels of every
 // construct check and format; far beyond, each is one located E0104 and exit 1, never a stack
 // overflow. Generated files (tools/dev/fuzz/nesting.ts), not checked-in giants.
 import { spawnSync } from 'node:child_process';
