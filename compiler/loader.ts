@@ -39,6 +39,9 @@ export function looksBinary(text: string): boolean {
 /** A span for a diagnostic about a whole file (it cannot be read, it is binary): line and col 0. */
 export const fileSpan = (file: string): Span => ({ file, start: { line: 0, col: 0, offset: 0 }, end: { line: 0, col: 0, offset: 0 } });
 
+/** The file an import names once ".arch" is added (`use "/bin/ls"` reads /bin/ls.arch), when that differs. */
+const lookedFor = (spec: string, file: string): string => (spec.endsWith('.arch') ? '' : ` (it names ${spec}.arch)`);
+
 function importHint(spec: string): string {
   return spec.startsWith('std/')
     ? 'std/... names a file of the standard library in zoo/std'
@@ -85,7 +88,7 @@ export function load(path: string, host: CompileHost, text?: string): LoadResult
         fatal = true;
         diagnostics.push(
           from
-            ? diagnostic('E0103', `cannot import "${from.path}": ${read.error}`, from.pathSpan, { hint: importHint(from.path) })
+            ? diagnostic('E0103', `cannot import "${from.path}": ${read.error}${lookedFor(from.path, file)}`, from.pathSpan, { hint: importHint(from.path) })
             : diagnostic('E0100', `cannot read ${file}: ${read.error}`, fileSpan(file)),
         );
         return undefined;

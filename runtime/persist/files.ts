@@ -123,7 +123,10 @@ function destination(path: string): string {
   } catch {
     throw refuse('EDANGLING', 'it is a symbolic link to nothing');
   }
-  return checkKind(target, lstatSync(target));
+  // /dev/stdout on a pipe resolves to a name like /proc/1/fd/pipe:[99] that is no file.
+  const stats = lstatSync(target, { throwIfNoEntry: false });
+  if (!stats) throw refuse('ENOTREG', `it is a symbolic link to ${target}, which is not a file (a pipe or socket); use -o - for standard output where a command offers it`);
+  return checkKind(target, stats);
 }
 
 function checkKind(path: string, stats: ReturnType<typeof lstatSync>): string {

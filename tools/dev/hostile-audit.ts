@@ -115,7 +115,9 @@ async function runCase(ws: Workspace, c: Case): Promise<Row> {
   const mib = timing ? Number(timing[2]) / 1024 : NaN;
   const cpu = timing ? Number(timing[3]) + Number(timing[4]) : NaN;
   const text = stderr.replace(/@@time.*$/s, '').replace(/Command (exited with non-zero status|terminated by signal) \d+\n?/g, '');
-  const message = (text.split('\n').find((l) => /error|warning|archc|cannot|refus/.test(l)) ?? text.split('\n')[0] ?? '').trim().slice(0, 160);
+  // The line that says what went wrong: an error first, then archc's own words, then a warning.
+  const lines = text.split('\n');
+  const message = (lines.find((l) => / error E\d|^archc/.test(l)) ?? lines.find((l) => /warning|cannot|refus/.test(l)) ?? lines[0] ?? '').trim().slice(0, 160);
   const stray = strays(before, snapshot(ws.dir), c.dest ?? []);
   const checkFailed = c.check?.(ws);
   const problem =
