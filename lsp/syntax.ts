@@ -48,8 +48,10 @@ export function indexSyntax(file: A.ArchFile): SyntaxIndex {
     stmts(decl.body, decl);
   }
 
+  // Index loops, not for-of: nested `if`s and loops recurse through here, and each frame saved is
+  // more levels on a browser's stack (dsl/depth-limits.ts).
   function stmts(body: readonly A.Stmt[] | undefined, decl: A.Decl): void {
-    for (const s of body ?? []) stmt(s, decl);
+    if (body) for (let i = 0; i < body.length; i++) stmt(body[i], decl);
   }
 
   // The parser's recovery can leave parts of a node out: every walker step tolerates a hole.
@@ -109,7 +111,7 @@ export function indexSyntax(file: A.ArchFile): SyntaxIndex {
         occurrences.push({ name: e.name, span: e.span, binds: false, decl });
         return;
       case 'list':
-        for (const i of e.items ?? []) expr(i, decl);
+        if (e.items) for (let i = 0; i < e.items.length; i++) expr(e.items[i], decl);
         return;
       case 'member':
         expr(e.object, decl);
@@ -137,8 +139,8 @@ export function indexSyntax(file: A.ArchFile): SyntaxIndex {
         return;
       case 'if':
         expr(e.condition, decl);
-        stmts(e.then, decl);
-        if (e.else) stmts(e.else, decl);
+        if (e.then) for (let i = 0; i < e.then.length; i++) stmt(e.then[i], decl);
+        if (e.else) for (let i = 0; i < e.else.length; i++) stmt(e.else[i], decl);
         return;
       default:
         return;

@@ -120,6 +120,17 @@ describe('the playground in chromium', () => {
       const shown = await show(nestedModel(kind, 1000));
       expect(shown.status, kind).toBe('0 errors, 0 warnings');
       expect(shown.totals, kind).toContain('outputs: y [N, 8, 8, 8]'); // shapes inferred through the nesting
+      // The language features walk the whole syntax tree too: a hover still answers.
+      const box = await page.evaluate((pos) => {
+        const { view } = (window as unknown as { playground: { view: { coordsAtPos(p: number): { left: number; right: number; top: number; bottom: number } } } }).playground;
+        const c = view.coordsAtPos(pos);
+        return { x: (c.left + c.right) / 2 + 3, y: (c.top + c.bottom) / 2 };
+      }, (await offsetOf('input x')) + 'input '.length);
+      await page.mouse.move(box.x, box.y);
+      await page.waitForSelector('.archc-hover', { timeout: 15_000 });
+      expect(await page.$eval('.archc-hover', (e) => e.textContent), kind).toContain('x: [3, 8, 8]');
+      await page.mouse.move(5, 5);
+      await page.waitForSelector('.archc-hover', { hidden: true, timeout: 15_000 });
     }
     expect((await show(nestedModel('parentheses', 100_000))).status).toBe('1 errors, 0 warnings');
     await page.waitForSelector('.cm-lintRange-error', { timeout: 10_000 });
