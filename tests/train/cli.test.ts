@@ -257,6 +257,10 @@ describe('archc train stops with a clear message', () => {
     const r = await archc(...trainArgs(blocked));
     expect(r.status).toBe(2); // an I/O problem, as every command reports them
     expect(r.err).toContain(`archc train: cannot write to ${blocked}: ${join(data, 'test', 'circle', 'circle-000.png')} is a file, not a folder`);
+    // Under /proc, Node's recursive mkdir never returns: refused before any data is read.
+    const kernel = await archc(...trainArgs('/proc/self/archc-x/out'));
+    expect(kernel.status).toBe(2);
+    expect(kernel.err).toContain('archc train: cannot write to /proc/self/archc-x/out: /proc/self is part of a kernel file system');
   });
 
   it('reports a folder that is not a trained model to eval and predict (exit 2)', async () => {
