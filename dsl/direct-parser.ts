@@ -335,20 +335,13 @@ class DirectParser {
     return this.wrap(nots, 'not', this.expression(COMPARISON));
   }
 
-  /** Calls, indexing and properties after `expr`. */
+  /** Calls, indexing and properties after `expr`; nested calls recurse through here, so the rare cases are apart. */
   private postfix(expr: A.Expr): A.Expr {
     for (;;) {
       const after = this.peek().tokenType;
-      if (after === T.Dot) {
-        this.pos++;
-        const prop = this.consume(T.Identifier);
-        expr = { kind: 'member', object: expr, property: prop.image, propertySpan: this.tokenSpan(prop), span: this.joinTok(expr, prop) };
-      } else if (after === T.LBracket) {
-        this.pos++;
-        const index = this.expression();
-        const close = this.consume(T.RBracket);
-        expr = { kind: 'index', object: expr, index, span: this.joinTok(expr, close) };
-      } else if (after === T.LParen) {
+      if (after === T.Dot) expr = this.member(expr);
+      else if (after === T.LBracket) expr = this.index(expr);
+      else if (after === T.LParen) {
         // The arguments are read here, not in a method of their own: nested calls recurse through here.
         this.pos++;
         const args: A.Arg[] = [];
@@ -365,6 +358,19 @@ class DirectParser {
         expr = { kind: 'call', callee: expr, args, span: this.joinTok(expr, this.prev()) };
       } else return expr;
     }
+  }
+
+  private member(object: A.Expr): A.Expr {
+    this.pos++;
+    const prop = this.consume(T.Identifier);
+    return { kind: 'member', object, property: prop.image, propertySpan: this.tokenSpan(prop), span: this.joinTok(object, prop) };
+  }
+
+  private index(object: A.Expr): A.Expr {
+    this.pos++;
+    const index = this.expression();
+    const close = this.consume(T.RBracket);
+    return { kind: 'index', object, index, span: this.joinTok(object, close) };
   }
 
   /** Prefix operators around `operand`, innermost last; each spans from its sign to the operand's end. */
