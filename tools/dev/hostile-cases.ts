@@ -126,6 +126,8 @@ export const cases: readonly Case[] = [
   { name: 'export -o a 240-character name', args: ['export', 'tiny.arch', '-o', `${'a'.repeat(235)}.onnx`], exits: [0], dest: [`${'a'.repeat(235)}.onnx`] },
   { name: 'export -o /proc/self/x/out.onnx', args: ['export', 'tiny.arch', '-o', '/proc/self/x/out.onnx'], exits: [2] },
   { name: 'train -o under /proc', args: train('shapes/train', '/proc/self/x/out'), exits: [2] },
+  { name: 'import -o under /proc', setup: (ws) => ws.archc('export', 'tiny.arch', '-o', 'tiny.onnx'), args: ['import', 'tiny.onnx', '-o', '/proc/self/x/tiny.arch'], exits: [2] },
+  { name: 'fmt --write a file in /proc', args: ['fmt', '--write', '/proc/self/status'], exits: [1, 2] },
   { name: 'explain -o under /sys', args: ['explain', 'run', tinyImage, '-o', '/sys/x/out', '--backend', 'wasm'], exits: [2] },
   // Checkpoints
   { name: '--resume with optimizer.safetensors truncated', setup: (ws) => { execCopy(ws, 'run', 'resume-trunc'); truncateSync(join(ws.dir, 'resume-trunc', 'optimizer.safetensors'), 20); }, args: [...train('shapes/train', 'resume-trunc', '--resume', 'resume-trunc'), '--epochs', '2'], exits: [2] },
