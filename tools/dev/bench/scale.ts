@@ -72,13 +72,13 @@ export const scaleSection: BenchSection = {
     const warnings = compileCpu(() => compile('/m.arch', host(unused)), 3);
     // The text given, its `use "std/resnet"` read from the zoo.
     const many = compile('/many.arch', nodeHost, { text: manyResnets }).graph?.nodes.length ?? 0;
-    const perNode = (compileCpu(() => compile('/many.arch', nodeHost, { text: manyResnets }), 1) * 1000) / many;
+    const perNode = (compileCpu(() => compile('/many.arch', nodeHost, { text: manyResnets }), 3) * 1000) / many;
     const dir = mkdtempSync(join(tmpdir(), 'archc-bench-scale-'));
     const figures: Figure[] = [
       { label: 'resnet50 compile, CPU per node', value: resnet, unit: 'µs', how: `median of 100 after 50, ${nodes} nodes, in-process` },
       { label: `${STATEMENTS.toLocaleString('en-US')} \`y = y |> relu\`, CPU per statement`, value: line, unit: 'µs', target: 10, lowerIsBetter: true, how: 'median of 3 after 1 warm-up, in-process' },
       { label: `${WARNINGS.toLocaleString('en-US')} unused names (warnings), CPU`, value: warnings, unit: 'ms', target: 500, lowerIsBetter: true, how: 'median of 3 after 1 warm-up, in-process' },
-      { label: `${RESNETS} resnet50s in one file (${many.toLocaleString('en-US')} nodes), CPU per node`, value: perNode, unit: 'µs', target: 10, lowerIsBetter: true, how: 'one run after 1 warm-up, in-process' },
+      { label: `${RESNETS} resnet50s in one file (${many.toLocaleString('en-US')} nodes), CPU per node`, value: perNode, unit: 'µs', target: 10, lowerIsBetter: true, how: 'median of 3 after 1 warm-up, in-process' },
     ];
     try {
       for (const [name, source, target] of [['straight', straight, 2], ['warnings', unused, 2], ['resnets', manyResnets, 2.5]] as const) {
