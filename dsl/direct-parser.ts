@@ -8,22 +8,14 @@
 // thousands of levels. It parses files without syntax errors; on the first error it stops, and
 // parser.ts asks chevrotain, which recovers and reports every error, where the stack allows.
 import type { IToken, TokenType } from 'chevrotain';
-import { chevrotain } from './chevrotain.js';
 import type * as A from './ast.js';
+import { Stop, TokenCursor, type DirectParseError } from './direct-parser-cursor.js';
 import { unquote } from './grammar-expressions.js';
-import { describeToken, shownToken, TOP_LEVEL } from './parse-messages.js';
+import { shownToken, TOP_LEVEL } from './parse-messages.js';
 import type { SourceFile, Span } from './source.js';
 import * as T from './tokens.js';
 
-const { EOF } = chevrotain;
-
-/** The first syntax error, shaped like chevrotain's (parser.ts reports both alike). */
-export interface DirectParseError {
-  readonly name: 'MismatchedTokenException' | 'NoViableAltException' | 'NotAllInputParsedException';
-  readonly message: string;
-  readonly token: IToken;
-  readonly previousToken?: IToken;
-}
+export type { DirectParseError } from './direct-parser-cursor.js';
 
 export type DirectParseResult = { readonly items: (A.UseDecl | A.AllowDecl | A.Decl)[] } | { readonly error: DirectParseError };
 
@@ -42,10 +34,6 @@ interface IfLink {
   readonly kw: IToken;
   readonly condition: A.Expr;
   readonly then: A.Stmt[];
-}
-
-class Stop {
-  constructor(readonly error: DirectParseError) {}
 }
 
 /** Binding strength of the binary operators, loosest first; `not` binds between `and` and the comparisons. */
@@ -70,17 +58,7 @@ const EXPRESSION_START = new Set<TokenType>([
 const POSTFIX_START = new Set<TokenType>([T.Dot, T.LBracket, T.LParen]);
 const STATEMENT_START = new Set<TokenType>([...EXPRESSION_START, T.Input, T.Output, T.Return, T.Expect, T.For, T.Frozen]);
 
-class DirectParser {
-  private pos = 0;
-  private readonly end: IToken;
-
-  constructor(
-    private readonly source: SourceFile,
-    private readonly tokens: readonly IToken[],
-  ) {
-    this.end = { image: '', startOffset: NaN, endOffset: NaN, tokenType: EOF } as IToken;
-  }
-
+class DirectParser extends TokenCursor {
   file(): (A.UseDecl | A.AllowDecl | A.Decl)[] {
     const items: (A.UseDecl | A.AllowDecl | A.Decl)[] = [];
     for (;;) {
@@ -411,51 +389,6 @@ class DirectParser {
       expr = { kind: 'if', condition, then, else: rest, span: this.spanOf(kw, last) };
     }
     return expr!;
-  }
-
-  private peek(ahead = 1): IToken {
-    return this.tokens[this.pos + ahead - 1] ?? this.end;
-  }
-
-  private prev(): IToken {
-    return this.tokens[this.pos - 1] ?? this.end;
-  }
-
-  private next(): IToken {
-    return this.tokens[this.pos++]!;
-  }
-
-  private accept(type: TokenType): boolean {
-    if (this.peek().tokenType !== type) return false;
-    this.pos++;
-    return true;
-  }
-
-  private consume(type: TokenType): IToken {
-    const t = this.peek();
-    if (t.tokenType !== type) {
-      const message = type === EOF ? `${TOP_LEVEL} but found ${shownToken(t)}` : `expected ${describeToken(type)} but found ${shownToken(t)}`;
-      this.fail('MismatchedTokenException', message);
-    }
-    this.pos++;
-    return t;
-  }
-
-  private fail(name: DirectParseError['name'], message: string): never {
-    throw new Stop({ name, message, token: this.peek(), previousToken: this.pos > 0 ? this.prev() : undefined });
-  }
-
-  private spanOf(first: IToken, last: IToken): Span {
-    const start = first.startOffset;
-    return this.source.span(start, Math.max(start, last.endOffset! + 1));
-  }
-
-  private tokenSpan(t: IToken): Span {
-    return this.spanOf(t, t);
-  }
-
-  private joinTok(a: A.Expr, t: IToken): Span {
-    return { file: a.span.file, start: a.span.start, end: this.tokenSpan(t).end };
   }
 }
 
