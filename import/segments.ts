@@ -83,7 +83,8 @@ const groupPath = (g: Group): string | undefined => (g.mixed ? undefined : g.pat
 
 function segment(nodes: readonly LiftedNode[], ids: readonly number[]): Segment {
   const inside = new Set(ids);
-  const input = nodes[ids[0]!]!.inputs.find((i) => !inside.has(i)) ?? nodes[ids[0]!]!.inputs[0]!;
+  // The first outside tensor read (a segment may open with an op of no input: a param).
+  const input = ids.flatMap((id) => nodes[id]!.inputs).find((i) => !inside.has(i)) ?? nodes[ids[0]!]!.inputs[0]!;
   const prefix = prefixOf(ids.map((id) => nodes[id]!));
   return { nodes: ids, input, ...(prefix ? { prefix } : {}) };
 }

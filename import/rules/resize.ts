@@ -21,16 +21,24 @@ export const resize: Rule = (ctx) => {
     if (transform === 'align_corners') args['align_corners'] = true;
     else if (transform !== 'pytorch_half_pixel' && transform !== 'half_pixel') ctx.fail(`linear Resize with ${transform} coordinates`);
   } else ctx.fail(`Resize mode '${mode}' on ${spatial.length} spatial axes is not an archc upsample`);
+  // From opset 18 `axes` may name the axes the scales or sizes are for (the others stay as they are).
+  const rank = spatial.length + 2;
+  const axes = ctx.attr<readonly number[]>('axes')?.map((a) => (a < 0 ? a + rank : a));
+  const full = <T>(given: readonly T[], keep: (axis: number) => T): T[] => (axes ? [...Array(rank).keys()].map((a) => (axes.includes(a) ? given[axes.indexOf(a)]! : keep(a))) : [...given]);
   const scalesInput = ctx.opset >= 11 ? 2 : 1;
-  const scales = ctx.value(scalesInput) ? [...ctx.constant(scalesInput).data] : [];
+  const scales = ctx.value(scalesInput) ? full([...ctx.constant(scalesInput).data], () => 1) : [];
   if (scales.length > 0) {
     if (scales[0] !== 1 || scales[1] !== 1) ctx.fail('Resize that scales the batch or the channels');
     const s = scales.slice(2).map((v) => Math.fround(v));
+    // Antialiasing (opset 18) only changes a downscale, which archc's upsample does without.
+    if (s.some((v) => v < 1) && ctx.attr<number>('antialias', 0) === 1) ctx.fail('an antialiased downscale is not an archc upsample');
     const value = perAxis(s);
     if (value !== 2) args['scale'] = value;
   } else {
-    const sizes = ctx.ints(3);
+    if (ctx.attr<string>('keep_aspect_ratio_policy', 'stretch') !== 'stretch') ctx.fail('Resize sizes with a kept aspect ratio');
+    const sizes = full(ctx.ints(3), (a) => (a === 0 ? { batch: 1 } : ctx.lifted(x).shape[a - 1]!));
     const hw = sizes.slice(2).map((d) => (isBatch(d) ? ctx.fail('Resize sizes depend on the batch') : d));
+    if (hw.some((d, i) => d < spatial[i]!) && ctx.attr<number>('antialias', 0) === 1) ctx.fail('an antialiased downscale is not an archc upsample');
     args['size'] = perAxis(hw);
   }
   return ctx.call('upsample', [x], args);

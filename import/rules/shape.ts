@@ -31,10 +31,13 @@ const concat: Rule = (ctx) => {
   if (inputs.every((v) => v?.kind === 'ints' || v?.kind === 'const')) {
     return { kind: 'ints', v: inputs.flatMap((_, i) => [...ctx.ints(i)]), scalar: false };
   }
-  // archc's class token: Expand([1, 1, D] token, [N, 1, D]) then Concat([token, x], axis 1).
+  // archc's class token: Expand([1, 1, D] token, [N, 1, D]) (a param: see expand) then
+  // Concat([token, x], axis 1). The param, read by nothing else, is dropped.
   const [first, second] = inputs;
-  if (inputs.length === 2 && first?.kind === 'expr' && first.tag === 'batch-expanded' && second?.kind === 'tensor' && ctx.attr<number>('axis') === 1) {
-    return ctx.call('class_token', [second.id], {}, { '': first.t! });
+  const token = first?.kind === 'tensor' && !first.layout ? ctx.lifted(first.id) : undefined;
+  if (inputs.length === 2 && token?.op === 'param' && token.shape.length === 2 && token.shape[0] === 1 && second?.kind === 'tensor' && !second.layout && ctx.attr<number>('axis') === 1) {
+    const t = token.weights.get('')!;
+    return ctx.call('class_token', [second.id], {}, { '': { ...t, shape: [1, ...t.shape] } });
   }
   const ids = inputs.map((_, i) => ctx.tensor(i));
   if (ids.length === 1) return { kind: 'tensor', id: ids[0]! };
@@ -149,17 +152,23 @@ const reduce =
     return ctx.call(op, [x], { axis: axes.length === 1 ? axes[0]! : axes, ...(keepdims ? {} : { keepdims: false }) });
   };
 
-/** Expand of a constant to the batch ([1, 1, D] → [N, 1, D]): only as a class token's first step. */
+/**
+ * Expand of a constant to the batch ([1, ...shape] → [N, ...shape]) is archc's `param` (ConvNeXt's
+ * layer scale, a bare nn.Parameter broadcast over the batch) or, concatenated before the sequence,
+ * its class token (see concat).
+ */
 const expand: Rule = (ctx) => {
   // F.normalize expands the norm's floor to x's shape before dividing: the division broadcasts.
   const pending = ctx.value(0);
   if (pending?.kind === 'expr' && pending.tag === 'max(‖x‖,ε)') return pending;
   const t = ctx.constant(0);
   const to = ctx.ints(1);
-  if (isBatch(to[0]) && to[0].batch === 1 && to.slice(1).every((d, i) => d === 1 || d === t.shape[i + 1]) && t.shape[0] === 1) {
-    return { kind: 'expr', tag: 'batch-expanded', x: -1, t };
+  // The constant may hold the batch axis of 1 or leave it to broadcasting ([C, 1, 1] → [N, C, 1, 1]).
+  const shape = t.shape.length === to.length && t.shape[0] === 1 ? t.shape.slice(1) : t.shape;
+  if (t.type === 'float' && isBatch(to[0]) && to[0].batch === 1 && shape.length === to.length - 1 && to.slice(1).every((d, i) => d === 1 || d === shape[i])) {
+    return ctx.call('param', [], { shape }, { '': { ...t, shape } });
   }
-  return ctx.fail('Expand is not an archc op (except a class token expanded to the batch)');
+  return ctx.fail('Expand is not an archc op (except a constant expanded to the batch: a param or a class token)');
 };
 
 /** CastLike: archc's tensors are float32, so only a constant changes (to the other input's type). */

@@ -20,8 +20,11 @@ function reshapedConstant(ctx: LiftContext, v: Value, dims: (current: number[]) 
   return { kind: 'const', t: { ...v.t, shape: dims([...v.t.shape]), name: ctx.node.outputs[0]! } };
 }
 
-/** -1 and 0 of an ONNX reshape target resolved against the current dims. */
-function resolveTarget(ctx: LiftContext, raw: readonly IntOrBatch[], current: readonly IntOrBatch[], elements: number): IntOrBatch[] {
+/**
+ * -1 and 0 of an ONNX reshape target resolved against the current dims. The -1 is the batch when
+ * no other axis is, except for a constant (which has no batch: `constant`, a flattened buffer).
+ */
+function resolveTarget(ctx: LiftContext, raw: readonly IntOrBatch[], current: readonly IntOrBatch[], elements: number, constant = false): IntOrBatch[] {
   const zeroCopies = ctx.attr<number>('allowzero', 0) !== 1;
   const target = raw.map((d, i) => (d === 0 && zeroCopies ? (current[i] ?? ctx.fail('a 0 in the target copies an axis that does not exist')) : d));
   const minus = target.findIndex((d) => d === -1);
@@ -30,14 +33,14 @@ function resolveTarget(ctx: LiftContext, raw: readonly IntOrBatch[], current: re
     const known = others.reduce<number>((p, d) => p * (isBatch(d) ? d.batch : d), 1);
     const size = elements / known;
     if (!Number.isInteger(size)) ctx.fail(`reshape to [${raw.map(dimText).join(', ')}]: the -1 is not a whole number`);
-    target[minus] = others.some(isBatch) ? size : { batch: size };
+    target[minus] = others.some(isBatch) || constant ? size : { batch: size };
   }
   return target;
 }
 
 const reshape: Rule = (ctx) => {
   const source = ctx.value(0) ?? ctx.fail('input 0 is missing');
-  const constant = reshapedConstant(ctx, source, (c) => resolveTarget(ctx, ctx.ints(1), c, c.reduce((a, b) => a * b, 1)).map((d) => (isBatch(d) ? ctx.fail('a constant reshaped by the batch') : d)));
+  const constant = reshapedConstant(ctx, source, (c) => resolveTarget(ctx, ctx.ints(1), c, c.reduce((a, b) => a * b, 1), true).map((d) => (isBatch(d) ? ctx.fail('a constant reshaped by the batch') : d)));
   if (constant) return constant;
   const { id, layout } = ctx.view(0);
   const shape = ctx.lifted(id).shape;

@@ -3,7 +3,7 @@
 // LRN and Pad. archc's own lowerings write these ops with explicit begin/end pads, strides and
 // dilations (compiler/ops/conv.ts, pool.ts); this reads every form the ONNX spec allows.
 import type { ArgValue } from '../../compiler/ops/op.js';
-import { isBatch } from '../layout.js';
+import { isBatch, type IntOrBatch } from '../layout.js';
 import type { ConstTensor } from '../onnx-read.js';
 import type { LiftContext, Rule, Value } from '../lift.js';
 import { isZero, padArg, perAxis, sameFloat } from './args.js';
@@ -148,9 +148,9 @@ const layerNorm: Rule = (ctx) => {
 const padOp: Rule = (ctx) => {
   const x = ctx.tensor(0);
   const rank = ctx.lifted(x).shape.length + 1;
-  if (ctx.value(3)) ctx.fail('Pad with explicit axes (opset 18) is not supported yet');
   const pads = ctx.opset >= 11 ? ctx.ints(1) : ctx.attr<readonly number[]>('pads', []);
-  const numeric = pads.map((p) => (isBatch(p) ? ctx.fail('pads depend on the batch') : p));
+  const given = pads.map((p) => (isBatch(p) ? ctx.fail('pads depend on the batch') : p));
+  const numeric = ctx.value(3) ? padsOnAxes(ctx, given, ctx.ints(3), rank) : given;
   if (numeric.length !== 2 * rank || numeric[0] !== 0 || numeric[1] !== 0 || numeric[rank] !== 0 || numeric[rank + 1] !== 0) {
     ctx.fail('archc pads the spatial axes only');
   }
@@ -164,6 +164,18 @@ const padOp: Rule = (ctx) => {
   if (value !== 0) args['value'] = value;
   return ctx.call('pad', [x], args);
 };
+
+/** Opset 18's Pad with `axes`: the begin and end pads of those axes only, spelled out for every axis. */
+function padsOnAxes(ctx: LiftContext, pads: readonly number[], axes: readonly IntOrBatch[], rank: number): number[] {
+  const full = new Array<number>(2 * rank).fill(0);
+  if (pads.length !== 2 * axes.length) ctx.fail(`Pad has ${pads.length} pads for ${axes.length} axes`);
+  axes.forEach((a, i) => {
+    const axis = isBatch(a) ? ctx.fail('axes that depend on the batch') : a < 0 ? a + rank : a;
+    full[axis] = pads[i]!;
+    full[axis + rank] = pads[i + axes.length]!;
+  });
+  return full;
+}
 
 const lrn: Rule = (ctx) => {
   const args: Record<string, ArgValue> = { size: ctx.attr<number>('size') ?? ctx.fail('size is missing') };
