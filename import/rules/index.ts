@@ -6,6 +6,7 @@ import { shapeRules } from './shape.js';
 import { gatherInts, intArithmetic, intRules } from './ints.js';
 import { gatherRow, viewRules } from './views.js';
 import { windowRules } from './window.js';
+import { unpoolRules } from './unpool.js';
 import { resize } from './resize.js';
 import { max, reduceL2 } from './l2norm.js';
 import { pow, sqrt } from './layernorm.js';
@@ -18,6 +19,7 @@ const onIntsOr =
 
 export const rules: Readonly<Record<string, Rule>> = {
   ...windowRules,
+  ...unpoolRules,
   ...activationRules,
   ...shapeRules,
   ...viewRules,

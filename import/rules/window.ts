@@ -7,6 +7,7 @@ import { isBatch, type IntOrBatch } from '../layout.js';
 import type { ConstTensor } from '../onnx-read.js';
 import type { LiftContext, Rule, Value } from '../lift.js';
 import { isZero, padArg, perAxis, sameFloat } from './args.js';
+import { poolIndices } from './unpool.js';
 
 /** Explicit [begin…, end…] pads of a windowed node, from `pads` or `auto_pad`. */
 function explicitPads(ctx: LiftContext, spatial: readonly number[], kernel: readonly number[], stride: readonly number[], dilation: readonly number[]): number[] {
@@ -102,8 +103,9 @@ const convTranspose: Rule = (ctx) => {
 const pool =
   (op: 'maxpool' | 'avgpool'): Rule =>
   (ctx) => {
-    if (op === 'maxpool' && ctx.node.outputs.length > 1 && ctx.node.outputs[1]) ctx.fail('MaxPool indices have no archc form');
     const x = ctx.tensor(0);
+    // The indices output: read back only by a MaxUnpool (unpool.ts).
+    const indices = op === 'maxpool' && ctx.node.outputs[1] ? poolIndices(ctx, x) : undefined;
     const kernel = ctx.attr<readonly number[]>('kernel_shape') ?? ctx.fail('kernel_shape is missing');
     const ones = kernel.map(() => 1);
     const stride = ctx.attr<readonly number[]>('strides', ones);
@@ -115,7 +117,8 @@ const pool =
     if (!isZero(pads)) args['pad'] = padArg(pads, kernel.length);
     if (ctx.attr<number>('ceil_mode', 0) === 1) args['ceil'] = true;
     if (op === 'avgpool' && !isZero(pads) && ctx.attr<number>('count_include_pad', 0) === 0) args['count_pad'] = false;
-    return ctx.call(op, [x], args);
+    const pooled = ctx.call(op, [x], args);
+    return indices ? [pooled, indices] : pooled;
   };
 
 const batchNorm: Rule = (ctx) => {
