@@ -19,6 +19,8 @@ export interface ConstTensor {
   readonly name: string;
   /** Computed by the importer from other constants (rules/fold.ts), not stored in the file. */
   readonly folded?: boolean;
+  /** A Constant node's value: fixed by the graph, never a learned weight (those are initializers). */
+  readonly fixed?: boolean;
 }
 
 export type AttrValue = number | string | readonly number[] | ConstTensor;
@@ -91,7 +93,7 @@ export function readOnnx(bytes: Uint8Array, readExternal: ExternalReader = () =>
       if (node.op === 'Constant' && !node.domain) {
         const value = constantValue(attrs, node.outputs[0]!);
         if (!value) return { ok: false, error: `Constant node '${node.name}' has no tensor or number value` };
-        constants.set(node.outputs[0]!, value);
+        constants.set(node.outputs[0]!, { ...value, fixed: true });
       } else nodes.push(node);
     }
     const inputs = (graph.input ?? [])

@@ -7,6 +7,7 @@ import { gatherInts, intArithmetic, intRules } from './ints.js';
 import { gatherRow, viewRules } from './views.js';
 import { windowRules } from './window.js';
 import { unpoolRules } from './unpool.js';
+import { compareRules } from './compare.js';
 import { resize } from './resize.js';
 import { max, reduceL2 } from './l2norm.js';
 import { pow, sqrt } from './layernorm.js';
@@ -25,6 +26,8 @@ export const rules: Readonly<Record<string, Rule>> = {
   ...viewRules,
   ...intRules,
   ...arithRules,
+  ...compareRules,
+  Equal: (ctx) => (ctx.value(0)?.kind === 'ints' && ctx.value(1)?.kind === 'ints' ? intRules['Equal']!(ctx) : compareRules['Equal']!(ctx)),
   Gather: (ctx) => {
     const source = ctx.value(0);
     return source?.kind === 'ints' ? gatherInts(ctx, source) : gatherRow(ctx);

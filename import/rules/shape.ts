@@ -166,6 +166,8 @@ const expand: Rule = (ctx) => {
   // The constant may hold the batch axis of 1 or leave it to broadcasting ([C, 1, 1] → [N, C, 1, 1]).
   const shape = t.shape.length === to.length && t.shape[0] === 1 ? t.shape.slice(1) : t.shape;
   if (t.type === 'float' && isBatch(to[0]) && to[0].batch === 1 && shape.length === to.length - 1 && to.slice(1).every((d, i) => d === 1 || d === shape[i])) {
+    // An initializer is a weight (param); a Constant node's value or one folded here is fixed.
+    if (t.fixed || t.folded) return ctx.call('constant', [], { values: [...t.data], shape });
     return ctx.call('param', [], { shape }, { '': { ...t, shape } });
   }
   return ctx.fail('Expand is not an archc op (except a constant expanded to the batch: a param or a class token)');

@@ -30,7 +30,7 @@ const models = zooModels().filter(([, path]) => process.env['ARCHC_ZOO_ROUNDTRIP
 
 describe.each(models)('%s', (name, path) => {
   it('export → import → export gives the same outputs', async () => {
-    const { graph } = compileReduced(path);
+    const { graph, result } = compileReduced(path);
     const first = bytesOf(lower(graph, initWeights(graph, { seed: 3 })));
     // The size the model was compiled at (an export with symbolic sizes needs it to be imported).
     const inputShapes = Object.fromEntries(graph.inputs.map((i) => [i.name, graph.nodes[i.node]!.shape as number[]]));
@@ -43,6 +43,8 @@ describe.each(models)('%s', (name, path) => {
     expect(NOT_YET[name], `${name} imports now: remove it from NOT_YET`).toBeUndefined();
     const again = compile(`${name}.arch`, memoryHost({ [`${name}.arch`]: imported.text }));
     expect(again.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    // Learned weights come back learnable and fixed values (constants, buffers) do not.
+    expect(again.report!.params.learnable, 'learnable parameters').toBe(result.report!.params.learnable);
     const second = bytesOf(lower(again.graph!, imported.weights));
     const [a, b] = [await session(first), await session(second)];
     const [ya, yb] = [await runRandom(a, graph, 2), await runRandom(b, again.graph!, 2)];
