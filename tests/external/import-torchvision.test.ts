@@ -63,7 +63,10 @@ const CROSS_SECTION = [
 ];
 const DYNAMO = [
   ...['resnet18', 'mobilenet_v3_small', 'shufflenet_v2_x1_0', 'vit_small'].map((m) => `${m}:dynamo:18`),
-  ...['shufflenet_v2_x1_0', 'vit_small'].flatMap((m) => [19, 20, 21].map((o) => `${m}:dynamo:${o}`)),
+  // torch.export writes opset 18's forms and converts them up: one model per later opset.
+  'vit_small:dynamo:19',
+  'shufflenet_v2_x1_0:dynamo:20',
+  'vit_small:dynamo:21',
 ];
 
 /** The whole matrix (ARCHC_IMPORT_OPSETS=all): every model at every opset of both exporters. */
@@ -178,7 +181,7 @@ describe.skipIf(typeof python === 'string')('archc import of torchvision models 
       const row = JSON.parse(line) as { name: string; file: string; params: number };
       exported.set(row.name, row);
     }
-  }, ALL ? 3_600_000 : 600_000);
+  }, ALL ? 3_600_000 : 900_000);
   afterAll(() => {
     const rows = [...lines].map(([name, l]) => `| ${name} | ${l.imported} | ${l.zoo} | ${(l.imported / l.zoo).toFixed(2)} | ${l.zooWithStd} | ${(l.imported / l.zooWithStd).toFixed(2)} |`);
     console.log(['| model | imported lines | zoo file | ratio | zoo file + std blocks | ratio |', '|---|---|---|---|---|---|', ...rows].join('\n'));
