@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { manyResnets } from './many-resnets.js';
 
 export interface Workspace {
   readonly dir: string;
@@ -97,7 +98,7 @@ export const cases: readonly Case[] = [
   { name: '5,000 unknown names', setup: (ws) => void ws.write('unknown5k.arch', model(`${Array.from({ length: 5000 }, (_, i) => `  a${i} = x |> nosuch${i}`).join('\n')}\n  output y = x`)), args: ['check', 'unknown5k.arch'], exits: [1] },
   { name: '20,000 warnings', setup: (ws) => void ws.write('warnings.arch', model(`${Array.from({ length: 20_000 }, (_, i) => `  u${i} = x |> relu`).join('\n')}\n  output y = x`)), args: ['check', 'warnings.arch'], exits: [0] },
   { name: '50,000 `y = y |> relu` statements', setup: (ws) => void ws.write('straight.arch', model(`  y = x\n${'  y = y |> relu\n'.repeat(50_000)}  output z = y`)), args: ['check', 'straight.arch'], exits: [0] },
-  { name: '846 resnet50s in one file (148,896 nodes)', setup: (ws) => void ws.write('resnets.arch', resnets(846)), args: ['check', 'resnets.arch'], exits: [0] },
+  { name: '846 resnet50s in one file (148,896 nodes)', setup: (ws) => void ws.write('resnets.arch', manyResnets(846)), args: ['check', 'resnets.arch'], exits: [0] },
   { name: 'check /dev/zero', args: ['check', '/dev/zero'], exits: [2] },
   { name: 'export --weights /dev/zero', args: ['export', 'tiny.arch', '--weights', '/dev/zero', '-o', 'zero.onnx'], exits: [2] },
   { name: 'check a FIFO', setup: (ws) => void ws.fifo('fifo.arch'), args: ['check', 'fifo.arch'], exits: [2] },
@@ -148,25 +149,6 @@ export const cases: readonly Case[] = [
   { name: 'safetensors: a duplicate key', setup: (ws) => void ws.write('dupkey.safetensors', safetensors('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', Buffer.alloc(4))), args: ['export', 'tiny.arch', '--weights', 'dupkey.safetensors', '-o', 'dupkey.onnx'], exits: [1, 2] },
   { name: 'predict: NaN weights', setup: (ws) => { execCopy(ws, 'run', 'nan'); const bin = readFileSync(join(ws.dir, 'nan', 'weights.bin')); bin.writeFloatLE(NaN, 0); ws.replaceRecorded('nan', 'weights.bin', bin); }, args: ['predict', 'nan', tinyImage, '--backend', 'wasm'], exits: [1] },
 ];
-
-function resnets(n: number): string {
-  return [
-    'use "std/resnet"',
-    'block r50(x) {',
-    '  x = x |> conv(64, 7, stride=2, pad=3, bias=false) |> bn |> relu |> maxpool(3, stride=2, pad=1)',
-    '  x = x |> stage(bottleneck, 64, blocks=3, name="layer1") |> stage(bottleneck, 128, blocks=4, stride=2, name="layer2")',
-    '  x = x |> stage(bottleneck, 256, blocks=6, stride=2, name="layer3") |> stage(bottleneck, 512, blocks=3, stride=2, name="layer4")',
-    '  return x |> global_avgpool |> flatten |> dense(1000, name="fc")',
-    '}',
-    'model many {',
-    '  input image: [3, 224, 224]',
-    '  y0 = r50(image, name="n0")',
-    ...Array.from({ length: n - 1 }, (_, i) => `  y${i + 1} = y${i} + r50(image, name="n${i + 1}")`),
-    `  output logits = y${n - 1}`,
-    '}',
-    '',
-  ].join('\n');
-}
 
 function execCopy(ws: Workspace, from: string, to: string): void {
   const copy = (a: string, b: string) => {

@@ -11,28 +11,14 @@ import { memoryHost } from '../../../compiler/memory-host.js';
 import { locate, nodeHost, packageRoot } from '../../../compiler/node-host.js';
 import { childCpu } from './check-zoo.js';
 import { median, type BenchSection, type Figure } from './section.js';
+import { manyResnets } from '../many-resnets.js';
 
 const STATEMENTS = 50_000;
 const WARNINGS = 20_000;
 
 // 846 resnet50s summed in one 34 KB file: 148,896 nodes, near the 200,000-node limit.
 const RESNETS = 846;
-const manyResnets = [
-  'use "std/resnet"',
-  'block r50(x) {',
-  '  x = x |> conv(64, 7, stride=2, pad=3, bias=false) |> bn |> relu |> maxpool(3, stride=2, pad=1)',
-  '  x = x |> stage(bottleneck, 64, blocks=3, name="layer1") |> stage(bottleneck, 128, blocks=4, stride=2, name="layer2")',
-  '  x = x |> stage(bottleneck, 256, blocks=6, stride=2, name="layer3") |> stage(bottleneck, 512, blocks=3, stride=2, name="layer4")',
-  '  return x |> global_avgpool |> flatten |> dense(1000, name="fc")',
-  '}',
-  'model many {',
-  '  input image: [3, 224, 224]',
-  '  y0 = r50(image, name="n0")',
-  ...Array.from({ length: RESNETS - 1 }, (_, i) => `  y${i + 1} = y${i} + r50(image, name="n${i + 1}")`),
-  `  output logits = y${RESNETS - 1}`,
-  '}',
-  '',
-].join('\n');
+const resnetsFile = manyResnets(RESNETS);
 
 const straight = `model m {\n  input x: [3, 8, 8]\n  y = x\n${'  y = y |> relu\n'.repeat(STATEMENTS)}  output z = y\n}\n`;
 const unused = `model m {\n  input x: [3, 8, 8]\n${Array.from({ length: WARNINGS }, (_, i) => `  u${i} = x |> relu\n`).join('')}  output z = x\n}\n`;
@@ -71,8 +57,8 @@ export const scaleSection: BenchSection = {
     const line = (compileCpu(() => compile('/m.arch', host(straight)), 3) * 1000) / STATEMENTS;
     const warnings = compileCpu(() => compile('/m.arch', host(unused)), 3);
     // The text given, its `use "std/resnet"` read from the zoo.
-    const many = compile('/many.arch', nodeHost, { text: manyResnets }).graph?.nodes.length ?? 0;
-    const perNode = (compileCpu(() => compile('/many.arch', nodeHost, { text: manyResnets }), 3) * 1000) / many;
+    const many = compile('/many.arch', nodeHost, { text: resnetsFile }).graph?.nodes.length ?? 0;
+    const perNode = (compileCpu(() => compile('/many.arch', nodeHost, { text: resnetsFile }), 3) * 1000) / many;
     const dir = mkdtempSync(join(tmpdir(), 'archc-bench-scale-'));
     const figures: Figure[] = [
       { label: 'resnet50 compile, CPU per node', value: resnet, unit: 'µs', how: `median of 100 after 50, ${nodes} nodes, in-process` },
@@ -81,7 +67,7 @@ export const scaleSection: BenchSection = {
       { label: `${RESNETS} resnet50s in one file (${many.toLocaleString('en-US')} nodes), CPU per node`, value: perNode, unit: 'µs', target: 10, lowerIsBetter: true, how: 'median of 3 after 1 warm-up, in-process' },
     ];
     try {
-      for (const [name, source, target] of [['straight', straight, 2], ['warnings', unused, 2], ['resnets', manyResnets, 2.5]] as const) {
+      for (const [name, source, target] of [['straight', straight, 2], ['warnings', unused, 2], ['resnets', resnetsFile, 2.5]] as const) {
         const file = join(dir, `${name}.arch`);
         writeFileSync(file, source);
         const { cpu, status } = checkCpu(file);
