@@ -2,6 +2,7 @@
 // ConvTranspose, MaxPool, AveragePool, the global pools, BatchNormalization, LayerNormalization,
 // LRN and Pad. archc's own lowerings write these ops with explicit begin/end pads, strides and
 // dilations (compiler/ops/conv.ts, pool.ts); this reads every form the ONNX spec allows.
+import { formatFloat } from '../../compiler/lower-onnx/proto.js';
 import type { ArgValue } from '../../compiler/ops/op.js';
 import { isBatch, type IntOrBatch } from '../layout.js';
 import type { ConstTensor } from '../onnx-read.js';
@@ -128,12 +129,20 @@ const batchNorm: Rule = (ctx) => {
   const args: Record<string, ArgValue> = {};
   const epsilon = ctx.attr<number>('epsilon', 1e-5);
   if (!sameFloat(epsilon, 1e-5)) args['epsilon'] = Math.fround(epsilon);
-  // ONNX keeps the old statistics' weight (0.99 as float32); PyTorch's momentum is the rest, 0.01
-  // to the 6 digits that survive the subtraction. It does not change the function at inference.
-  const momentum = Number((1 - ctx.attr<number>('momentum', 0.9)).toPrecision(6));
+  // ONNX keeps the old statistics' weight (PyTorch's 0.01 arrives as 0.99 in float32); the momentum
+  // is the rest, taken from the weight's shortest decimal so that it reads 0.01, not 0.00999999.
+  // It does not change the function at inference.
+  const momentum = decimalComplement(ctx.attr<number>('momentum', 0.9));
   if (!sameFloat(momentum, 0.1)) args['momentum'] = momentum;
   return ctx.call('bn', [x], args, { weight: weight!, bias: bias!, running_mean: running_mean!, running_var: running_var! });
 };
+
+/** 1 − x for a float32 x, to as many decimals as x's shortest decimal form has (0.99 → 0.01). */
+function decimalComplement(x: number): number {
+  const text = formatFloat(x);
+  const decimals = /^-?\d*\.(\d+)$/.exec(text)?.[1]?.length;
+  return decimals === undefined ? Number((1 - x).toPrecision(6)) : Number((1 - Number(text)).toFixed(decimals));
+}
 
 const layerNorm: Rule = (ctx) => {
   const x = ctx.tensor(0);

@@ -56,6 +56,20 @@ describe('archc import: blocks, conditionals and names', () => {
     expect(text).toContain('x = x |> stage(1, 3, 16, 1, 1, name="features.1")');
   });
 
+  it('writes batch-norm momentum as the decimal it was (PyTorch 0.01 arrives as a float32 0.99)', () => {
+    const source = `model m {\n  input image: [3, 8, 8]\n  output o = image |> conv(4, 3, bias=false) |> bn |> bn |> bn\n}`;
+    const compiled = compile('m.arch', memoryHost({ 'm.arch': source }));
+    const lowered = lowerToOnnx(compiled.graph!, initWeights(compiled.graph!, { seed: 1 }), { producerVersion: 'test' });
+    // As PyTorch writes them: ONNX's momentum is the old statistics' weight, 1 - PyTorch's.
+    const kept = [0.99, 0.997, 0.9];
+    lowered.model!.graph!.node!.filter((n) => n.opType === 'BatchNormalization').forEach((n, i) => {
+      n.attribute = [...(n.attribute ?? []).filter((a) => a.name !== 'momentum'), { name: 'momentum', type: 1 /* FLOAT */, f: Math.fround(kept[i]!) }];
+    });
+    const result = importOnnx(Buffer.concat(encodeOnnx(lowered.model!)), { sourceName: 'm.onnx', inputShapes: { image: [3, 8, 8] } });
+    if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('\n'));
+    expect(result.text.match(/bn\([^)]*\)/g)).toEqual(['bn(momentum=0.01, name="bn1")', 'bn(momentum=0.003, name="bn2")', 'bn(name="bn3")']);
+  });
+
   it('writes an output shape that depends on the size variables as a formula, checked at other sizes too', () => {
     const source = `model m {
       input image: [3, H, W] = [3, 64, 64]
