@@ -56,18 +56,22 @@ export function verifyCheckpoint(dir: string, info: TrainingInfo, only?: readonl
   const manifest = info.checkpoint;
   if (!manifest) return { ok: true, value: undefined };
   const hint = `the run was probably stopped while saving a checkpoint; start over with --force, or keep the weights with --weights ${join(dir, files.safetensors)} if that file is whole`;
-  for (const [name, want] of Object.entries(manifest)) {
-    if (only && !only.includes(name)) continue;
-    const path = join(dir, name);
-    const stat = statSync(path, { throwIfNoEntry: false });
-    const where = `the checkpoint in ${dir} (epoch ${info.epoch}) is not whole`;
-    if (!stat?.isFile()) return { ok: false, io: true, message: `${where}: ${name} is missing`, hint };
-    if (stat.size !== want.bytes) {
-      return { ok: false, io: true, message: `${where}: ${name} holds ${stat.size.toLocaleString('en-US')} bytes where training.json records ${want.bytes.toLocaleString('en-US')}`, hint };
-    }
-    if (digestOfFile(path).sha256 !== want.sha256) return { ok: false, io: true, message: `${where}: ${name} is not the file training.json records (its SHA-256 differs)`, hint };
+  const where = `the checkpoint in ${dir} (epoch ${info.epoch}) is not whole`;
+  const names = Object.keys(manifest).filter((name) => !only || only.includes(name));
+  for (const name of names) {
+    const size = sizeProblem(dir, name, manifest[name]!, where, hint);
+    if (size) return size;
+    if (digestOfFile(join(dir, name)).sha256 !== manifest[name]!.sha256) return { ok: false, io: true, message: `${where}: ${name} is not the file training.json records (its SHA-256 differs)`, hint };
   }
   return { ok: true, value: undefined };
+}
+
+/** A listed file that is missing or not of the size training.json records, as a problem; else undefined. */
+function sizeProblem(dir: string, name: string, want: FileDigest, where: string, hint: string): { ok: false; io: true; message: string; hint: string } | undefined {
+  const stat = statSync(join(dir, name), { throwIfNoEntry: false });
+  if (!stat?.isFile()) return { ok: false, io: true, message: `${where}: ${name} is missing`, hint };
+  if (stat.size === want.bytes) return undefined;
+  return { ok: false, io: true, message: `${where}: ${name} holds ${stat.size.toLocaleString('en-US')} bytes where training.json records ${want.bytes.toLocaleString('en-US')}`, hint };
 }
 
 /**
@@ -89,11 +93,8 @@ export function readPiece(dir: string, info: TrainingInfo | undefined, name: str
   const where = `the model in ${dir}${info?.epoch !== undefined ? ` (epoch ${info.epoch})` : ''} is not whole`;
   const hint = 'the folder was changed or partly copied after training, or the run stopped while saving; restore it from a copy, or train again';
   for (const [listed, digest] of Object.entries(info?.checkpoint ?? {})) {
-    const stat = statSync(join(dir, listed), { throwIfNoEntry: false });
-    if (!stat?.isFile()) return { ok: false, io: true, message: `${where}: ${listed} is missing`, hint };
-    if (stat.size !== digest.bytes) {
-      return { ok: false, io: true, message: `${where}: ${listed} holds ${stat.size.toLocaleString('en-US')} bytes where training.json records ${digest.bytes.toLocaleString('en-US')}`, hint };
-    }
+    const size = sizeProblem(dir, listed, digest, where, hint);
+    if (size) return size;
   }
   const file = readRegularFile(path, maxBytes);
   if ('error' in file) return { ok: false, io: true, message: `cannot read ${path}: ${file.error}` };
