@@ -51,10 +51,6 @@ export function checkDepth(x: Expansion, decl: A.BlockDecl, callSpan: Span, fram
 }
 
 /**
- * False (after reporting) when one more node cannot be added: the graph is full (this aborts the
- * expansion) or the node's shape is too large to represent.
- */
-/**
  * Called once, when an expansion first reaches LARGE_EXPANSION nodes. The command line runs its
  * short commands without V8's optimizing compiler (bin/archc.js: it costs more than it saves on a
  * zoo model) and turns it back on here, where a small file turns out to expand into a big graph
@@ -63,6 +59,10 @@ export function checkDepth(x: Expansion, decl: A.BlockDecl, callSpan: Span, fram
 export const expansionHooks: { onLarge?: () => void } = {};
 export const LARGE_EXPANSION = 20_000;
 
+/**
+ * False (after reporting) when one more node cannot be added: the graph is full (this aborts the
+ * expansion) or the node's shape is too large to represent.
+ */
 export function nodeWithinLimits(x: Expansion, op: string, shape: Shape, span: Span, frame: Frame): boolean {
   if (x.nodes.length === LARGE_EXPANSION && expansionHooks.onLarge) {
     const onLarge = expansionHooks.onLarge;
