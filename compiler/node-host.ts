@@ -88,6 +88,18 @@ function walkZoo(): [string, string][] {
   return out.sort(([a], [b]) => a.localeCompare(b));
 }
 
+let stdCache: Record<string, string> | undefined;
+
+/** The std block library's files as a memory host names them: `std/mobilenet.arch` → text. */
+export function stdLibrary(): Readonly<Record<string, string>> {
+  if (!stdCache) {
+    const dir = join(zooRoot, 'std');
+    const names = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.arch')).sort() : [];
+    stdCache = Object.fromEntries(names.map((f) => [`std/${f}`, readFileSync(join(dir, f), 'utf8')]));
+  }
+  return stdCache;
+}
+
 /** A path as given, or a zoo model name such as `resnet50`. */
 export function locate(target: string): string {
   if (target.endsWith('.arch') || target.includes('/') || target.includes(sep) || existsSync(target)) return resolvePath(target);

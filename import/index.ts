@@ -17,6 +17,8 @@ import { LiftError, type LiftedGraph } from './graph.js';
 import { lift } from './lift.js';
 import { readOnnx, type ExternalReader, type OnnxModel } from './onnx-read.js';
 import { supportsOp } from './rules/index.js';
+import type { Library } from './library.js';
+import { withLibraryCalls } from './std-calls.js';
 
 export interface ImportOptions {
   /** The source file's name, for the header comment. */
@@ -29,6 +31,11 @@ export interface ImportOptions {
   readonly allowPartial?: boolean;
   /** Find repeated subgraphs and write them as blocks (default true). */
   readonly blocks?: boolean;
+  /**
+   * The standard block library (zoo/std's files as `std/NAME.arch` → text): a block that computes
+   * what a std block does is written as a call of it, with a `use` line (import/std-calls.ts).
+   */
+  readonly library?: Library;
   readonly readExternal?: ExternalReader;
   /** The caller hands the bytes over: weights may be realigned inside them instead of copied. */
   readonly reuseBuffer?: boolean;
@@ -79,6 +86,7 @@ export function importOnnx(bytes: Uint8Array, options: ImportOptions): ImportRes
   // should the compiler disagree, the file goes without the shape lines rather than with a wrong one.
   let text = modelText({ ...base, expects: [...expects, ...shapeLines] });
   if (shapeLines.some((e) => /[^\w\s.=,[\]]/.test(e.slice(e.indexOf('==')))) && !compilesCleanly(text)) text = modelText({ ...base, expects });
+  if (options.library && base.blocks.length > 0) text = withLibraryCalls(text, options.library);
   const formatted = formatText(text, `${base.name}.arch`);
   const final = formatted.text ?? text;
   return { ok: true, text: final, weights: first.weights, params: first.params, ...(partial ? { partial } : {}) };

@@ -69,8 +69,9 @@ export function nodeWithinLimits(x: Expansion, op: string, shape: Shape, span: S
     expansionHooks.onLarge = undefined;
     onLarge();
   }
-  if (x.nodes.length >= LIMITS.nodes) {
-    x.report('E0603', `the graph has more than ${LIMITS.nodes} nodes`, span, frame, { hint: 'check loop bounds and repeat counts' });
+  const limit = Math.min(x.options.maxNodes ?? LIMITS.nodes, LIMITS.nodes);
+  if (x.nodes.length >= limit) {
+    x.report('E0603', `the graph has more than ${limit} nodes`, span, frame, { hint: 'check loop bounds and repeat counts' });
     x.abort();
   }
   const big = shape.findIndex((d) => d > LIMITS.dim || !Number.isSafeInteger(d));

@@ -13,6 +13,11 @@ export interface ExpandOptions {
   readonly params?: Readonly<Record<string, number | string | boolean>>;
   /** Overrides of input shapes (per-sample), by input name. */
   readonly inputs?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Stop (E0603) past this many nodes instead of LIMITS.nodes: archc import compiles candidate calls
+   * that must make a known number of nodes, and a larger one is wrong already.
+   */
+  readonly maxNodes?: number;
 }
 
 /** A model-level `expect`, checked once the counters (params, MACs, ...) are known. */

@@ -5,7 +5,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { importOnnx } from '../../../import/index.js';
 import { safetensorsChunks } from '../../../compiler/weights/safetensors.js';
-import { displayPath } from '../../../compiler/node-host.js';
+import { displayPath, stdLibrary } from '../../../compiler/node-host.js';
 import { ioReason, writeFileAtomic } from '../../../runtime/persist/files.js';
 import { parseArgs, UsageError } from '../args.js';
 import { version } from '../version.js';
@@ -18,7 +18,8 @@ export const importCommand: Command = {
       --allow-partial     when some op is not supported, write the part before the first such node
       --input NAME=CxHxW  the per-sample size of an input whose ONNX dims are symbolic
       --model NAME        the model's name in the .arch file (default: from the file name)
-      --flat              write every op call, without finding repeated blocks`,
+      --flat              write every op call, without finding repeated blocks
+      --no-std            write every block into the file, none as a call of archc's std library`,
   async run(argv) {
     const text = { type: 'string' } as const;
     const parsed = parseArgs(argv, {
@@ -26,6 +27,7 @@ export const importCommand: Command = {
       'weights-out': text,
       'allow-partial': { type: 'boolean' },
       flat: { type: 'boolean' },
+      'no-std': { type: 'boolean' },
       input: { ...text, multiple: true },
       model: { ...text, short: 'm' },
     });
@@ -53,6 +55,7 @@ export const importCommand: Command = {
       inputShapes,
       allowPartial: parsed.flags['allow-partial'] === true,
       blocks: parsed.flags['flat'] !== true,
+      ...(parsed.flags['no-std'] === true ? {} : { library: stdLibrary() }),
       reuseBuffer: true,
       readExternal: (location) => {
         try {
