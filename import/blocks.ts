@@ -32,7 +32,11 @@ interface Param {
   readonly values: ArgValue[];
 }
 
-export function planBlocks(graph: LiftedGraph): BlockPlan | undefined {
+/**
+ * `annotate`: write each block call's output shape after it (`: [256, 56, 56]`); not where the
+ * input's size is a variable, since the shape then holds at the size imported at only.
+ */
+export function planBlocks(graph: LiftedGraph, annotate = true): BlockPlan | undefined {
   const nodes = graph.nodes;
   const segs = segments(graph);
   const groups = new Map<string, Segment[]>();
@@ -60,7 +64,7 @@ export function planBlocks(graph: LiftedGraph): BlockPlan | undefined {
   for (const s of segs) {
     const call = calls.get(s);
     if (!call) for (const id of s.nodes) entries.push({ unit: opUnit(nodes[id]!, weightPath(nodes[id]!)) });
-    else entries.push({ call: { ...call, input: s.input, output: s.nodes.at(-1)!, annotate: nodes[s.nodes.at(-1)!]!.shape, ...(s.prefix ? { prefix: s.prefix } : {}) } });
+    else entries.push({ call: { ...call, input: s.input, output: s.nodes.at(-1)!, ...(annotate ? { annotate: nodes[s.nodes.at(-1)!]!.shape } : {}), ...(s.prefix ? { prefix: s.prefix } : {}) } });
   }
   const arranged = arrange(entries, new Set(graph.outputs.map((o) => o.node)), taken);
   return { units: arranged.units, blocks: [...blocks, ...arranged.blocks] };

@@ -152,7 +152,7 @@ function textParts(model: OnnxModel, graph: LiftedGraph, options: ImportOptions,
     `Producer: ${model.producer}; ONNX IR version ${model.irVersion}, opset ${model.opset}.`,
   ];
   const name = identifier(options.modelName ?? (options.sourceName.split(/[\\/]/).pop() ?? 'model').replace(/\.onnx$/i, ''));
-  const plan = options.blocks === false ? undefined : planBlocks(graph);
+  const plan = options.blocks === false ? undefined : planBlocks(graph, variables.size === 0);
   const units = plan?.units ?? graph.nodes.filter((n) => n.op !== 'input').map((n) => opUnit(n, weightPath(n)));
   const stopNote = partial ? [`${partial}.`, 'Everything before that node is imported; its outputs are this model\'s outputs.'] : undefined;
   const inputVariables = new Map(graph.nodes.filter((n) => n.op === 'input' && variables.has(n.inputName!)).map((n) => [n.id, variables.get(n.inputName!)!]));

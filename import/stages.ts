@@ -41,7 +41,8 @@ interface Call {
   readonly instance: number;
   readonly input: number;
   readonly output: number;
-  readonly annotate: Shape;
+  /** The shape written after the call (`: [256, 56, 56]`); none where the input's size is a variable. */
+  readonly annotate?: Shape;
   readonly prefix?: string;
 }
 
@@ -100,7 +101,7 @@ export function arrange(entries: readonly Entry[], outputs: ReadonlySet<number>,
       stages.forEach((s, i) => {
         const [first, last] = [s.calls[0]!, s.calls.at(-1)!];
         const args = [...plan.values[i]!.map((v) => valueText(v)), String(s.calls.length)];
-        units.push({ inputs: [first.input], output: last.output, unary: true, starts: true, annotate: last.annotate, text: () => callText(block!, args, quote(s.path)) });
+        units.push({ inputs: [first.input], output: last.output, unary: true, starts: true, ...(last.annotate ? { annotate: last.annotate } : {}), text: () => callText(block!, args, quote(s.path)) });
       });
       k += stages.reduce((n, s) => n + s.calls.length, 0);
       continue;
@@ -120,7 +121,7 @@ export function arrange(entries: readonly Entry[], outputs: ReadonlySet<number>,
     }
     const c = e.call;
     const args = valuesOf(c).map((v) => valueText(v));
-    units.push({ inputs: [c.input], output: c.output, unary: true, starts: true, annotate: c.annotate, text: () => callText(c.block, args, c.block.named && c.prefix ? quote(c.prefix) : undefined) });
+    units.push({ inputs: [c.input], output: c.output, unary: true, starts: true, ...(c.annotate ? { annotate: c.annotate } : {}), text: () => callText(c.block, args, c.block.named && c.prefix ? quote(c.prefix) : undefined) });
     k++;
   }
   return { units, blocks };

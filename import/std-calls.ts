@@ -7,7 +7,7 @@
 // EfficientNet's stages become `mbconv_stage(24, 6, 3, 2, 2, name="features.2")` under
 // `use "std/mobilenet"`, and the imported blocks nothing calls any more are dropped. The rewritten
 // file is compiled and compared with the original as a whole; any difference keeps the original.
-import { compile } from '../compiler/compile.js';
+import { compile, type CompileOptions } from '../compiler/compile.js';
 import type { IrGraph, IrNode } from '../compiler/ir.js';
 import { memoryHost } from '../compiler/memory-host.js';
 import { lookupOp } from '../compiler/ops/registry.js';
@@ -76,11 +76,32 @@ export function withLibraryCalls(text: string, library: Library): string {
   }
   rewritten = withUses(dropUncalledBlocks(rewritten), [...modules].sort());
   const again = compileGraph(FILE, { ...library, [FILE]: rewritten });
-  return again && sameGraph(original, again) ? rewritten : text;
+  if (!again || !sameGraph(original, again)) return text;
+  // The std blocks were matched at the size imported at; a file with size variables compiles at
+  // others too, where the two must still agree (a pad that depends on the size could tell them apart).
+  const larger = original.sizes?.length ? largerInputs(original) : undefined;
+  if (larger) {
+    const before = compileGraph(FILE, { ...library, [FILE]: text }, { inputs: larger });
+    const after = compileGraph(FILE, { ...library, [FILE]: rewritten }, { inputs: larger });
+    if (before && (!after || !sameGraph(before, after))) return text;
+  }
+  return rewritten;
 }
 
-function compileGraph(path: string, files: Record<string, string>, maxNodes?: number): IrGraph | undefined {
-  const result = compile(path, memoryHost(files), { noSuggestions: true, ...(maxNodes ? { maxNodes } : {}) });
+/** Every input with size variables at twice each of them (`[3, H, W]` at 96 → [3, 192, 192]). */
+function largerInputs(graph: IrGraph): Record<string, number[]> {
+  const inputs: Record<string, number[]> = {};
+  for (const v of graph.sizes ?? []) {
+    const node = graph.inputs.find((i) => i.name === v.input)?.node;
+    if (node === undefined) continue;
+    const shape = (inputs[v.input] ??= [...graph.nodes[node]!.shape]);
+    shape[v.axis] = 2 * v.value;
+  }
+  return inputs;
+}
+
+function compileGraph(path: string, files: Record<string, string>, options: CompileOptions = {}): IrGraph | undefined {
+  const result = compile(path, memoryHost(files), { noSuggestions: true, ...options });
   return result.ok && result.graph && !result.diagnostics.some((d) => d.severity === 'error') ? result.graph : undefined;
 }
 
@@ -214,7 +235,7 @@ function probe(graph: IrGraph, match: Match, r: Region, library: Library): boole
   if (!call || !r.input.shape.every((d) => Number.isInteger(d))) return false;
   const text = `use "${match.std.module}"\n\nmodel probe {\n  input x: [${r.input.shape.join(', ')}]\n  output y = x |> ${call}\n}\n`;
   // One node more than the region has is enough to know a candidate is wrong.
-  const made = compileGraph('probe.arch', { ...library, 'probe.arch': text }, r.nodes.length + 2);
+  const made = compileGraph('probe.arch', { ...library, 'probe.arch': text }, { maxNodes: r.nodes.length + 2 });
   if (!made || made.nodes.length !== r.nodes.length + 1) return false;
   const index = new Map([[r.input.id, 0], ...r.nodes.map((n, i) => [n.id, i + 1] as [number, number])]);
   return r.nodes.every((n, i) => sameNode(graph, n, (id) => index.get(id) ?? -1, made, made.nodes[i + 1]!, (id) => id));

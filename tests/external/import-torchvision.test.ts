@@ -22,7 +22,7 @@ import { compile } from '../../compiler/compile.js';
 import { encodeOnnx } from '../../compiler/lower-onnx/encode.js';
 import { lowerToOnnx } from '../../compiler/lower-onnx/lower.js';
 import { memoryHost } from '../../compiler/memory-host.js';
-import { zooRoot } from '../../compiler/node-host.js';
+import { stdLibrary, zooRoot } from '../../compiler/node-host.js';
 import { findPython } from '../../engines/torch/python.js';
 import { importOnnx } from '../../import/index.js';
 
@@ -39,9 +39,6 @@ const MODELS: Record<string, string> = {
   shufflenet_v2_x1_0: 'shufflenet/shufflenet_v2_x1_0',
   vit_b_16: 'vit/vit_b_16',
 };
-
-/** Models whose import is not within 2x the zoo file's lines yet: the bound they meet. */
-const NOT_YET_2X: Record<string, number> = { efficientnet_b0: 3.0, shufflenet_v2_x1_0: 2.4 };
 
 /**
  * NAME:EXPORTER:OPSET beyond the TorchScript exporter at opset 17, each chosen for an ONNX form that
@@ -140,10 +137,11 @@ function importAndCompare(specs: readonly string[], relative: boolean): void {
 function importOne(spec: string): string {
   const source = exported.get(spec);
   if (!source) throw new Error('not exported');
-  const result = importOnnx(readFileSync(source.file), { sourceName: `${spec.split(':')[0]}.onnx` });
+  // As `archc import` does: blocks that equal std blocks are written as calls of them.
+  const result = importOnnx(readFileSync(source.file), { sourceName: `${spec.split(':')[0]}.onnx`, library: stdLibrary() });
   if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
   expect(result.params, spec).toBe(source.params);
-  const compiled = compile('m.arch', memoryHost({ 'm.arch': result.text }));
+  const compiled = compile('m.arch', memoryHost({ 'm.arch': result.text, ...stdLibrary() }));
   expect(compiled.diagnostics.map((d) => `${d.code} ${d.message}`), spec).toEqual([]);
   expect(compiled.report!.params.learnable, spec).toBe(source.params);
   const lowered = lowerToOnnx(compiled.graph!, result.weights, { producerVersion: 'test' });
@@ -191,10 +189,8 @@ describe.skipIf(typeof python === 'string')('archc import of torchvision models 
 
   it('imports each model (TorchScript exporter, opset 17): compiles cleanly, PyTorch\'s parameter count, the same outputs in onnxruntime', () => {
     importAndCompare(Object.keys(MODELS), false);
-    // Within 2x the zoo file's own lines (the zoo file leans on std blocks; the import carries its
-    // blocks itself). EfficientNet and ShuffleNet are not there yet: their bound is the next
-    // step down, so that the list can only shrink.
-    for (const [name, l] of lines) expect(l.imported, `${name}: imported lines vs the zoo file`).toBeLessThanOrEqual((NOT_YET_2X[name] ?? 2) * l.zoo);
+    // Within 2x the zoo file's own lines.
+    for (const [name, l] of lines) expect(l.imported, `${name}: imported lines vs the zoo file`).toBeLessThanOrEqual(2 * l.zoo);
   }, 400_000);
 
   // One test per exporter and opset; the dynamo exporter's outputs are compared relative to their
