@@ -1,7 +1,7 @@
 // bn: batch normalization over the channel axis (axis 0 of the per-sample shape). Learnable γ and β;
 // the running mean and variance are buffers. Keras counts all four as params; torchvision only γ, β.
 import { defineOp } from './op.js';
-import type { OnnxLowering } from '../lower-onnx/lowering.js';
+import type { OnnxAttributeValue, OnnxLowering } from '../lower-onnx/lowering.js';
 import type { TfjsLowering } from '../lower-tfjs/contract.js';
 import { args, kwargs, pyFloat, type PytorchLowering } from '../lower-pytorch/lowering.js';
 
@@ -47,10 +47,16 @@ export const bn = defineOp({
 
 const bnOptions = (a: BatchNormAttrs): string => kwargs([['eps', pyFloat(a.epsilon), pyFloat(1e-5)], ['momentum', pyFloat(a.momentum), pyFloat(0.1)]]);
 
-/** Inference form: the running statistics normalize; momentum only matters while training. */
+/**
+ * Inference form: the running statistics normalize. Momentum only matters while training; it is
+ * written as PyTorch's exporter writes it (ONNX's is the old statistics' weight, 1 − PyTorch's) where
+ * it is not the default, so that `archc import` gives it back.
+ */
 const bnOnnx: OnnxLowering<BatchNormAttrs> = (g) => {
   const stats = ['weight', 'bias', 'running_mean', 'running_var'].map((w) => g.weight(w));
-  return g.op('BatchNormalization', [g.inputs[0]!, ...stats], { epsilon: { float: g.attrs.epsilon } });
+  const epsilon = { float: g.attrs.epsilon };
+  const attrs: Record<string, OnnxAttributeValue> = g.attrs.momentum === 0.1 ? { epsilon } : { epsilon, momentum: { float: 1 - g.attrs.momentum } };
+  return g.op('BatchNormalization', [g.inputs[0]!, ...stats], attrs);
 };
 
 /** tfjs BatchNormalization on the channel axis; its momentum weighs the old statistics (1 − PyTorch's). */

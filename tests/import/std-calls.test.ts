@@ -64,6 +64,12 @@ describe('archc import: std blocks', () => {
     expect(std.text).toMatch(/for i in 5\.\.7 \{\n\s+x = x \|> inverted_residual\(32, 6, name="features\." \+ str\(i\)\)/);
   });
 
+  it('gets the batch-norm momentum back from archc\'s own export, so MnasNet\'s stages are mnasnet_stack calls', () => {
+    const { std } = imports('mnasnet1_0', [3, 32, 32]);
+    expect(std.text).toContain('x = x |> bn(momentum=0.0003, name="layers.1") |> relu');
+    expect(std.text).toContain('x = x |> mnasnet_stack(40, 3, 2, 3, 5, name="layers.9")');
+  });
+
   it('with size variables, the std calls make the same graph as the blocks at other sizes too', () => {
     const compiled = compile(locate('shufflenet_v2_x1_0'), nodeHost, { inputs: { image: [3, 64, 64] } });
     const weights = initWeights(compiled.graph!, { seed: 1 });
