@@ -119,8 +119,9 @@ function modelCalls(graph: IrGraph, text: string): Map<string, Region[]> {
     bySite.set(key, site);
   }
   const usedBy = new Map<number, number[]>();
-  for (const n of graph.nodes) for (const i of n.inputs) usedBy.set(i, [...(usedBy.get(i) ?? []), n.id]);
-  for (const o of graph.outputs) usedBy.set(o.node, [...(usedBy.get(o.node) ?? []), -1]);
+  const use = (id: number, by: number) => (usedBy.get(id) ?? usedBy.set(id, []).get(id)!).push(by);
+  for (const n of graph.nodes) for (const i of n.inputs) use(i, n.id);
+  for (const o of graph.outputs) use(o.node, -1);
   const calls = new Map<string, Region[]>();
   for (const site of bySite.values()) {
     const inside = new Set(site.nodes.map((n) => n.id));
@@ -129,7 +130,7 @@ function modelCalls(graph: IrGraph, text: string): Map<string, Region[]> {
     const leaks = site.nodes.some((n) => n !== last && (usedBy.get(n.id) ?? []).some((u) => !inside.has(u)));
     if (!site.path || outside.length !== 1 || leaks || !text.startsWith(`${site.block}(`, site.span.start.offset)) continue;
     const region: Region = { path: site.path, args: site.args, span: site.span, nodes: site.nodes, input: graph.nodes[outside[0]!]! };
-    calls.set(site.block, [...(calls.get(site.block) ?? []), region]);
+    (calls.get(site.block) ?? calls.set(site.block, []).get(site.block)!).push(region);
   }
   return calls;
 }
@@ -146,9 +147,11 @@ function findStdCall(graph: IrGraph, regions: readonly Region[], library: Librar
   const ops = new Set(first.nodes.map((n) => n.op).filter((op) => !INFIX_OPS.has(op)));
   const words = new Set(weighted.flatMap((n) => nameWords(n.name.slice(first.path.length))));
   const sources = [...Object.keys(first.args), 'out', 'in'];
+  // Std blocks that can make these ops and names, those with as many parameters as the call first.
+  const distance = (b: LibraryBlock) => Math.abs(b.required.length - Object.keys(first.args).length);
   const candidates = libraryBlocks(library)
     .filter((b) => b.required.length <= sources.length && [...ops].every((o) => b.ops.has(o)) && [...words].every((w) => b.words.has(w)))
-    .sort((a, b) => Math.abs(a.required.length - sources.length + 2) - Math.abs(b.required.length - sources.length + 2));
+    .sort((a, b) => distance(a) - distance(b));
   const last = /\.([A-Za-z_]\w*)$/.exec(first.path)?.[1];
   const upWord = last && regions.every((r) => r.path.endsWith(`.${last}`)) ? last : undefined;
   for (const std of candidates) {
