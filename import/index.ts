@@ -15,6 +15,7 @@ import { planBlocks } from './blocks.js';
 import { grouped, identifier, modelText, opUnit, shapeText, sizeText, weightPath, type ModelText } from './emit.js';
 import { LiftError, type LiftedGraph } from './graph.js';
 import { lift } from './lift.js';
+import { nameAnonymousWeights } from './node-paths.js';
 import { readOnnx, type ExternalReader, type OnnxModel } from './onnx-read.js';
 import { supportsOp } from './rules/index.js';
 import type { Library } from './library.js';
@@ -64,6 +65,7 @@ export function importOnnx(bytes: Uint8Array, options: ImportOptions): ImportRes
   let lifted: ReturnType<typeof lift>;
   try {
     lifted = lift(model, shapes.shapes, options.allowPartial === true);
+    lifted = { ...lifted, graph: nameAnonymousWeights(lifted.graph) };
   } catch (e) {
     if (e instanceof LiftError) return { ok: false, problems: [{ message: e.message }] };
     throw e;

@@ -1,8 +1,10 @@
 """Exports torchvision models to ONNX for `archc import`'s tests, and compares ONNX files.
 
   export OUT_DIR SPEC...   torch.onnx.export of each model with random weights, in eval mode, batch
-                           axis dynamic; SPEC is NAME or NAME:EXPORTER:OPSET (torchscript or
-                           dynamo, which needs onnxscript; default torchscript:17); prints one JSON
+                           axis dynamic; SPEC is NAME or NAME:EXPORTER:OPSET (torchscript,
+                           folded: the TorchScript exporter's defaults, batch norm folded into
+                           the convs, or dynamo, which needs onnxscript; default torchscript:17);
+                           prints one JSON
                            line per model: file, learnable parameter count, input shape.
   compare A=B...           runs each pair of ONNX files in onnxruntime on the same random batch of
                            2; prints one JSON line per pair with the largest absolute difference.
@@ -84,6 +86,14 @@ def export(out_dir, specs):
                 # the learnable count) and renames their weights.
                 optimize=False,
             )
+        elif exporter == "folded":
+            # The TorchScript exporter's defaults, as most files out there are made: batch norm
+            # folded into the convs, whose new weights get anonymous names (onnx::Conv_650).
+            torch.onnx.export(
+                model, x, path, dynamo=False, opset_version=int(opset),
+                input_names=["image"], output_names=["logits"],
+                dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}},
+            )
         else:
             torch.onnx.export(
                 model, x, path, dynamo=False, opset_version=int(opset),
@@ -94,6 +104,12 @@ def export(out_dir, specs):
                 dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}},
             )
         params = sum(p.numel() for p in model.parameters())
+        if exporter == "folded":
+            # Folding changes the count: the file's float tensors are the weights.
+            import numpy as np
+            import onnx
+
+            params = sum(int(np.prod(t.dims)) for t in onnx.load(path).graph.initializer if t.data_type == onnx.TensorProto.FLOAT and len(t.dims) > 0)
         print(json.dumps({"name": spec, "file": path, "params": params, "input": [3, size, size]}), flush=True)
 
 
