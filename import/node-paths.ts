@@ -31,13 +31,11 @@ export function scopePath(nodeName: string): string | undefined {
 
 export function nameAnonymousWeights(graph: LiftedGraph): LiftedGraph {
   const taken = new Set(graph.nodes.map(weightPath).filter((p): p is string => p !== undefined));
+  const paths = graph.nodes.map(unnamedPath);
   const wanted = new Map<string, number>();
-  for (const n of graph.nodes) {
-    const path = unnamedPath(n);
-    if (path !== undefined) wanted.set(path, (wanted.get(path) ?? 0) + 1);
-  }
-  const nodes = graph.nodes.map((n): LiftedNode => {
-    const path = unnamedPath(n);
+  for (const path of paths) if (path !== undefined) wanted.set(path, (wanted.get(path) ?? 0) + 1);
+  const nodes = graph.nodes.map((n, i): LiftedNode => {
+    const path = paths[i];
     if (path === undefined || taken.has(path) || wanted.get(path) !== 1) return n;
     const weights = new Map([...n.weights].map(([short, t]) => [short, { ...t, name: short === '' ? path : `${path}.${short}` }]));
     return { ...n, weights };

@@ -66,7 +66,7 @@ export function withLibraryCalls(text: string, library: Library): string {
       const name = call.slice(call.lastIndexOf('name='), -1);
       // `name="features.2.conv"` → `name="features.2"`; `... + str(i) + ".conv"` → `... + str(i)`.
       const named = found.up ? name.replace(new RegExp(`( \\+ "\\.${found.up}"|\\.${found.up}")$`), (m) => (m.startsWith(' ') ? '' : '"')) : name;
-      replacements.push({ span: r.span, text: callText(found, r, named)! });
+      replacements.push({ span: r.span, text: stdCallText(found, r, named)! });
     }
   }
   if (replacements.length === 0) return text;
@@ -224,7 +224,7 @@ const valueOf = (source: string, r: Region): number | undefined =>
   source === 'out' ? r.nodes.at(-1)!.shape[0] : source === 'in' ? r.input.shape[0] : r.args[source];
 
 /** `mbconv_stage(24, 6, 3, 2, 2, name="features.2")`, or undefined where a source has no number. */
-function callText({ std, choice, keywords, up }: Match, r: Region, name = `name=${JSON.stringify(up ? r.path.slice(0, -up.length - 1) : r.path)}`): string | undefined {
+function stdCallText({ std, choice, keywords, up }: Match, r: Region, name = `name=${JSON.stringify(up ? r.path.slice(0, -up.length - 1) : r.path)}`): string | undefined {
   const values = choice.map((s) => valueOf(s, r));
   if (values.some((v) => v === undefined)) return undefined;
   // A keyword at its default is left out, as a person would.
@@ -234,7 +234,7 @@ function callText({ std, choice, keywords, up }: Match, r: Region, name = `name=
 
 /** Whether the std call, compiled on the region's input alone, makes exactly the region's nodes. */
 function probe(graph: IrGraph, match: Match, r: Region, library: Library): boolean {
-  const call = callText(match, r);
+  const call = stdCallText(match, r);
   if (!call || !r.input.shape.every((d) => Number.isInteger(d))) return false;
   const text = `use "${match.std.module}"\n\nmodel probe {\n  input x: [${r.input.shape.join(', ')}]\n  output y = x |> ${call}\n}\n`;
   // One node more than the region has is enough to know a candidate is wrong.

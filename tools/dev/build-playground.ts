@@ -3,10 +3,10 @@
 // std library as zoo.json, and the TensorFlow.js runtime bundle (archc.js with its .wasm files,
 // tools/dev/build-browser.ts) that the run pane loads on first use. Any static host can serve the
 // folder; `archc playground` serves it locally. usage: node dist/tools/dev/build-playground.js [OUTDIR]
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packageRoot, zooModels, zooRoot } from '../../compiler/node-host.js';
+import { packageRoot, stdLibrary, zooModels, zooRoot } from '../../compiler/node-host.js';
 import { buildBrowser } from './build-browser.js';
 
 export const playgroundOutdir = join(packageRoot, 'dist', 'playground');
@@ -29,8 +29,7 @@ export async function buildPlayground(outdir = playgroundOutdir): Promise<string
   await buildBrowser(outdir);
   for (const f of ['index.html', 'style.css']) copyFileSync(join(packageRoot, 'playground', f), join(outdir, f));
   const models = Object.fromEntries(zooModels().map(([name, path]) => [name, { path: path.slice(zooRoot.length + 1), text: readFileSync(path, 'utf8') }]));
-  const std = Object.fromEntries(readdirSync(join(zooRoot, 'std')).filter((f) => f.endsWith('.arch')).map((f) => [`std/${f}`, readFileSync(join(zooRoot, 'std', f), 'utf8')]));
-  writeFileSync(join(outdir, 'zoo.json'), JSON.stringify({ models, std }));
+  writeFileSync(join(outdir, 'zoo.json'), JSON.stringify({ models, std: stdLibrary() }));
   return join(outdir, 'index.html');
 }
 
